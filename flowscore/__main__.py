@@ -1,0 +1,3 @@
+from flowscore.cli import main
+
+main()

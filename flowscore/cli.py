@@ -1,0 +1,114 @@
+"""The command line: parse options, call one library function, render, set the exit code.
+
+Heavy libraries (openpyxl, pandas, jinja2) are imported inside the commands that need them, so
+``flowscore --help`` and ``flowscore rank`` start fast."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flowscore import console as ui
+from flowscore.errors import FlowscoreError, RubricError
+
+app = typer.Typer(
+    name="flowscore",
+    help="流动人口服务管理目标考核批量评分：生成附件评分表、核定得分、按基本分折算并排名。",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+RubricOpt = Annotated[
+    str | None,
+    typer.Option("--rubric", "-r", help="评分细则：内置编号（如 haishu-2019）或 .toml 文件路径。",
+                 metavar="编号或文件"),
+]
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）。")] = False,
+    version: Annotated[bool, typer.Option("--version", help="显示版本号并退出。")] = False,
+) -> None:
+    """流动人口服务管理目标考核批量评分。"""
+    _state["debug"] = debug
+    if version:
+        from flowscore import __version__
+
+        ui.console.print(f"flowscore {__version__}")
+        raise typer.Exit(0)
+
+
+def guarded(func):
+    """Every FlowscoreError a command raises ends in a Chinese message and its exit code,
+    never a traceback (unless --debug). Used on every command, so CliRunner tests see it too."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except FlowscoreError as exc:
+            if _state["debug"]:
+                raise
+            ui.fail(exc.message, exc.hint)
+            if isinstance(exc, RubricError) and exc.findings:
+                ui.print_findings(exc.findings, to_stderr=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _load(rubric: str | None):
+    from flowscore.rubric import load_rubric
+
+    scheme, _warnings = load_rubric(rubric)
+    return scheme
+
+
+@app.command("template")
+@guarded
+def template_cmd(
+    unit: Annotated[list[str] | None, typer.Option("--unit", "-u", help="单位名称（可重复）。", metavar="单位")] = None,
+    all_units: Annotated[bool, typer.Option("--all", help="为名单中的每个单位各生成一份评分表。")] = False,
+    indicators: Annotated[bool, typer.Option("--indicators", help="生成空白的指标数据工作簿（指标、加减分、市考排名）。")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（默认当前文件夹）。", metavar="文件夹")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的文件。")] = False,
+    rubric: RubricOpt = None,
+) -> None:
+    """生成空白的附件评分表（.xlsx），供各单位填写自评分。"""
+    from flowscore import template
+
+    if not (unit or all_units or indicators):
+        ui.fail("请指定 --unit 单位名称、--all 或 --indicators",
+                "例如：flowscore template --unit 月湖街道")
+        raise typer.Exit(2)
+    scheme = _load(rubric)
+    names = [u.name for u in scheme.units] if all_units else list(unit or [])
+    written = template.write_templates(scheme, units=names, indicators=indicators, out_dir=out,
+                                       force=force)
+    for path in written:
+        ui.ok(f"已生成 {path}")
+
+
+def main() -> None:
+    """Entry point. Commands handle their own FlowscoreErrors (see ``guarded``); what reaches
+    here is a bug: say so in Chinese, and show the traceback only with --debug."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        ui.fail(f"flowscore 内部错误：{type(exc).__name__}: {exc}",
+                "这是程序缺陷，请加 --debug 重新运行并把输出交给维护者")
+        sys.exit(3)

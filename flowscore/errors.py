@@ -1,0 +1,33 @@
+"""A small exception tree. Exceptions are for programming errors and for aborting a command whose
+input cannot be used at all; everything a user can fix in their files is a Finding instead."""
+
+from __future__ import annotations
+
+
+class FlowscoreError(Exception):
+    """Base of every flowscore exception; its message is Chinese and shown to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class RubricError(FlowscoreError):
+    """A rubric file cannot be used (syntax error, or validation errors)."""
+
+    def __init__(self, message: str, *, hint: str = "", findings: tuple = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.findings = findings
+
+
+class UsageError(FlowscoreError):
+    """The command was asked for something that does not exist (an unknown unit, rubric...)."""
+
+    exit_code = 2
+
+
+class OutputError(FlowscoreError):
+    """Outputs could not or must not be written (an existing file without --force...)."""

@@ -1,0 +1,47 @@
+"""Unit identity: roster names after normalising spaces and full-/half-width brackets, aliases,
+and the closest roster names for a name that is not on it (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from flowscore.rubric.model import Scheme
+
+
+def norm(name: str) -> str:
+    """``区 教育局（盖章）`` → ``区教育局(盖章)``: NFKC folds full-width brackets and digits."""
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(text.split())
+
+
+class Roster:
+    """Looks units up by any of their written forms."""
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.scheme = scheme
+        self._by_norm: dict[str, str] = {}
+        for u in scheme.units:
+            self._by_norm[norm(u.name)] = u.name
+            for a in u.aliases:
+                self._by_norm.setdefault(norm(a), u.name)
+
+    def find(self, written: str) -> str | None:
+        """The roster name for a written unit name, or None."""
+        return self._by_norm.get(norm(written))
+
+    def find_in(self, text: str) -> str | None:
+        """A roster name contained in a longer text (a file name, a title); the longest wins."""
+        t = norm(text)
+        hits = [(len(k), v) for k, v in self._by_norm.items() if k and k in t]
+        return max(hits)[1] if hits else None
+
+    def closest(self, written: str, n: int = 3) -> list[str]:
+        names = [u.name for u in self.scheme.units]
+        got = difflib.get_close_matches(norm(written), [norm(x) for x in names], n=n, cutoff=0.3)
+        back = {norm(x): x for x in names}
+        out = [back[g] for g in got]
+        if not out:  # share a character or two: still better than nothing
+            scored = sorted(names, key=lambda x: -len(set(x) & set(written)))
+            out = [x for x in scored[:n] if set(x) & set(written)]
+        return out

@@ -1,0 +1,160 @@
+"""Exact numbers: parsing values as people type them, and half-up rounding (DOMAIN.md §5).
+
+No binary float ever takes part in scoring: a float read from a workbook is converted through
+its shortest decimal repr (``0.1`` → ``Decimal("0.1")``), which is what the person typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+
+Number = Decimal
+
+_TWO = Decimal("0.01")
+_FOUR = Decimal("0.0001")
+HUNDRED = Decimal(100)
+
+
+def q(value: Decimal, places: int = 2) -> Decimal:
+    """Round half up (四舍五入) to ``places`` decimals."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_whole(value: Decimal, mode: str) -> Decimal:
+    """Whole-point rounding for shortfall rules: ``floor`` (rounded down) or ``ceil`` (up)."""
+    if mode == "floor":
+        return value.to_integral_value(rounding=ROUND_FLOOR)
+    if mode == "ceil":
+        return value.to_integral_value(rounding=ROUND_CEILING)
+    return value
+
+
+def fmt(value: Decimal | None, places: int = 2) -> str:
+    """``35.00``; ``—`` for no value."""
+    if value is None:
+        return "—"
+    return f"{q(value, places):.{places}f}"
+
+
+def fmt_signed(value: Decimal, places: int = 2) -> str:
+    s = fmt(value, places)
+    return s if value < 0 else "+" + s
+
+
+def fmt_plain(value: Decimal | None) -> str:
+    """Shortest exact form: ``5``, ``0.5``, ``-2``; ``—`` for no value."""
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+def fmt_pct(rate: Decimal, places: int = 2) -> str:
+    """A rate held as a fraction (0.275) shown as ``27.50%``."""
+    return f"{q(rate * HUNDRED, places):.{places}f}%"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome of reading one cell: a value, nothing, or a reason why it is not a number."""
+
+    value: Decimal | None
+    problem: str = ""  # Chinese, empty when fine
+    is_percent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+ERROR_VALUES = frozenset(
+    {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!"}
+)
+
+
+def normalize_text(text: str) -> str:
+    """Full-width to half-width (NFKC), spaces removed: ``（ ２７．５ ％）`` → ``(27.5%)``."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+def parse_number(raw: object) -> Parsed:
+    """Read a number as people type it into a spreadsheet.
+
+    Accepts ints, floats (via their repr), Decimals and text with full-width digits, thousands
+    separators, surrounding spaces, a leading ``+``, a trailing ``%`` (kept as a percent flag: the
+    caller decides what a percent means). Rejects booleans, formula errors and anything else
+    with a Chinese reason.
+    """
+    if raw is None:
+        return Parsed(None)
+    if isinstance(raw, bool):
+        return Parsed(None, "是逻辑值（TRUE/FALSE），不是数字")
+    if isinstance(raw, Decimal):
+        return Parsed(raw) if raw.is_finite() else Parsed(None, "不是有限数字")
+    if isinstance(raw, int):
+        return Parsed(Decimal(raw))
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return Parsed(None, "不是有限数字")
+        return Parsed(Decimal(repr(raw)))
+    if not isinstance(raw, str):
+        return Parsed(None, f"不是数字（{type(raw).__name__}）")
+    text = normalize_text(raw)
+    if text == "":
+        return Parsed(None)
+    if text.upper() in ERROR_VALUES:
+        return Parsed(None, f"是公式错误值 {text}")
+    if text in ("-", "—", "/", "／", "无"):
+        return Parsed(None)
+    is_percent = text.endswith("%")
+    if is_percent:
+        text = text[:-1]
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    if not _PLAIN.match(text):
+        return Parsed(None, f"“{raw.strip()[:30]}”不是数字")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex already guards this
+        return Parsed(None, f"“{raw.strip()[:30]}”不是数字")
+    return Parsed(value, is_percent=is_percent)
+
+
+def parse_rate(raw: object) -> Parsed:
+    """A rate as a fraction: ``27.5%`` and ``0.275`` both give 0.275; ``27.5`` (no %) is read as
+    a percentage too, since no rate above 1 is meaningful here."""
+    p = parse_number(raw)
+    if not p.ok or p.value is None:
+        return p
+    if p.is_percent or p.value > 1:
+        return Parsed(p.value / HUNDRED, is_percent=True)
+    return p
+
+
+_YES = frozenset({"是", "有", "y", "yes", "true", "1", "√", "✓", "已落实", "落实"})
+_NO = frozenset({"否", "无", "n", "no", "false", "0", "×", "✗", "未落实"})
+
+
+def parse_yes_no(raw: object) -> tuple[bool | None, str]:
+    """是/否 (and the usual variants). Returns (value, problem)."""
+    if raw is None:
+        return None, ""
+    if isinstance(raw, bool):
+        return raw, ""
+    if isinstance(raw, int | float | Decimal) and raw in (0, 1):
+        return bool(raw), ""
+    text = normalize_text(str(raw)).lower()
+    if text == "":
+        return None, ""
+    if text in _YES:
+        return True, ""
+    if text in _NO:
+        return False, ""
+    return None, f"“{str(raw).strip()[:30]}”不是“是”或“否”"

@@ -1,0 +1,145 @@
+"""The results of one scoring run, as frozen data: what every writer and renderer reads.
+
+Nothing here computes; ``scoring.py`` builds these, ``writers/`` and the CLI render them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from flowscore.findings import Report
+
+Source = Literal["computed", "assessor", "override", "pending"]
+Status = Literal["final", "provisional", "missing"]
+
+SOURCE_LABELS: dict[str, str] = {
+    "computed": "计算",
+    "assessor": "核定",
+    "override": "核定改写",
+    "pending": "待核定",
+}
+STATUS_LABELS: dict[str, str] = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemResult:
+    no: int | str
+    short: str
+    text: str
+    max: Decimal
+    min: Decimal
+    max_label: str  # "40" or "±20"
+    mode: str  # computed / assessor / ceiling_assessor
+    self_score: Decimal | None
+    entered: Decimal | None  # the 核定分 typed on the sheet, if any
+    remark: str
+    verified: Decimal | None  # None while pending
+    computed: Decimal | None  # what the rule gives (the ceiling for ceiling_assessor)
+    source: Source
+    explanation: str  # Chinese, with the numbers
+    category: str = ""
+    cell: str = ""  # where the 核定分 is (or would be) on the sheet
+
+    @property
+    def difference(self) -> Decimal | None:
+        """核定分 − 自评分, when both exist."""
+        if self.verified is None or self.self_score is None:
+            return None
+        return self.verified - self.self_score
+
+    @property
+    def lost(self) -> Decimal:
+        """Points below max (0 while pending)."""
+        if self.verified is None:
+            return Decimal(0)
+        return max(Decimal(0), self.max - self.verified)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    """One bonus (加分) or penalty (减分) entry from the 加减分 sheet."""
+
+    unit: str
+    kind: Literal["bonus", "penalty"]
+    topic: str
+    points: Decimal  # signed: bonus positive, penalty negative
+    note: str
+    counted: bool
+    reason: str  # why it counted or not (同专题取最高 ...)
+    file: str = ""
+    sheet: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitResult:
+    unit: str
+    tier: str
+    tier_label: str
+    base: Decimal
+    sheet: str  # sheet id
+    status: Status
+    items: tuple[ItemResult, ...]
+    bonus: Decimal
+    penalty: Decimal  # <= 0
+    subtotal: Decimal  # items only
+    total: Decimal | None  # 评价得分 (None when missing)
+    contribution: Decimal | None  # 折算得分
+    rank: int | None  # within tier
+    file: str = ""  # the annex sheet it came from
+    self_total: Decimal | None = None
+    entries: tuple[Entry, ...] = ()
+    categories: tuple[tuple[str, Decimal, Decimal], ...] = ()  # (category, verified, max)
+
+    @property
+    def pending(self) -> tuple[ItemResult, ...]:
+        return tuple(i for i in self.items if i.source == "pending")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorRow:
+    unit: str
+    values: dict[str, Decimal | bool | None]
+    rates: dict[str, Decimal | None]  # rate name -> fraction
+    file: str = ""
+    sheet: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputFile:
+    path: str  # relative to the submissions folder
+    kind: str  # annex / indicators / entries / ranking / unknown / skipped
+    unit: str = ""
+    sheets: tuple[str, ...] = ()
+
+
+@dataclass(kw_only=True)
+class BatchResult:
+    scheme_id: str
+    scheme_title: str
+    folder: str
+    units: tuple[UnitResult, ...]
+    report: Report
+    indicators: tuple[IndicatorRow, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    inputs: tuple[InputFile, ...] = ()
+    tiers: tuple[tuple[str, str, Decimal], ...] = ()  # (id, label, base) in rubric order
+    rank_points: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def unit(self, name: str) -> UnitResult | None:
+        for u in self.units:
+            if u.unit == name:
+                return u
+        return None
+
+    def tier_units(self, tier: str) -> list[UnitResult]:
+        """Units of a tier in rank order (missing last)."""
+        us = [u for u in self.units if u.tier == tier]
+        return sorted(us, key=lambda u: (u.rank is None, u.rank or 0, u.unit))
+
+    @property
+    def complete(self) -> bool:
+        return all(u.status == "final" for u in self.units)

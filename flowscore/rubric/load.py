@@ -1,0 +1,482 @@
+"""Loading a rubric file (TOML) into the model, validating everything on the way.
+
+Every problem becomes a Finding naming the file and the key (``sheets.towns.items[2].parts[0]``),
+all gathered before anything is refused, so one run of ``rubric check`` shows them all.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from flowscore.errors import RubricError
+from flowscore.findings import Finding, Level
+from flowscore.rubric.model import (
+    Decisions,
+    Headers,
+    Indicator,
+    Item,
+    PerCount,
+    PointsTable,
+    Pool,
+    RankPoints,
+    RankTable,
+    RateShortfall,
+    Scheme,
+    Sheet,
+    Threshold,
+    Tier,
+    Unit,
+    YesNo,
+)
+
+RUBRIC_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+DEFAULT_RUBRIC = "haishu-2019"
+
+PART_KINDS: dict[str, type] = {
+    "per_count": PerCount,
+    "rate_shortfall": RateShortfall,
+    "yes_no": YesNo,
+    "threshold": Threshold,
+    "rank_points": RankPoints,
+    "rank_table": RankTable,
+}
+# Which parameters of each kind must be given (the rest have defaults).
+_REQUIRED = {
+    "per_count": ("label", "indicator", "points"),
+    "rate_shortfall": ("label", "rate_name", "numerator", "denominator", "target", "per_point"),
+    "yes_no": ("label", "indicator"),
+    "threshold": ("label", "value_name", "points"),
+    "rank_points": ("label", "rate_name", "numerator", "first", "step"),
+    "rank_table": ("label", "table"),
+}
+_DECIMAL_PARAMS = {"points", "required", "cap", "target", "per_point", "if_yes", "if_no", "first",
+                   "step", "floor"}
+MODES = ("computed", "assessor", "ceiling_assessor")
+KIND_LABELS = {
+    "per_count": "按次数扣分/加分",
+    "rate_shortfall": "比率差额扣分",
+    "yes_no": "是否项",
+    "threshold": "达标判定",
+    "rank_points": "排名计分",
+    "rank_table": "外部排名折算",
+}
+MODE_LABELS = {"computed": "计算", "assessor": "考核组核定", "ceiling_assessor": "计算上限+核定"}
+
+
+def builtin_rubrics() -> dict[str, Path]:
+    """Built-in schemes by id (the file name without ``.toml``)."""
+    return {p.stem: p for p in sorted(RUBRIC_DIR.glob("*.toml"))}
+
+
+def resolve_rubric(spec: str | None = None) -> Path:
+    """A rubric id (``haishu-2019``) or a file path; the default scheme when ``None``."""
+    spec = spec or DEFAULT_RUBRIC
+    builtins = builtin_rubrics()
+    if spec in builtins:
+        return builtins[spec]
+    path = Path(spec)
+    if path.is_file():
+        return path
+    known = "、".join(builtins) or "（无）"
+    raise RubricError(
+        f"找不到评分细则“{spec}”",
+        hint=f"内置评分细则：{known}；也可以给出 .toml 文件的路径",
+    )
+
+
+def load_rubric(spec: str | Path | None = None) -> tuple[Scheme, list[Finding]]:
+    """Load and validate a rubric. Returns the scheme and its warnings; raises RubricError
+    (carrying every finding) when there is any error."""
+    path = spec if isinstance(spec, Path) else resolve_rubric(spec)
+    findings = _Loader(path).load()
+    scheme, found = findings
+    errors = [f for f in found if f.level is Level.ERROR]
+    if errors or scheme is None:
+        raise RubricError(
+            f"评分细则 {path.name} 有 {len(errors)} 处错误",
+            hint="运行 flowscore rubric check 查看全部问题",
+            findings=tuple(found),
+        )
+    return scheme, found
+
+
+def check_rubric(path: Path) -> tuple[Scheme | None, list[Finding]]:
+    """Everything loading validates, without raising."""
+    return _Loader(path).load()
+
+
+class _Loader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.findings: list[Finding] = []
+
+    # -- reporting -------------------------------------------------------------------------
+    def error(self, code: str, key: str, message: str, hint: str = "") -> None:
+        self.findings.append(Finding(code=code, level=Level.ERROR, file=self.path.name, key=key,
+                                     message=message, hint=hint))
+
+    def warn(self, code: str, key: str, message: str, hint: str = "") -> None:
+        self.findings.append(Finding(code=code, level=Level.WARNING, file=self.path.name, key=key,
+                                     message=message, hint=hint))
+
+    # -- reading ---------------------------------------------------------------------------
+    def load(self) -> tuple[Scheme | None, list[Finding]]:
+        try:
+            data = tomllib.loads(self.path.read_text(encoding="utf-8"), parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            self.error("rubric-syntax", "", f"TOML 语法错误：{exc}", "按报告的行列修正文件")
+            return None, self.findings
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error("rubric-unreadable", "", f"无法读取评分细则文件：{exc}",
+                       "确认文件存在且为 UTF-8 编码")
+            return None, self.findings
+        scheme = self.scheme(data)
+        return scheme, self.findings
+
+    def need(self, table: dict, key: str, where: str, kind: type | tuple = str) -> Any:
+        if key not in table:
+            self.error("rubric-missing-key", _join(where, key), f"缺少必填项“{key}”",
+                       "补上这一项")
+            return None
+        value = table[key]
+        if kind is not None and not isinstance(value, kind):
+            self.error("rubric-bad-value", _join(where, key),
+                       f"“{key}”的取值类型不对：{value!r}", "检查取值的写法")
+            return None
+        return value
+
+    def dec(self, value: Any, where: str) -> Decimal | None:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            self.error("rubric-bad-value", where, f"应为数字，实际为 {value!r}",
+                       "写成数字，如 5 或 0.7")
+            return None
+        return Decimal(value)
+
+    def scheme(self, data: dict) -> Scheme | None:
+        known_top = {"id", "title", "year", "source", "deadline", "decisions", "tiers", "headers",
+                     "indicators", "tables", "pools", "sheets"}
+        for key in data:
+            if key not in known_top:
+                self.error("rubric-unknown-key", key, f"未知的顶层项“{key}”",
+                           "检查拼写；可用的项：" + "、".join(sorted(known_top)))
+        sid = self.need(data, "id", "")
+        title = self.need(data, "title", "")
+        year = self.need(data, "year", "", int)
+        decisions = self.decisions(data.get("decisions", {}))
+        tables = self.tables(data.get("tables", {}))
+        pools = self.pools(data.get("pools", {}))
+        indicators = self.indicators(data.get("indicators", []))
+        sheets = self.sheets(data.get("sheets", {}), pools, {t.id for t in tables},
+                             {i.name for i in indicators})
+        tiers, units = self.tiers(data.get("tiers", []), {s.id for s in sheets})
+        headers = self.headers(data.get("headers", {}))
+        for ind in indicators:
+            for s in ind.sheets:
+                if s not in {sh.id for sh in sheets}:
+                    self.error("rubric-unknown-sheet", f"indicators[{ind.name}].sheets",
+                               f"指标“{ind.name}”引用了不存在的评分表“{s}”")
+        for sh in sheets:
+            if not any(u.sheet == sh.id for u in units):
+                self.warn("rubric-sheet-unused", f"sheets.{sh.id}",
+                          f"评分表“{sh.id}”没有任何单位使用", "在 tiers 的 units 中指定 sheet")
+        if None in (sid, title, year) or not sheets:
+            if not sheets:
+                self.error("rubric-missing-key", "sheets", "没有定义任何评分表（sheets）")
+            return None
+        return Scheme(id=sid, title=title, year=year, source=str(data.get("source", "")),
+                      tiers=tuple(tiers), units=tuple(units), sheets=tuple(sheets),
+                      indicators=tuple(indicators), tables=tuple(tables), decisions=decisions,
+                      headers=headers, path=str(self.path))
+
+    def decisions(self, raw: dict) -> Decisions:
+        names = {f.name for f in fields(Decisions)}
+        kwargs: dict[str, Any] = {}
+        choices = {"shortfall_rounding": ("proportional", "floor", "ceil"),
+                   "rank_scope": ("sheet", "tier"), "rank_tie": ("median", "best"),
+                   "zero_denominator": ("pending",), "missing_assessor": ("pending",),
+                   "tier_rank_tie": ("shared",)}
+        for key, value in raw.items():
+            where = f"decisions.{key}"
+            if key not in names:
+                self.error("rubric-unknown-key", where, f"未知的决策项“{key}”",
+                           "可用的决策项：" + "、".join(sorted(names)))
+            elif key in choices:
+                if value not in choices[key]:
+                    self.error("rubric-bad-value", where, f"“{key}”只能取 "
+                               + " / ".join(choices[key]) + f"，实际为 {value!r}")
+                else:
+                    kwargs[key] = value
+            elif key in ("item_places", "contribution_places"):
+                if not isinstance(value, int) or not 0 <= value <= 6:
+                    self.error("rubric-bad-value", where, f"“{key}”应为 0 到 6 的整数")
+                else:
+                    kwargs[key] = value
+            elif key in ("computed_override_needs_reason", "self_above_max_needs_reason",
+                         "rescale_to_100"):
+                if not isinstance(value, bool):
+                    self.error("rubric-bad-value", where, f"“{key}”应为 true 或 false")
+                else:
+                    kwargs[key] = value
+            else:
+                d = self.dec(value, where)
+                if d is not None:
+                    kwargs[key] = d
+        return Decisions(**kwargs)
+
+    def tables(self, raw: dict) -> list[PointsTable]:
+        out = []
+        for tid, t in raw.items():
+            where = f"tables.{tid}"
+            pts = self.need(t, "points", where, list)
+            if not pts:
+                continue
+            points = tuple(p for i, v in enumerate(pts)
+                           if (p := self.dec(v, f"{where}.points[{i}]")) is not None)
+            tie = t.get("tie", "median")
+            if tie not in ("median", "best"):
+                self.error("rubric-bad-value", f"{where}.tie", "tie 只能取 median / best")
+                tie = "median"
+            out.append(PointsTable(id=tid, name=str(t.get("name", tid)), points=points, tie=tie,
+                                   cite=str(t.get("cite", ""))))
+        return out
+
+    def pools(self, raw: dict) -> dict[str, Pool]:
+        out = {}
+        for pid, p in raw.items():
+            where = f"pools.{pid}"
+            kind = self.need(p, "kind", where)
+            if kind not in ("bonus", "penalty"):
+                self.error("rubric-bad-value", f"{where}.kind", "kind 只能取 bonus / penalty")
+                continue
+            lo = self.dec(p.get("min"), f"{where}.min")
+            hi = self.dec(p.get("max"), f"{where}.max")
+            if lo is None or hi is None:
+                continue
+            if lo > hi:
+                self.error("rubric-bad-range", where, f"分值范围下限 {lo} 大于上限 {hi}")
+            same = p.get("same_topic", "sum")
+            if same not in ("highest", "sum"):
+                self.error("rubric-bad-value", f"{where}.same_topic",
+                           "same_topic 只能取 highest / sum")
+                same = "sum"
+            cap = self.dec(p["cap"], f"{where}.cap") if "cap" in p else None
+            out[pid] = Pool(kind=kind, text=str(p.get("text", "")), min=lo, max=hi,
+                            same_topic=same, cap=cap, cite=str(p.get("cite", "")))
+        return out
+
+    def indicators(self, raw: list) -> list[Indicator]:
+        out, seen = [], set()
+        for i, ind in enumerate(raw):
+            where = f"indicators[{i}]"
+            name = self.need(ind, "name", where)
+            kind = ind.get("kind", "count")
+            if kind not in ("count", "number", "rate", "yes_no"):
+                self.error("rubric-bad-value", f"{where}.kind",
+                           "kind 只能取 count / number / rate / yes_no")
+                continue
+            if name is None:
+                continue
+            if name in seen:
+                self.error("rubric-duplicate", where, f"指标“{name}”重复定义")
+            seen.add(name)
+            out.append(Indicator(name=name, kind=kind, sheets=tuple(ind.get("sheets", ())),
+                                 aliases=tuple(ind.get("aliases", ())),
+                                 note=str(ind.get("note", ""))))
+        return out
+
+    def sheets(self, raw: dict, pools: dict[str, Pool], table_ids: set[str],
+               indicator_names: set[str]) -> list[Sheet]:
+        out = []
+        for sid, s in raw.items():
+            where = f"sheets.{sid}"
+            items = []
+            seen_no: set[str] = set()
+            for i, it in enumerate(s.get("items", [])):
+                item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names)
+                if item is None:
+                    continue
+                if str(item.no) in seen_no:
+                    self.error("rubric-duplicate", f"{where}.items[{i}]",
+                               f"序号 {item.no} 重复")
+                seen_no.add(str(item.no))
+                items.append(item)
+            if not items:
+                self.error("rubric-missing-key", f"{where}.items", f"评分表“{sid}”没有考核项目")
+            total = self.dec(s.get("total", 100), f"{where}.total")
+            bonus = self._pool_ref(s, "bonus", where, pools)
+            penalty = self._pool_ref(s, "penalty", where, pools)
+            sheet = Sheet(id=sid, annex=str(s.get("annex", "")), title=str(s.get("title", sid)),
+                          seal_label=str(s.get("seal_label", "单位(盖章)")),
+                          total=total if total is not None else Decimal(100), items=tuple(items),
+                          bonus=bonus, penalty=penalty,
+                          footnotes=tuple(s.get("footnotes", ())), cite=str(s.get("cite", "")))
+            if items and total is not None and sheet.items_max_sum != total:
+                self.warn("rubric-sum-mismatch", where,
+                          f"评分表“{sid}”各项分值合计 {sheet.items_max_sum}，与表的总分 {total} 不符",
+                          "如为文件原样公布，保留即可；需要按100分折算可设 decisions.rescale_to_100")
+            out.append(sheet)
+        return out
+
+    def _pool_ref(self, s: dict, key: str, where: str, pools: dict[str, Pool]) -> Pool | None:
+        ref = s.get(key)
+        if ref is None:
+            return None
+        if ref not in pools:
+            self.error("rubric-unknown-ref", f"{where}.{key}", f"引用了不存在的加减分项“{ref}”",
+                       "在 [pools] 中定义它")
+            return None
+        pool = pools[ref]
+        if pool.kind != key:
+            self.error("rubric-bad-value", f"{where}.{key}", f"“{ref}”的 kind 不是 {key}")
+        return pool
+
+    def item(self, it: dict, where: str, table_ids: set[str],
+             indicator_names: set[str]) -> Item | None:
+        known = {"no", "short", "text", "max", "min", "mode", "start", "parts", "cite", "note",
+                 "category"}
+        for key in it:
+            if key not in known:
+                self.error("rubric-unknown-key", f"{where}.{key}", f"考核项目中未知的项“{key}”",
+                           "可用的项：" + "、".join(sorted(known)))
+        no = self.need(it, "no", where, (int, str))
+        text = self.need(it, "text", where)
+        mx = self.dec(it["max"], f"{where}.max") if "max" in it else None
+        if "max" not in it:
+            self.error("rubric-missing-key", f"{where}.max", "缺少必填项“max”（分值）")
+        mn = self.dec(it.get("min", 0), f"{where}.min")
+        mode = self.need(it, "mode", where)
+        if mode is not None and mode not in MODES:
+            self.error("rubric-unknown-mode", f"{where}.mode",
+                       f"未知的计分方式“{mode}”", "可用：" + " / ".join(MODES))
+            mode = None
+        start = it.get("start", "max")
+        if start not in ("max", "zero"):
+            self.error("rubric-bad-value", f"{where}.start", "start 只能取 max / zero")
+            start = "max"
+        parts = []
+        for j, raw in enumerate(it.get("parts", [])):
+            part = self.part(raw, f"{where}.parts[{j}]", table_ids, indicator_names)
+            if part is not None:
+                parts.append(part)
+        if mode in ("computed", "ceiling_assessor") and not it.get("parts"):
+            self.error("rubric-missing-param", f"{where}.parts",
+                       f"计分方式 {mode} 需要至少一条计分规则（parts）")
+        if mode == "assessor" and it.get("parts"):
+            self.error("rubric-bad-value", f"{where}.parts",
+                       "计分方式 assessor（考核组核定）不应有计分规则", "改为 ceiling_assessor 或删去 parts")
+        if None in (no, text, mx, mn, mode):
+            return None
+        if mn > mx:
+            self.error("rubric-bad-range", where, f"最低分 {mn} 大于分值 {mx}")
+        return Item(no=no, text=text.strip(), max=mx, min=mn, mode=mode, start=start,
+                    parts=tuple(parts), short=str(it.get("short", "")), cite=str(it.get("cite", "")),
+                    note=str(it.get("note", "")), category=str(it.get("category", "")))
+
+    def part(self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]):
+        kind = raw.get("kind")
+        if kind not in PART_KINDS:
+            self.error("rubric-unknown-kind", f"{where}.kind", f"未知的计分规则类型“{kind}”",
+                       "可用：" + " / ".join(PART_KINDS))
+            return None
+        cls = PART_KINDS[kind]
+        allowed = {f.name for f in fields(cls)}
+        ok = True
+        for req in _REQUIRED[kind]:
+            if req not in raw:
+                self.error("rubric-missing-param", f"{where}.{req}",
+                           f"计分规则 {kind} 缺少参数“{req}”", "补上这个参数")
+                ok = False
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key == "kind":
+                continue
+            if key not in allowed:
+                self.error("rubric-unknown-param", f"{where}.{key}",
+                           f"计分规则 {kind} 没有参数“{key}”",
+                           "可用参数：" + "、".join(sorted(allowed - {"kind"})))
+                ok = False
+                continue
+            if key in _DECIMAL_PARAMS:
+                d = self.dec(value, f"{where}.{key}")
+                ok = ok and d is not None
+                kwargs[key] = d
+            elif key == "rounding" and value not in ("proportional", "floor", "ceil"):
+                self.error("rubric-bad-value", f"{where}.rounding",
+                           "rounding 只能取 proportional / floor / ceil")
+                ok = False
+            elif key == "tie" and value not in ("median", "best"):
+                self.error("rubric-bad-value", f"{where}.tie", "tie 只能取 median / best")
+                ok = False
+            else:
+                kwargs[key] = value
+        for attr in ("indicator", "numerator", "denominator", "compare_to"):
+            name = kwargs.get(attr)
+            if name and name not in indicator_names:
+                self.error("rubric-unknown-indicator", f"{where}.{attr}",
+                           f"计分规则引用了未定义的指标“{name}”", "在 [[indicators]] 中定义它")
+                ok = False
+        if kind == "rank_table" and kwargs.get("table") not in table_ids:
+            self.error("rubric-unknown-ref", f"{where}.table",
+                       f"引用了不存在的排名折算表“{kwargs.get('table')}”", "在 [tables] 中定义它")
+            ok = False
+        if kind == "threshold" and not (kwargs.get("indicator") or kwargs.get("numerator")):
+            self.error("rubric-missing-param", where, "threshold 需要 indicator 或 numerator")
+            ok = False
+        return cls(**kwargs) if ok else None
+
+    def tiers(self, raw: list, sheet_ids: set[str]) -> tuple[list[Tier], list[Unit]]:
+        tiers, units = [], []
+        where_of: dict[str, str] = {}
+        for i, t in enumerate(raw):
+            where = f"tiers[{i}]"
+            tid = self.need(t, "id", where)
+            base = self.dec(t.get("base"), f"{where}.base")
+            if tid is None or base is None:
+                continue
+            if base <= 0:
+                self.error("rubric-bad-value", f"{where}.base", f"基本分应大于0，实际为 {base}")
+            tiers.append(Tier(id=tid, label=str(t.get("label", tid)), base=base))
+            default_sheet = t.get("sheet")
+            for j, u in enumerate(t.get("units", [])):
+                uw = f"{where}.units[{j}]"
+                if isinstance(u, str):
+                    name, sheet, aliases = u, default_sheet, ()
+                else:
+                    name, sheet = u.get("name"), u.get("sheet", default_sheet)
+                    aliases = tuple(u.get("aliases", ()))
+                if not name:
+                    self.error("rubric-missing-key", uw, "单位缺少名称（name）")
+                    continue
+                if sheet is None:
+                    self.error("rubric-missing-key", uw, f"单位“{name}”没有指定评分表（sheet）")
+                    continue
+                if sheet not in sheet_ids:
+                    self.error("rubric-unknown-sheet", uw,
+                               f"单位“{name}”引用了不存在的评分表“{sheet}”")
+                    continue
+                if name in where_of:
+                    self.error("rubric-unit-twice", uw,
+                               f"单位“{name}”重复出现（另见 {where_of[name]}）",
+                               "一个单位只能属于一个类别")
+                    continue
+                where_of[name] = uw
+                units.append(Unit(name=name, tier=tid, sheet=sheet, aliases=aliases))
+        if not units:
+            self.error("rubric-missing-key", "tiers", "没有定义任何被考核单位")
+        return tiers, units
+
+    def headers(self, raw: dict) -> Headers:
+        def tup(d: dict) -> dict[str, tuple[str, ...]]:
+            return {k: tuple(v) for k, v in d.items() if isinstance(v, list)}
+
+        unit = raw.get("unit", ["单位"])
+        return Headers(annex=tup(raw.get("annex", {})), entries=tup(raw.get("entries", {})),
+                       ranking=tup(raw.get("ranking", {})), unit=tuple(unit))
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key

@@ -1,0 +1,299 @@
+"""The rubric model: a scheme (units, tiers, sheets, items, rules, pools, tables, decisions) as
+frozen data. Loading and validation live in ``rubric/load.py``; evaluation in ``rules.py``.
+
+Item scoring works the same way for every scheme: an item starts at ``start`` (its max for
+deduction items, 0 for award items), each *part* of its rule adds a signed amount (a deduction is
+negative), and the result is kept within [min, max]. ``mode`` says who decides the score:
+``computed`` (the parts alone), ``assessor`` (the 核定分 typed on the sheet) or
+``ceiling_assessor`` (the parts give a ceiling, the assessor gives the score).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Rounding = Literal["proportional", "floor", "ceil"]
+Mode = Literal["computed", "assessor", "ceiling_assessor"]
+TiePolicy = Literal["median", "best"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PerCount:
+    """``points`` for each counted occurrence (``-2`` per unreported document).
+
+    With ``required`` the count is the shortfall ``max(0, required - value)`` (two trainings a
+    year required, -2 per missing one). ``cap`` bounds the part's total (magnitude)."""
+
+    kind: Literal["per_count"] = "per_count"
+    label: str
+    indicator: str
+    points: Decimal
+    required: Decimal | None = None
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateShortfall:
+    """``per_point`` deducted for each percentage point the rate numerator/denominator falls
+    below ``target`` (a percentage), up to ``cap``. ``rounding`` says how a fractional shortfall
+    counts: proportional (default), or whole points rounded down or up."""
+
+    kind: Literal["rate_shortfall"] = "rate_shortfall"
+    label: str
+    rate_name: str
+    numerator: str
+    denominator: str
+    target: Decimal
+    per_point: Decimal
+    cap: Decimal | None = None
+    rounding: Rounding = "proportional"
+
+
+@dataclass(frozen=True, kw_only=True)
+class YesNo:
+    """``if_yes`` or ``if_no`` points by a 是/否 indicator (+10 for a staffed window; -2 if a
+    requirement was not met)."""
+
+    kind: Literal["yes_no"] = "yes_no"
+    label: str
+    indicator: str
+    if_yes: Decimal = Decimal(0)
+    if_no: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
+    """``points`` when a value (an indicator, or the rate numerator/denominator) is below
+    ``target`` (a percentage for rates, a plain number otherwise)."""
+
+    kind: Literal["threshold"] = "threshold"
+    label: str
+    value_name: str
+    target: Decimal
+    points: Decimal
+    indicator: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    compare_to: str | None = None  # another indicator instead of a fixed target
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankPoints:
+    """Rank every unit of the sheet kind by a rate (or an indicator) and give ``first`` points to
+    the best, ``step`` less to each next position, never below ``floor``; ties by ``tie``."""
+
+    kind: Literal["rank_points"] = "rank_points"
+    label: str
+    rate_name: str
+    numerator: str
+    denominator: str | None = None
+    first: Decimal
+    step: Decimal
+    floor: Decimal | None = None
+    tie: TiePolicy = "median"
+    descending: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankTable:
+    """Points by an externally given rank (the city's ranking of the district), from ``table``."""
+
+    kind: Literal["rank_table"] = "rank_table"
+    label: str
+    table: str
+
+
+Part = PerCount | RateShortfall | YesNo | Threshold | RankPoints | RankTable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    no: int | str
+    text: str
+    max: Decimal
+    min: Decimal = Decimal(0)
+    mode: Mode
+    start: Literal["max", "zero"] = "max"
+    parts: tuple[Part, ...] = ()
+    short: str = ""  # a few words naming the item (for tables)
+    cite: str = ""
+    note: str = ""  # what the assessor looks at (targets stated without a formula)
+    category: str = ""  # Beilun-style categories (基础工作 ...)
+
+    @property
+    def is_adjustment(self) -> bool:
+        """A ± row (city ranking): may go below zero."""
+        return self.min < 0
+
+    @property
+    def max_label(self) -> str:
+        from flowscore.numbers import fmt_plain
+
+        if self.is_adjustment and -self.min == self.max:
+            return "±" + fmt_plain(self.max)
+        return fmt_plain(self.max)
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for p in self.parts:
+            for attr in ("indicator", "numerator", "denominator", "compare_to"):
+                v = getattr(p, attr, None)
+                if v and v not in names:
+                    names.append(v)
+        return tuple(names)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pool:
+    """Bonus (加分) or penalty (减分) entries: each entry's magnitude within [min, max]."""
+
+    kind: Literal["bonus", "penalty"]
+    text: str
+    min: Decimal
+    max: Decimal
+    same_topic: Literal["highest", "sum"] = "sum"
+    cap: Decimal | None = None
+    cite: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sheet:
+    id: str
+    annex: str  # 附件1
+    title: str
+    seal_label: str  # 镇（乡）街道(盖章)
+    total: Decimal  # the total the sheet states (100)
+    items: tuple[Item, ...]
+    bonus: Pool | None = None
+    penalty: Pool | None = None
+    footnotes: tuple[str, ...] = ()
+    cite: str = ""
+
+    def item(self, no: int | str) -> Item | None:
+        key = str(no)
+        for it in self.items:
+            if str(it.no) == key:
+                return it
+        return None
+
+    @property
+    def items_max_sum(self) -> Decimal:
+        return sum((it.max for it in self.items if not it.is_adjustment), Decimal(0))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tier:
+    id: str  # A, B, C, 部门
+    label: str
+    base: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unit:
+    name: str
+    tier: str
+    sheet: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Indicator:
+    name: str
+    kind: Literal["count", "number", "rate", "yes_no"]
+    sheets: tuple[str, ...]  # sheet ids whose units report it
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointsTable:
+    id: str
+    name: str
+    points: tuple[Decimal, ...]  # points for rank 1, 2, ...
+    tie: TiePolicy = "median"
+    cite: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decisions:
+    """Every choice DOMAIN.md §5 makes where the documents are silent, as a visible setting."""
+
+    shortfall_rounding: Rounding = "proportional"
+    item_places: int = 2
+    contribution_places: int = 4
+    total_floor: Decimal | None = Decimal(0)
+    total_cap: Decimal | None = None
+    rank_scope: Literal["sheet", "tier"] = "sheet"
+    rank_tie: TiePolicy = "median"
+    zero_denominator: Literal["pending"] = "pending"
+    missing_assessor: Literal["pending"] = "pending"
+    computed_override_needs_reason: bool = True
+    self_above_max_needs_reason: bool = True
+    bonus_cap: Decimal | None = None
+    rescale_to_100: bool = False
+    tier_rank_tie: Literal["shared"] = "shared"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Headers:
+    """Column labels and their aliases as people write them (spaces are ignored anyway)."""
+
+    annex: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> labels
+    entries: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ranking: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unit: tuple[str, ...] = ("单位",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scheme:
+    id: str
+    title: str
+    year: int
+    source: str  # the seed file and document it cites
+    tiers: tuple[Tier, ...]
+    units: tuple[Unit, ...]
+    sheets: tuple[Sheet, ...]
+    indicators: tuple[Indicator, ...]
+    tables: tuple[PointsTable, ...] = ()
+    decisions: Decisions = field(default_factory=Decisions)
+    headers: Headers = field(default_factory=Headers)
+    path: str = ""  # where it was loaded from
+
+    def sheet(self, sheet_id: str) -> Sheet:
+        for s in self.sheets:
+            if s.id == sheet_id:
+                return s
+        raise KeyError(sheet_id)
+
+    def tier(self, tier_id: str) -> Tier:
+        for t in self.tiers:
+            if t.id == tier_id:
+                return t
+        raise KeyError(tier_id)
+
+    def table(self, table_id: str) -> PointsTable:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(table_id)
+
+    def unit(self, name: str) -> Unit | None:
+        for u in self.units:
+            if u.name == name:
+                return u
+        return None
+
+    def units_of_sheet(self, sheet_id: str) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.sheet == sheet_id)
+
+    def indicators_for(self, sheet_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if sheet_id in i.sheets)
+
+    def indicator(self, name: str) -> Indicator | None:
+        for i in self.indicators:
+            if i.name == name:
+                return i
+        return None
