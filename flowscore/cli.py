@@ -99,6 +99,101 @@ def template_cmd(
         ui.ok(f"已生成 {path}")
 
 
+DEFAULT_OUT = Path("flowscore-output")
+
+
+@app.command("compute")
+@guarded
+def compute_cmd(
+    folder: Annotated[Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（默认 ./flowscore-output）。", metavar="文件夹")] = DEFAULT_OUT,
+    force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件夹。")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有待核定项目时视为失败（退出码 1）。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="在终端输出机器可读的 JSON 结果。")] = False,
+    no_reports: Annotated[bool, typer.Option("--no-reports", help="不生成各单位的反馈文本（reports/）。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
+    rubric: RubricOpt = None,
+) -> None:
+    """读取文件夹中的评分表和指标数据，核定得分、折算、排名，并写出汇总工作簿和报告。"""
+    from flowscore.compute import compute_folder
+    from flowscore.writers import write_outputs
+    from flowscore.writers.results_json import json_text, result_to_dict
+
+    result = compute_folder(folder, rubric=rubric, exclude=(out,))
+    write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
+    data = result_to_dict(result)
+    if as_json:
+        sys.stdout.write(json_text(data))
+    else:
+        ui.print_compute_summary(data, out_dir=str(out), show_info=verbose)
+    pending = any(u["status"] == "provisional" for u in data["units"])
+    raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)
+
+
+def _results_data(source: Path | None, rubric: str | None) -> dict:
+    """results.json (a file, or an output folder holding one), or a submissions folder scored
+    in memory without writing anything."""
+    from flowscore.writers.results_json import load_results
+
+    source = source or DEFAULT_OUT / "results.json"
+    if source.is_dir() and not (source / "results.json").is_file():
+        from flowscore.compute import compute_folder
+        from flowscore.writers.results_json import result_to_dict
+
+        return result_to_dict(compute_folder(source, rubric=rubric))
+    return load_results(source)
+
+
+SourceArg = Annotated[
+    Path | None,
+    typer.Argument(help="results.json、输出文件夹或评分表文件夹（默认 ./flowscore-output/results.json）。",
+                   metavar="来源", show_default=False),
+]
+
+
+@app.command("rank")
+@guarded
+def rank_cmd(
+    source: SourceArg = None,
+    tier: Annotated[str | None, typer.Option("--tier", "-t", help="只显示一个类别（A、B、C 或 部门）。", metavar="类别")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的 JSON 行。")] = False,
+    rubric: RubricOpt = None,
+) -> None:
+    """在终端显示各类别的排名表。"""
+    data = _results_data(source, rubric)
+    tiers = {u["tier"] for u in data["units"]}
+    if tier is not None and tier not in tiers:
+        ui.fail(f"没有类别“{tier}”", "可用的类别：" + "、".join(sorted(tiers)))
+        raise typer.Exit(2)
+    if as_json:
+        from flowscore.writers.results_json import json_text
+
+        sys.stdout.write(json_text(ui.ranking_rows(data, tier)))
+    else:
+        ui.print_ranking(data, tier=tier)
+
+
+@app.command("explain")
+@guarded
+def explain_cmd(
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位名称。", metavar="单位")],
+    source: SourceArg = None,
+    rubric: RubricOpt = None,
+) -> None:
+    """逐项显示一个单位的得分来历：规则、数据、扣分。"""
+    from flowscore.names import norm
+
+    data = _results_data(source, rubric)
+    found = [u for u in data["units"] if norm(u["unit"]) == norm(unit)]
+    if not found:
+        import difflib
+
+        close = difflib.get_close_matches(unit, [u["unit"] for u in data["units"]], n=3, cutoff=0.3)
+        ui.fail(f"结果中没有单位“{unit}”", "最相近的单位：" + ("、".join(close) or "（无）"))
+        raise typer.Exit(2)
+    ui.print_explain(found[0])
+
+
 def main() -> None:
     """Entry point. Commands handle their own FlowscoreErrors (see ``guarded``); what reaches
     here is a bug: say so in Chinese, and show the traceback only with --debug."""

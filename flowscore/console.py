@@ -42,3 +42,117 @@ def print_findings(findings: Iterable[Finding], *, group_by_file: bool = True,
                   f"{escape(f.message)}")
         if f.hint:
             out.print(f"      [dim]提示：{escape(f.hint)}[/]")
+
+
+# -- results rendering (from the plain dict of results.json) ----------------------------------
+
+_STATUS_STYLE = {"final": "green", "provisional": "yellow", "missing": "red"}
+_STATUS_LABEL = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
+_SOURCE_LABEL = {"computed": "计算", "assessor": "核定", "override": "核定改写", "pending": "待核定"}
+
+
+def _num(value, places: int = 2) -> str:
+    from decimal import Decimal
+
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):.{places}f}"
+
+
+def ranking_rows(data: dict, tier: str | None = None) -> list[dict]:
+    """The ranking as plain rows (what ``rank --json`` prints and the table shows)."""
+    rows = []
+    for u in data["units"]:
+        if tier and u["tier"] != tier:
+            continue
+        rows.append({
+            "tier": u["tier"], "tier_label": u.get("tier_label", u["tier"]), "rank": u["rank"],
+            "unit": u["unit"], "total": u["total"], "base": u["base"],
+            "contribution": u["contribution"], "status": u["status"],
+        })
+    return rows
+
+
+def print_ranking(data: dict, *, tier: str | None = None) -> None:
+    from rich.table import Table
+
+    rows = ranking_rows(data, tier)
+    tiers: dict[str, list[dict]] = {}
+    for r in rows:
+        tiers.setdefault(r["tier"], []).append(r)
+    console.print(f"[bold]{escape(data['scheme']['title'])}[/]")
+    for tid, group in tiers.items():
+        label = group[0]["tier_label"]
+        table = Table(title=f"{label}（{tid}）", title_justify="left", show_lines=False)
+        table.add_column("名次", justify="right")
+        table.add_column("单位")
+        table.add_column("评价得分", justify="right")
+        table.add_column("基本分", justify="right")
+        table.add_column("折算得分", justify="right")
+        table.add_column("状态")
+        for r in group:
+            st = r["status"]
+            table.add_row(str(r["rank"]) if r["rank"] is not None else "—", escape(r["unit"]),
+                          _num(r["total"]), _num(r["base"], 1) if r["base"] is not None else "—",
+                          _num(r["contribution"], 4),
+                          f"[{_STATUS_STYLE.get(st, 'white')}]{_STATUS_LABEL.get(st, st)}[/]")
+        console.print(table)
+
+
+def print_explain(unit: dict) -> None:
+    """One unit's derivation item by item."""
+    from rich.table import Table
+
+    st = unit["status"]
+    rank = f"第{unit['rank']}名" if unit.get("rank") else "未排名"
+    console.print(f"[bold]{escape(unit['unit'])}[/]  {escape(unit.get('tier_label', unit['tier']))}"
+                  f"  基本分 {_num(unit['base'], 1)}  状态 {_STATUS_LABEL.get(st, st)}  {rank}")
+    if st == "missing":
+        console.print("[red]未报送评分表，没有得分。[/]")
+        return
+    table = Table(show_lines=True)
+    table.add_column("序号", justify="right")
+    table.add_column("项目")
+    table.add_column("分值", justify="right")
+    table.add_column("自评分", justify="right")
+    table.add_column("核定分", justify="right")
+    table.add_column("来源")
+    table.add_column("说明", ratio=1)
+    for it in unit["items"]:
+        table.add_row(str(it["no"]), escape(it.get("short") or ""), str(it.get("max_label", it["max"])),
+                      _num(it["self_score"]), _num(it["verified"]),
+                      _SOURCE_LABEL.get(it["source"], it["source"]), escape(it["explanation"]))
+    console.print(table)
+    for e in unit.get("entries", []):
+        kind = "加分" if e["kind"] == "bonus" else "减分"
+        mark = "计入" if e["counted"] else "不计入"
+        console.print(f"  {kind} {_num(e['points'])}  {escape(e['topic'])}  {mark}：{escape(e['reason'])}")
+    console.print(f"  小计 {_num(unit['subtotal'])} + 加分 {_num(unit['bonus'])} "
+                  f"+ 减分 {_num(unit['penalty'])} = 评价得分 [bold]{_num(unit['total'])}[/]；"
+                  f"折算得分 = {_num(unit['base'], 1)} × {_num(unit['total'])} / 100 = "
+                  f"[bold]{_num(unit['contribution'], 4)}[/]")
+
+
+def print_compute_summary(data: dict, *, out_dir: str | None, show_info: bool = False) -> None:
+    """What a compute run did: files and units read, findings by level, where outputs went."""
+    files = data.get("inputs", [])
+    units = data["units"]
+    counts = data["summary"]["findings"]
+    st = data["summary"]["units"]
+    findings = [f for f in data["findings"] if show_info or f["level"] != "info"]
+    if findings:
+        print_findings(_as_findings(findings))
+        console.print()
+    console.print(f"读取文件 {len(files)} 个；单位 {len(units)} 个：已定 {st.get('final', 0)}、"
+                  f"暂定 {st.get('provisional', 0)}、未报送 {st.get('missing', 0)}")
+    console.print(f"问题：[bold red]错误 {counts.get('error', 0)}[/]、"
+                  f"[yellow]警告 {counts.get('warning', 0)}[/]、[cyan]提示 {counts.get('info', 0)}[/]")
+    if out_dir:
+        console.print(f"结果已写入 {escape(out_dir)}（考核汇总.xlsx、考核报告.md、results.json、reports/）")
+
+
+def _as_findings(rows: list[dict]) -> list[Finding]:
+    return [Finding(code=r["code"], level=Level(r["level"]), message=r["message"],
+                    hint=r.get("hint", ""), file=r.get("file", ""), sheet=r.get("sheet", ""),
+                    cell=r.get("cell", ""), unit=r.get("unit", ""), key=r.get("key", ""))
+            for r in rows]

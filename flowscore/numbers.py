@@ -103,7 +103,8 @@ def parse_number(raw: object) -> Parsed:
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             return Parsed(None, "不是有限数字")
-        return Parsed(Decimal(repr(raw)))
+        # A whole number typed as 5 is stored as 5.0 by spreadsheets: keep it 5.
+        return Parsed(Decimal(int(raw)) if raw.is_integer() else Decimal(repr(raw)))
     if not isinstance(raw, str):
         return Parsed(None, f"不是数字（{type(raw).__name__}）")
     text = normalize_text(raw)

@@ -190,7 +190,8 @@ class _Loader:
         return Scheme(id=sid, title=title, year=year, source=str(data.get("source", "")),
                       tiers=tuple(tiers), units=tuple(units), sheets=tuple(sheets),
                       indicators=tuple(indicators), tables=tuple(tables), decisions=decisions,
-                      headers=headers, path=str(self.path))
+                      headers=headers, path=str(self.path),
+                      deadline=str(data.get("deadline", "")))
 
     def decisions(self, raw: dict) -> Decisions:
         names = {f.name for f in fields(Decisions)}
@@ -316,7 +317,8 @@ class _Loader:
                           footnotes=tuple(s.get("footnotes", ())), cite=str(s.get("cite", "")))
             if items and total is not None and sheet.items_max_sum != total:
                 self.warn("rubric-sum-mismatch", where,
-                          f"评分表“{sid}”各项分值合计 {sheet.items_max_sum}，与表的总分 {total} 不符",
+                          f"评分表“{sheet.cite or sid}”各项分值合计 {sheet.items_max_sum}，"
+                          f"与表的总分 {total} 不符",
                           "如为文件原样公布，保留即可；需要按100分折算可设 decisions.rescale_to_100")
             out.append(sheet)
         return out

@@ -261,6 +261,7 @@ class Scheme:
     decisions: Decisions = field(default_factory=Decisions)
     headers: Headers = field(default_factory=Headers)
     path: str = ""  # where it was loaded from
+    deadline: str = ""  # the submission deadline the document states (12月10日)
 
     def sheet(self, sheet_id: str) -> Sheet:
         for s in self.sheets:

@@ -1,0 +1,384 @@
+"""Scoring a batch: from the records ``reading.py`` produced to a BatchResult.
+
+Per unit and item: computed items from the indicators, assessor items from the 核定分, items
+that combine both; then bonus and penalty entries, the total, the contribution by base points,
+and the rank within the tier. Every choice follows the rubric's [decisions] (DOMAIN.md §5).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+from flowscore.findings import Finding, Level, Report
+from flowscore.numbers import HUNDRED, fmt, fmt_plain, q
+from flowscore.reading import AnnexSheet, Inputs, ItemEntry
+from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
+from flowscore.rubric.model import Item, Pool, RankPoints, RateShortfall, Scheme, Threshold, Unit
+from flowscore.rules import RankPlace, compute_item, rank_places, ratio, to_decimal
+
+
+def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
+    report = Report(inputs.findings)
+    d = scheme.decisions
+    places = d.item_places
+    annex_by_unit = _annexes_by_unit(inputs.annexes, report)
+    places_by_part = _rank_all(scheme, inputs)
+    tables = {t.id: t for t in scheme.tables}
+    entries_by_unit = _entries(scheme, inputs, report)
+
+    if not inputs.saw_indicator_sheet and any(
+            it.mode != "assessor" for s in scheme.sheets for it in s.items):
+        report.add(Finding(code="no-indicators", level=Level.ERROR,
+                           message="文件夹中没有找到指标数据表（表头含“单位”和指标名称）",
+                           hint="用 flowscore template --indicators 生成指标数据工作簿，填好后放入文件夹"))
+
+    results: list[UnitResult] = []
+    for unit in scheme.units:
+        sheet = scheme.sheet(unit.sheet)
+        tier = scheme.tier(unit.tier)
+        unit_entries = entries_by_unit.get(unit.name, [])
+        annex = annex_by_unit.get(unit.name)
+        if annex is None:
+            if unit.name not in annex_by_unit:  # None means two conflicting files: reported
+                report.add(Finding(code="missing-submission", level=Level.ERROR, unit=unit.name,
+                                   message=f"“{unit.name}”没有提交评分表（未报送）",
+                                   hint=f"请该单位{_deadline(scheme)}报送{sheet.annex}"))
+                results.append(UnitResult(
+                    unit=unit.name, tier=tier.id, tier_label=tier.label, base=tier.base,
+                    sheet=sheet.id, status="missing", items=(), bonus=Decimal(0),
+                    penalty=Decimal(0), subtotal=Decimal(0), total=None, contribution=None,
+                    rank=None, entries=tuple(unit_entries)))
+                continue
+        values = {k: v.value for k, v in inputs.indicators.get(unit.name, {}).items()}
+        city = inputs.ranking.get(unit.name)
+        items = []
+        for item in sheet.items:
+            entry = annex.items.get(str(item.no)) if annex else None
+            rp = {i: places_by_part.get((sheet.id, str(item.no), i), {}).get(unit.name)
+                  for i, p in enumerate(item.parts) if isinstance(p, RankPoints)}
+            items.append(_score_item(scheme, unit, item, entry, values, rp, tables,
+                                     (city.rank, city.tied) if city else None, annex, report,
+                                     places, inputs))
+        subtotal = sum((i.verified for i in items if i.verified is not None), Decimal(0))
+        if d.rescale_to_100 and sheet.items_max_sum != sheet.total:
+            subtotal = subtotal * sheet.total / sheet.items_max_sum
+        bonus = _pool_sum(sheet.bonus, [e for e in unit_entries if e.kind == "bonus" and e.counted])
+        penalty = -_pool_sum(sheet.penalty,
+                             [e for e in unit_entries if e.kind == "penalty" and e.counted])
+        total = subtotal + bonus + penalty
+        if d.total_floor is not None:
+            total = max(total, d.total_floor)
+        if d.total_cap is not None:
+            total = min(total, d.total_cap)
+        total = q(total, places)
+        pending = any(i.source == "pending" for i in items)
+        status = "provisional" if pending or annex is None else "final"
+        self_vals = [i.self_score for i in items if i.self_score is not None]
+        results.append(UnitResult(
+            unit=unit.name, tier=tier.id, tier_label=tier.label, base=tier.base, sheet=sheet.id,
+            status=status, items=tuple(items), bonus=q(bonus, places), penalty=q(penalty, places),
+            subtotal=q(subtotal, places), total=total,
+            contribution=q(tier.base * total / HUNDRED, d.contribution_places), rank=None,
+            file=annex.file if annex else "", self_total=sum(self_vals, Decimal(0)) if self_vals else None,
+            entries=tuple(unit_entries), categories=_categories(items)))
+
+    ranked = _rank_tiers(results)
+    return BatchResult(
+        scheme_id=scheme.id, scheme_title=scheme.title, folder=folder, units=tuple(ranked),
+        report=report, indicators=_indicator_rows(scheme, inputs),
+        entries=tuple(e for u in scheme.units for e in entries_by_unit.get(u.name, [])),
+        inputs=tuple(inputs.files), tiers=tuple((t.id, t.label, t.base) for t in scheme.tiers))
+
+
+def _deadline(scheme: Scheme) -> str:
+    return f"{scheme.deadline}前" if scheme.deadline else "在截止日期前"
+
+
+def _annexes_by_unit(annexes: list[AnnexSheet], report: Report) -> dict[str, AnnexSheet | None]:
+    """One sheet per unit. Two sheets for one unit: an error naming both; the unit's items are
+    then pending rather than taken from a guess (a value of None)."""
+    groups: dict[str, list[AnnexSheet]] = defaultdict(list)
+    for a in annexes:
+        groups[a.unit].append(a)
+    out: dict[str, AnnexSheet | None] = {}
+    for unit, group in groups.items():
+        if len(group) == 1:
+            out[unit] = group[0]
+            continue
+        names = "、".join(f"{a.file}（{a.sheet}）" for a in group)
+        report.add(Finding(code="duplicate-unit", level=Level.ERROR, unit=unit, file=group[1].file,
+                           sheet=group[1].sheet,
+                           message=f"“{unit}”有{len(group)}份评分表：{names}，无法确定以哪份为准，该单位暂不计分",
+                           hint="只保留正确的一份，删去或移走其他的"))
+        out[unit] = None
+    return out
+
+
+def _rank_all(scheme: Scheme, inputs: Inputs) -> dict[tuple[str, str, int], dict[str, RankPlace]]:
+    """Every rank_points part ranked once, across all units of its sheet kind (or its tier)."""
+    out: dict[tuple[str, str, int], dict[str, RankPlace]] = {}
+    for sheet in scheme.sheets:
+        for item in sheet.items:
+            for index, part in enumerate(item.parts):
+                if not isinstance(part, RankPoints):
+                    continue
+                groups: dict[str, dict[str, Fraction]] = defaultdict(dict)
+                for unit in scheme.units_of_sheet(sheet.id):
+                    values = {k: v.value for k, v in inputs.indicators.get(unit.name, {}).items()}
+                    r = ratio(values, part.numerator, part.denominator)
+                    if isinstance(r, Fraction):
+                        key = unit.tier if scheme.decisions.rank_scope == "tier" else sheet.id
+                        groups[key][unit.name] = r
+                merged: dict[str, RankPlace] = {}
+                for rates in groups.values():
+                    merged.update(rank_places(part, rates))
+                out[(sheet.id, str(item.no), index)] = merged
+    return out
+
+
+def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None, values: dict,
+                rank_place: dict[int, RankPlace | None], tables: dict, city: tuple[int, int] | None,
+                annex: AnnexSheet | None, report: Report, places: int, inputs: Inputs) -> ItemResult:
+    d = scheme.decisions
+    self_score = entry.self_score if entry else None
+    entered = entry.entered if entry else None
+    remark = entry.remark if entry else ""
+    file = annex.file if annex else ""
+    sheet_name = annex.sheet if annex else ""
+    vcell = entry.verified_cell if entry else ""
+
+    def find(code: str, level: Level, message: str, hint: str, cell: str = vcell) -> None:
+        report.add(Finding(code=code, level=level, file=file, sheet=sheet_name, cell=cell,
+                           unit=unit.name, message=message, hint=hint))
+
+    label = f"序号{item.no}（{item.short or item.text[:10]}）"
+    if annex is None:
+        return _item(item, entry, None, None, "pending",
+                     "该单位有多份评分表，无法确定以哪份为准，待核定", "")
+    if entry is not None and self_score is not None:
+        if self_score > item.max:
+            if remark:
+                find("self-above-max-with-reason", Level.INFO,
+                     f"{label}自评分 {fmt_plain(self_score)} 高于分值 {item.max_label}，备注说明：{remark}",
+                     "考核组核定时参考该理由", entry.self_cell)
+            elif d.self_above_max_needs_reason:
+                find("self-above-max", Level.WARNING,
+                     f"{label}自评分 {fmt_plain(self_score)} 高于分值 {item.max_label}，且未说明理由",
+                     "自评分一般不高于分值标准；高于时须在备注中说明加分理由", entry.self_cell)
+        elif self_score < item.min:
+            find("self-out-of-range", Level.WARNING,
+                 f"{label}自评分 {fmt_plain(self_score)} 低于下限 {fmt_plain(item.min)}",
+                 "核对自评分", entry.self_cell)
+    if entered is not None and not (item.min <= entered <= item.max):
+        find("score-out-of-range", Level.ERROR,
+             f"{label}核定分 {fmt_plain(entered)} 超出范围 {fmt_plain(item.min)}～{fmt_plain(item.max)}，未采用",
+             "核定分应在 0 到分值之间（±项在正负分值之间）")
+        entered_ok = None
+    else:
+        entered_ok = entered
+
+    if item.mode == "assessor":
+        if entered_ok is None:
+            find("pending", Level.WARNING, f"{label}尚未核定（核定分为空），该单位得分暂定",
+                 "考核组在核定分栏填写分数；--strict 时视为错误")
+            return _item(item, entry, None, None, "pending", _assessor_note(item, "待核定：核定分为空"), vcell)
+        return _item(item, entry, entered_ok, None, "assessor",
+                     _assessor_note(item, f"考核组核定 {fmt(entered_ok, places)} 分"), vcell)
+
+    comp = compute_item(item, values, places=places, rank_place=rank_place, tables=tables,
+                        city_rank=city)
+    if comp.value is None:
+        for code, message in comp.problems:
+            where = inputs.indicator_sources.get(unit.name)
+            level = Level.WARNING if code == "zero-denominator" else Level.ERROR
+            hints = {
+                "missing-indicator": "在指标数据表中补上该单位的这项指标",
+                "zero-denominator": "核对指标数据；分母为0时比率无法计算，该项待核定",
+                "missing-rank": "在“市考排名”表中填写该单位的排名",
+                "bad-rank": "核对排名和并列数",
+            }
+            report.add(Finding(code=code, level=level, unit=unit.name,
+                               file=where[0] if where else "", sheet=where[1] if where else "",
+                               cell=f"第{where[2]}行" if where else "",
+                               message=f"{label}无法计算：{message}，该项待核定",
+                               hint=hints.get(code, "")))
+        if item.mode == "ceiling_assessor" and entered_ok is not None:
+            return _item(item, entry, entered_ok, None, "assessor",
+                         f"考核组核定 {fmt(entered_ok, places)} 分；计算上限无法核对：{comp.explanation}",
+                         vcell)
+        return _item(item, entry, None, None, "pending", f"待核定：{comp.explanation}", vcell)
+
+    if item.mode == "ceiling_assessor":
+        ceiling = comp.value
+        if entered_ok is None:
+            find("pending", Level.WARNING, f"{label}尚未核定（核定分为空），该单位得分暂定",
+                 "考核组在核定分栏填写分数；--strict 时视为错误")
+            return _item(item, entry, None, ceiling, "pending",
+                         f"待核定：计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）", vcell)
+        text = f"考核组核定 {fmt(entered_ok, places)} 分；计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）"
+        if entered_ok > ceiling:
+            find("above-ceiling", Level.WARNING,
+                 f"{label}核定分 {fmt(entered_ok, places)} 高于按报备情况计算的上限 {fmt(ceiling, places)}",
+                 "核对核定分：报备部分已扣分，核定分一般不应高于上限")
+            text += "；核定分高于计算上限，已提示复核"
+        return _item(item, entry, entered_ok, ceiling, "assessor", text, vcell)
+
+    # computed
+    value = comp.value
+    if entered_ok is not None and entered_ok != value:
+        if remark and d.computed_override_needs_reason:
+            find("override", Level.INFO,
+                 f"{label}核定分 {fmt(entered_ok, places)} 改写了计算值 {fmt(value, places)}，理由：{remark}",
+                 "改写以考核组填写的理由为准，请确认")
+            return _item(item, entry, entered_ok, value, "override",
+                         f"考核组改写为 {fmt(entered_ok, places)} 分（理由：{remark}）；"
+                         f"计算值 {fmt(value, places)} 分：{comp.explanation}", vcell)
+        find("computed-differs", Level.WARNING,
+             f"{label}填写的核定分 {fmt(entered_ok, places)} 与计算值 {fmt(value, places)} 不同，以计算值为准",
+             "如确需改写，请在备注中写明理由")
+        return _item(item, entry, value, value, "computed",
+                     f"{comp.explanation}（表上核定分 {fmt(entered_ok, places)} 与计算值不同，未采用）", vcell)
+    return _item(item, entry, value, value, "computed", comp.explanation, vcell)
+
+
+def _assessor_note(item: Item, text: str) -> str:
+    return f"{text}（{item.note}）" if item.note else text
+
+
+def _item(item: Item, entry: ItemEntry | None, verified: Decimal | None, computed: Decimal | None,
+          source: str, explanation: str, cell: str) -> ItemResult:
+    return ItemResult(
+        no=item.no, short=item.short, text=item.text, max=item.max, min=item.min,
+        max_label=item.max_label, mode=item.mode,
+        self_score=entry.self_score if entry else None, entered=entry.entered if entry else None,
+        remark=entry.remark if entry else "", verified=verified, computed=computed,
+        source=source, explanation=explanation, category=item.category, cell=cell)  # type: ignore[arg-type]
+
+
+def _entries(scheme: Scheme, inputs: Inputs, report: Report) -> dict[str, list[Entry]]:
+    """Check every bonus/penalty entry against its pool; per topic only the highest bonus counts
+    (同个专题不重复计分，按最高分计分)."""
+    out: dict[str, list[Entry]] = defaultdict(list)
+    by_unit: dict[str, list] = defaultdict(list)
+    for e in inputs.entries:
+        by_unit[e.unit].append(e)
+    for unit_name, raws in by_unit.items():
+        unit = scheme.unit(unit_name)
+        assert unit is not None
+        sheet = scheme.sheet(unit.sheet)
+        valid = []
+        for e in raws:
+            pool = sheet.bonus if e.kind == "bonus" else sheet.penalty
+            kind_label = "加分" if e.kind == "bonus" else "减分"
+            signed = e.magnitude if e.kind == "bonus" else -e.magnitude
+            if pool is None:
+                report.add(Finding(code="entry-not-allowed", level=Level.ERROR, file=e.file,
+                                   sheet=e.sheet, cell=e.points_cell, unit=unit_name,
+                                   message=f"{sheet.title}没有{kind_label}项目，此条未计入",
+                                   hint="删去这条记录"))
+                out[unit_name].append(_entry(e, signed, False, f"该表无{kind_label}项目"))
+                continue
+            if not (pool.min <= e.magnitude <= pool.max):
+                report.add(Finding(
+                    code="entry-out-of-range", level=Level.ERROR, file=e.file, sheet=e.sheet,
+                    cell=e.points_cell, unit=unit_name,
+                    message=f"{kind_label} {fmt_plain(e.magnitude)} 分超出每项 {fmt_plain(pool.min)}～"
+                            f"{fmt_plain(pool.max)} 分的范围，此条未计入",
+                    hint=f"按考核办法，每项{kind_label}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}分"))
+                out[unit_name].append(_entry(e, signed, False, "超出分值范围"))
+                continue
+            valid.append((e, signed, pool))
+        best: dict[str, tuple] = {}
+        for e, signed, pool in valid:
+            if pool.same_topic == "highest":
+                key = _topic_key(e.topic) or f"#{e.file}:{e.row}"
+                if key not in best or e.magnitude > best[key][0].magnitude:
+                    best[key] = (e, signed)
+        for e, signed, pool in valid:
+            if pool.same_topic == "highest":
+                key = _topic_key(e.topic) or f"#{e.file}:{e.row}"
+                winner = best[key][0]
+                if winner is e:
+                    others = sum(1 for x, _s, _p in valid if _topic_key(x.topic) == _topic_key(e.topic)
+                                 and x is not e and e.topic)
+                    why = f"同专题{others + 1}项，按最高分计" if others else "计入"
+                    out[unit_name].append(_entry(e, signed, True, why))
+                else:
+                    out[unit_name].append(_entry(
+                        e, signed, False, f"同专题“{e.topic}”已按最高分 {fmt_plain(winner.magnitude)} 计，不重复计分"))
+            else:
+                out[unit_name].append(_entry(e, signed, True, "计入"))
+    return out
+
+
+def _topic_key(topic: str) -> str:
+    from flowscore.names import norm
+
+    return norm(topic)
+
+
+def _entry(e, signed: Decimal, counted: bool, reason: str) -> Entry:
+    return Entry(unit=e.unit, kind=e.kind, topic=e.topic, points=signed, note=e.note,
+                 counted=counted, reason=reason, file=e.file, sheet=e.sheet, row=e.row)
+
+
+def _pool_sum(pool: Pool | None, entries: list[Entry]) -> Decimal:
+    total = sum((abs(e.points) for e in entries), Decimal(0))
+    if pool is not None and pool.cap is not None:
+        total = min(total, pool.cap)
+    return total
+
+
+def _categories(items: list[ItemResult]) -> tuple[tuple[str, Decimal, Decimal], ...]:
+    cats: dict[str, list[Decimal]] = {}
+    for i in items:
+        if i.category:
+            acc = cats.setdefault(i.category, [Decimal(0), Decimal(0)])
+            acc[0] += i.verified or 0
+            acc[1] += i.max
+    return tuple((k, v[0], v[1]) for k, v in cats.items())
+
+
+def _rank_tiers(units: list[UnitResult]) -> list[UnitResult]:
+    """Rank within tier by total, best first; equal totals share a rank (1, 2, 2, 4)."""
+    from dataclasses import replace
+
+    out: dict[str, UnitResult] = {u.unit: u for u in units}
+    tiers: dict[str, list[UnitResult]] = defaultdict(list)
+    for u in units:
+        if u.total is not None:
+            tiers[u.tier].append(u)
+    for group in tiers.values():
+        group.sort(key=lambda u: (-u.total, u.unit))  # type: ignore[operator]
+        rank = 0
+        prev = None
+        for i, u in enumerate(group, 1):
+            if u.total != prev:
+                rank, prev = i, u.total
+            out[u.unit] = replace(u, rank=rank)
+    return [out[u.unit] for u in units]
+
+
+def _indicator_rows(scheme: Scheme, inputs: Inputs) -> tuple[IndicatorRow, ...]:
+    rows = []
+    for unit in scheme.units:
+        vals = inputs.indicators.get(unit.name)
+        if vals is None:
+            continue
+        values = {k: v.value for k, v in vals.items()}
+        rates: dict[str, Decimal | None] = {}
+        for item in scheme.sheet(unit.sheet).items:
+            for part in item.parts:
+                if isinstance(part, RateShortfall | RankPoints | Threshold) and getattr(part, "numerator", None):
+                    name = getattr(part, "rate_name", None) or getattr(part, "value_name", "")
+                    r = ratio(values, part.numerator, part.denominator)  # type: ignore[arg-type]
+                    rates[name] = to_decimal(r) if isinstance(r, Fraction) else None
+        src = inputs.indicator_sources.get(unit.name, ("", "", 0))
+        rows.append(IndicatorRow(unit=unit.name, values=values, rates=rates, file=src[0],
+                                 sheet=src[1], row=src[2]))
+    return tuple(rows)
+
+
+__all__ = ["fmt", "score"]

@@ -1,0 +1,708 @@
+"""Blank workbooks the office hands out: one annex score sheet per unit, and the indicator workbook.
+
+Annex sheet layout (a contract: the reader of filled sheets relies on it, keep it exact). One
+visible worksheet named ``评分表``, six columns A..F:
+
+- row 1: the annex label (``附件1``), A1;
+- row 2: the sheet title, merged A2:F2;
+- row 3: the seal line ``{seal_label}：{unit}`` in A3 (merged A3:D3), ``评价得分：`` in E3 and a
+  live formula in F3: the 核定分 total once any 核定分 is typed, the 自评分 total before that;
+- row 4: the header ``序号 考核内容 分值 自评分 核定分 备注``;
+- rows 5..: one row per item in rubric order: A the item's number, B its full text (wrapped),
+  C its max as a number (the text ``±20`` for ± rows), D 自评分, E 核定分, F 备注 blank;
+- then, when the sheet has them, the bonus row (A ``加分项目``, B the pool text, C ``+5～15``) and
+  the penalty row (A ``减分项目``, B the pool text, C ``-5～10``);
+- then the ``合计`` row with live SUM formulas in D and E;
+- then the footnotes, one merged A:F row each.
+
+Sign convention for bonus and penalty: both rows take a **positive magnitude** (扣5分 is typed
+``5`` in the 减分项目 row), the same way entries are typed in the 加减分 sheet; the 合计 formula
+adds the bonus and subtracts the penalty. Input messages and validations say so.
+
+Validation: every 自评分 and 核定分 cell of an item row accepts a decimal in [min, max] of the
+item (-20..20 for ± rows). A 自评分 above the max only warns, since the sheet's own rule allows it
+with a written reason (备注1); a 核定分 out of range is refused. Bonus and penalty cells accept a
+decimal ≥ 0 (at most the pool's cap, when it has one).
+
+Identification that survives Excel, WPS and LibreOffice: text custom document properties
+``flowscore.scheme`` (scheme id), ``flowscore.unit`` (roster name), ``flowscore.sheet`` (sheet id)
+and ``flowscore.template_version``. The indicator workbook carries ``flowscore.scheme`` and
+``flowscore.template_version``.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from flowscore import TEMPLATE_VERSION
+from flowscore.atomic import write_file_atomic
+from flowscore.errors import OutputError, UsageError
+from flowscore.names import Roster
+from flowscore.numbers import fmt_plain
+from flowscore.rubric.model import Indicator, Item, Pool, RankTable, Scheme, Sheet, Unit
+
+ANNEX_SHEET = "评分表"
+ANNEX_HEADERS = ("序号", "考核内容", "分值", "自评分", "核定分", "备注")
+HEADER_ROW = 4
+FIRST_ITEM_ROW = 5
+BONUS_LABEL = "加分项目"
+PENALTY_LABEL = "减分项目"
+TOTAL_LABEL = "合计"
+SCORE_LABEL = "评价得分："
+
+INDICATOR_FILENAME = "指标数据.xlsx"
+INDICATOR_SHEET = "指标"
+ENTRIES_SHEET = "加减分"
+RANKING_SHEET = "市考排名"
+INDICATOR_HEADERS = ("单位", "类别")
+ENTRY_HEADERS = ("单位", "类型", "专题", "分值", "说明")
+ENTRY_TYPES = ("加分", "减分")
+RANKING_HEADERS = ("单位", "排名", "并列数")
+ENTRY_ROWS = 200  # blank rows prepared (and validated) in the 加减分 sheet
+
+PROP_SCHEME = "flowscore.scheme"
+PROP_UNIT = "flowscore.unit"
+PROP_SHEET = "flowscore.sheet"
+PROP_VERSION = "flowscore.template_version"
+
+# 宋体 is what the published forms use and what WPS/Excel on Chinese systems have; charset 134
+# (GB2312) lets LibreOffice and Excel elsewhere substitute a CJK font instead of boxes.
+FONT_NAME = "宋体"
+_CJK_CHARSET = 134
+_BODY = Font(name=FONT_NAME, size=11, charset=_CJK_CHARSET)
+_BOLD = Font(name=FONT_NAME, size=11, bold=True, charset=_CJK_CHARSET)
+_TITLE = Font(name=FONT_NAME, size=16, bold=True, charset=_CJK_CHARSET)
+_ANNEX = Font(name=FONT_NAME, size=12, bold=True, charset=_CJK_CHARSET)
+_NOTE = Font(name=FONT_NAME, size=10, charset=_CJK_CHARSET)
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="D9D9D9")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")  # pale: prints as white, guides on screen
+_NA_FILL = PatternFill("solid", fgColor="BFBFBF")
+_OVER_FILL = PatternFill("solid", fgColor="FFC7CE")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+ANNEX_WIDTHS = {"A": 6, "B": 58, "C": 8, "D": 9, "E": 9, "F": 16}
+_LINE_PT = 15  # one wrapped line of 11 pt 宋体, with leading
+_PAD_PT = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnexLayout:
+    """Where things are on an annex sheet built from ``sheet`` (1-based rows)."""
+
+    item_rows: dict[str, int]  # str(item.no) -> row
+    bonus_row: int | None
+    penalty_row: int | None
+    total_row: int
+    footnote_rows: tuple[int, ...]
+
+    @property
+    def last_row(self) -> int:
+        return self.footnote_rows[-1] if self.footnote_rows else self.total_row
+
+
+def annex_layout(sheet: Sheet) -> AnnexLayout:
+    """The row of every part of the annex sheet for ``sheet``."""
+    row = FIRST_ITEM_ROW
+    item_rows: dict[str, int] = {}
+    for item in sheet.items:
+        item_rows[str(item.no)] = row
+        row += 1
+    bonus_row = row if sheet.bonus else None
+    row += 1 if sheet.bonus else 0
+    penalty_row = row if sheet.penalty else None
+    row += 1 if sheet.penalty else 0
+    total_row = row
+    footnotes = tuple(range(total_row + 1, total_row + 1 + len(sheet.footnotes)))
+    return AnnexLayout(item_rows=item_rows, bonus_row=bonus_row, penalty_row=penalty_row,
+                       total_row=total_row, footnote_rows=footnotes)
+
+
+# -- units and file names ------------------------------------------------------------------------
+
+
+def resolve_unit(scheme: Scheme, written: str) -> Unit:
+    """The roster unit for a written name (aliases and spacing/bracket variants accepted)."""
+    name = Roster(scheme).find(written)
+    unit = scheme.unit(name) if name else None
+    if unit is None:
+        raise UsageError(f"名单中没有单位“{written}”", hint=_suggestion(scheme, [written]))
+    return unit
+
+
+def annex_filename(scheme: Scheme, unit: str) -> str:
+    """``附件1-月湖街道.xlsx``: the annex label of the unit's sheet, then the roster name."""
+    u = resolve_unit(scheme, unit)
+    annex = scheme.sheet(u.sheet).annex or "评分表"
+    return f"{annex}-{u.name}.xlsx"
+
+
+def _resolve_all(scheme: Scheme, written: Iterable[str]) -> list[Unit]:
+    """Every written name resolved, duplicates dropped; one error naming every unknown name."""
+    roster = Roster(scheme)
+    units: list[Unit] = []
+    unknown: list[str] = []
+    for w in written:
+        name = roster.find(w)
+        unit = scheme.unit(name) if name else None
+        if unit is None:
+            unknown.append(w)
+        elif unit not in units:
+            units.append(unit)
+    if unknown:
+        listed = "、".join(f"“{w}”" for w in unknown)
+        raise UsageError(f"名单中没有单位{listed}", hint=_suggestion(scheme, unknown))
+    return units
+
+
+def _suggestion(scheme: Scheme, unknown: list[str]) -> str:
+    roster = Roster(scheme)
+    parts = []
+    for w in unknown:
+        near = roster.closest(w)
+        if near:
+            parts.append(f"“{w}”是不是：{'、'.join(near)}")
+    if parts:
+        return "；".join(parts) + "？用 --all 可为名单中全部单位生成"
+    return "名单中的单位：" + "、".join(u.name for u in scheme.units)
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def write_templates(scheme: Scheme, *, units: list[str], indicators: bool, out_dir: Path,
+                    force: bool) -> list[Path]:
+    """Write the annex sheet of each unit (and the indicator workbook) into ``out_dir``.
+
+    Every unit is resolved and every target checked before anything is written, so a refusal
+    leaves the folder as it was. Returns the paths written, in order."""
+    resolved = _resolve_all(scheme, units)
+    targets: list[tuple[Path, Callable[[], Workbook]]] = [
+        (out_dir / annex_filename(scheme, u.name), _annex_builder(scheme, u.name))
+        for u in resolved
+    ]
+    if indicators:
+        targets.append((out_dir / INDICATOR_FILENAME, lambda: build_indicator_workbook(scheme)))
+    _refuse_existing([p for p, _ in targets], out_dir=out_dir, force=force)
+    # Build everything first: a failure while building must not leave half the files written.
+    books = [(path, build()) for path, build in targets]
+    written: list[Path] = []
+    for path, wb in books:
+        _save(wb, path)
+        written.append(path)
+    return written
+
+
+def _annex_builder(scheme: Scheme, unit: str) -> Callable[[], Workbook]:
+    return lambda: build_annex_workbook(scheme, unit)
+
+
+def _refuse_existing(paths: list[Path], *, out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"输出位置 {out_dir} 不是文件夹", hint="用 --out 指定一个文件夹")
+    existing = [p for p in paths if p.exists()]
+    if not existing or force:
+        return
+    shown = "、".join(p.name for p in existing[:5])
+    more = f" 等 {len(existing)} 个文件" if len(existing) > 5 else ""
+    raise OutputError(f"文件已存在：{shown}{more}（位于 {out_dir}）",
+                      hint="加 --force 覆盖，或用 --out 指定其他文件夹")
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    try:
+        write_file_atomic(path, wb.save)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}",
+                          hint="检查文件夹是否存在、是否有写入权限，文件是否正被 Excel/WPS 打开") from exc
+
+
+# -- the annex sheet -----------------------------------------------------------------------------
+
+
+def build_annex_workbook(scheme: Scheme, unit_name: str) -> Workbook:
+    """The blank annex score sheet for one unit, in the published layout (see module doc)."""
+    unit = resolve_unit(scheme, unit_name)
+    sheet = scheme.sheet(unit.sheet)
+    layout = annex_layout(sheet)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = ANNEX_SHEET
+    _annex_heading(ws, sheet, unit.name, layout)
+    for item in sheet.items:
+        _item_row(ws, item, layout.item_rows[str(item.no)])
+    if sheet.bonus and layout.bonus_row:
+        _pool_row(ws, sheet.bonus, layout.bonus_row, label=BONUS_LABEL)
+    if sheet.penalty and layout.penalty_row:
+        _pool_row(ws, sheet.penalty, layout.penalty_row, label=PENALTY_LABEL)
+    _total_row(ws, layout)
+    _footnotes(ws, sheet, layout)
+    _annex_page(ws, layout)
+    _identify(wb, scheme, title=f"{sheet.annex} {sheet.title}".strip(),
+              extra={PROP_UNIT: unit.name, PROP_SHEET: sheet.id},
+              subject=f"{unit.name} {sheet.annex}".strip())
+    return wb
+
+
+def _annex_heading(ws: Worksheet, sheet: Sheet, unit: str, layout: AnnexLayout) -> None:
+    ws["A1"] = sheet.annex
+    ws["A1"].font = _ANNEX
+    ws.merge_cells("A2:F2")
+    ws["A2"] = sheet.title
+    ws["A2"].font = _TITLE
+    ws["A2"].alignment = _CENTER
+    ws.row_dimensions[2].height = 36
+    ws.merge_cells("A3:D3")
+    ws["A3"] = f"{sheet.seal_label}：{unit}"
+    ws["A3"].font = _BODY
+    ws["A3"].alignment = Alignment(horizontal="left", vertical="center")
+    ws["E3"] = SCORE_LABEL
+    ws["E3"].font = _BODY
+    ws["E3"].alignment = Alignment(horizontal="right", vertical="center")
+    ws["F3"] = _score_formula(layout)
+    ws["F3"].font = _BOLD
+    ws["F3"].alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[3].height = 24
+    for col, label in enumerate(ANNEX_HEADERS, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=label)
+        cell.font = _BOLD
+        cell.alignment = _CENTER
+        cell.fill = _HEAD_FILL
+        cell.border = _BOX
+    ws.row_dimensions[HEADER_ROW].height = 24
+    for letter, width in ANNEX_WIDTHS.items():
+        ws.column_dimensions[letter].width = width
+
+
+def _score_formula(layout: AnnexLayout) -> str:
+    """评价得分 shows what is known so far: the 核定分 total once the office has typed any."""
+    first = FIRST_ITEM_ROW
+    last = layout.total_row - 1
+    tot = layout.total_row
+    return f"=IF(COUNT(E{first}:E{last})>0,E{tot},D{tot})"
+
+
+def _item_row(ws: Worksheet, item: Item, row: int) -> None:
+    ws.cell(row=row, column=1, value=_plain_no(item.no))
+    ws.cell(row=row, column=2, value=item.text)
+    max_cell = item.max_label if item.is_adjustment else _number(item.max)
+    ws.cell(row=row, column=3, value=max_cell)
+    _style_row(ws, row, text_fill=True)
+    ws.row_dimensions[row].height = _height(item.text, ANNEX_WIDTHS["B"])
+    _item_validations(ws, item, row)
+    if not item.is_adjustment:
+        # A self score above the max is allowed only with a reason: make it stand out.
+        ws.conditional_formatting.add(
+            f"D{row}", CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)],
+                                  fill=_OVER_FILL))
+
+
+def _item_validations(ws: Worksheet, item: Item, row: int) -> None:
+    lo, hi = fmt_plain(item.min), fmt_plain(item.max)
+    span = f"{lo}～{hi} 分"
+    if item.is_adjustment:
+        self_prompt = f"填写本项自评分，{span}（按市对区考核排名折算，扣分填负数）。"
+    else:
+        self_prompt = (f"填写本项自评分，{span}，可有小数（如 4.5）。"
+                       "高于分值的，须在“备注”栏说明加分理由。")
+    _validate(ws, f"D{row}", lo=lo, hi=hi, title=f"自评分（分值 {item.max_label} 分）",
+              prompt=self_prompt, error_title="超出分值范围",
+              error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；确需填写请选“是”。",
+              style="warning")
+    verify_prompt = f"由区流管办考核组填写，{span}。"
+    if item.mode == "computed":
+        verify_prompt += "本项由系统按指标数据计算；如需改动，请在“备注”栏写明理由。"
+    elif item.mode == "ceiling_assessor":
+        verify_prompt += "不得高于按指标数据计算的上限。"
+    _validate(ws, f"E{row}", lo=lo, hi=hi, title="核定分（考核组填写）", prompt=verify_prompt,
+              error_title="超出分值范围", error=f"核定分应在 {span}之间。", style="stop")
+
+
+def _pool_row(ws: Worksheet, pool: Pool, row: int, *, label: str) -> None:
+    sign = "+" if pool.kind == "bonus" else "-"
+    ws.cell(row=row, column=1, value=label)
+    ws.cell(row=row, column=2, value=pool.text)
+    ws.cell(row=row, column=3, value=f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}")
+    _style_row(ws, row, text_fill=True)
+    ws.cell(row=row, column=1).font = _BOLD
+    ws.row_dimensions[row].height = _height(pool.text, ANNEX_WIDTHS["B"])
+    each = f"每项{fmt_plain(pool.min)}～{fmt_plain(pool.max)}分"
+    if pool.kind == "bonus":
+        title = "加分（填正数）"
+        prompt = f"填写加分合计，用正数表示（{each}"
+        prompt += "，同一专题按最高一项计）。" if pool.same_topic == "highest" else "）。"
+        error = "加分请填不小于0的数字。"
+    else:
+        title = "减分（填正数）"
+        prompt = f"填写减分合计，用正数表示，如扣5分填 5，合计时自动减去（{each}）。"
+        error = "减分请填正数（如扣5分填 5），不要带负号。"
+    hi = fmt_plain(pool.cap) if pool.cap is not None else None
+    if hi:
+        error = error[:-1] + f"，合计不超过 {hi} 分。"
+    for col in ("D", "E"):
+        who = "" if col == "D" else "（考核组填写）"
+        _validate(ws, f"{col}{row}", lo="0", hi=hi, title=title + who, prompt=prompt,
+                  error_title="填写有误", error=error, style="stop")
+
+
+def _total_row(ws: Worksheet, layout: AnnexLayout) -> None:
+    row = layout.total_row
+    ws.cell(row=row, column=1, value=TOTAL_LABEL)
+    first = FIRST_ITEM_ROW
+    last_plus = layout.bonus_row or (layout.total_row - 1 - (1 if layout.penalty_row else 0))
+    for col in ("D", "E"):
+        formula = f"=SUM({col}{first}:{col}{last_plus})"
+        if layout.penalty_row:
+            # SUM of one cell, not a bare reference: text typed there is ignored, not #VALUE!.
+            formula += f"-SUM({col}{layout.penalty_row})"
+        ws[f"{col}{row}"] = formula
+    _style_row(ws, row, text_fill=False)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    for col in range(1, 7):
+        ws.cell(row=row, column=col).font = _BOLD
+    ws.row_dimensions[row].height = 24
+
+
+def _footnotes(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
+    width = sum(ANNEX_WIDTHS.values())
+    for i, (row, note) in enumerate(zip(layout.footnote_rows, sheet.footnotes, strict=True)):
+        text = f"备注：{note}" if i == 0 else note
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.font = _NOTE
+        cell.alignment = _TOP_LEFT
+        ws.row_dimensions[row].height = _height(text, width, per_line=13)
+
+
+def _style_row(ws: Worksheet, row: int, *, text_fill: bool) -> None:
+    for col in range(1, 7):
+        cell = ws.cell(row=row, column=col)
+        cell.font = _BODY
+        cell.border = _BOX
+        cell.alignment = _TOP_LEFT if col in (2, 6) else _CENTER
+    if text_fill:
+        ws.cell(row=row, column=4).fill = _INPUT_FILL
+
+
+def _annex_page(ws: Worksheet, layout: AnnexLayout) -> None:
+    ws.freeze_panes = f"A{FIRST_ITEM_ROW}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:F{layout.last_row}"
+    _page(ws, landscape=False)
+
+
+def _page(ws: Worksheet, *, landscape: bool) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3,
+                                  footer=0.3)
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+# -- the indicator workbook ----------------------------------------------------------------------
+
+
+def build_indicator_workbook(scheme: Scheme) -> Workbook:
+    """The office's statistics workbook: ``指标`` (one row per unit), ``加减分`` (bonus and
+    penalty entries) and ``市考排名`` (the city's ranking of departments)."""
+    wb = Workbook()
+    _indicator_sheet(wb.active, scheme)
+    _entries_sheet(wb.create_sheet(ENTRIES_SHEET), scheme)
+    _ranking_sheet(wb.create_sheet(RANKING_SHEET), scheme)
+    _identify(wb, scheme, title=f"{scheme.title} 指标数据", extra={}, subject="指标数据")
+    return wb
+
+
+def _indicator_sheet(ws: Worksheet, scheme: Scheme) -> None:
+    ws.title = INDICATOR_SHEET
+    inds = scheme.indicators
+    ncols = len(INDICATOR_HEADERS) + len(inds)
+    _instruction(ws, _indicator_instruction(inds), ncols)
+    _header(ws, [*INDICATOR_HEADERS, *(i.name for i in inds)], height=48)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 14
+    for j in range(len(inds)):
+        ws.column_dimensions[get_column_letter(3 + j)].width = 14
+    for r, unit in enumerate(scheme.units, start=3):
+        ws.cell(row=r, column=1, value=unit.name)
+        ws.cell(row=r, column=2, value=scheme.tier(unit.tier).label)
+        for c in range(1, ncols + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font = _BODY
+            cell.border = _BOX
+            cell.alignment = _LEFT if c <= 2 else _CENTER
+        for j, ind in enumerate(inds):
+            if unit.sheet not in ind.sheets:
+                ws.cell(row=r, column=3 + j).fill = _NA_FILL
+    for j, ind in enumerate(inds):
+        rows = [r for r, u in enumerate(scheme.units, start=3) if u.sheet in ind.sheets]
+        _indicator_validation(ws, ind, column=get_column_letter(3 + j), rows=rows)
+    ws.freeze_panes = "C3"
+    ws.print_title_rows = "2:2"
+    _page(ws, landscape=True)
+
+
+def _indicator_instruction(inds: tuple[Indicator, ...]) -> str:
+    parts = ["填写说明：每个单位一行，按列填写各项指标（灰色格子表示该指标不适用于该单位，不必填写）。"]
+    if any(i.kind == "count" for i in inds):
+        parts.append("数量填整数，如 12345，不要写单位。")
+    yes_no = [i.name for i in inds if i.kind == "yes_no"]
+    if yes_no:
+        parts.append("、".join(f"“{n}”" for n in yes_no) + "填“是”或“否”。")
+    if any(i.kind == "rate" for i in inds):
+        parts.append("比率填百分数，如 27.5%。")
+    parts.append("次数为零的填 0；暂无数据的留空。")
+    return "".join(parts)
+
+
+def _indicator_validation(ws: Worksheet, ind: Indicator, *, column: str, rows: list[int]) -> None:
+    if not rows:
+        return
+    prompt = ind.note or ""
+    if ind.kind == "yes_no":
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        prompt = (prompt + "。" if prompt and not prompt.endswith("。") else prompt) + "填“是”或“否”。"
+        error = "请填“是”或“否”。"
+    elif ind.kind == "count":
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=True)
+        prompt = (prompt + "。" if prompt and not prompt.endswith("。") else prompt) + "填整数。"
+        error = "请填不小于0的整数。"
+    elif ind.kind == "rate":
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
+                            allow_blank=True)
+        prompt += "填百分数，如 27.5%。"
+        error = "请填0%～100%之间的百分数。"
+    else:
+        dv = DataValidation(type="decimal", allow_blank=True, operator="greaterThanOrEqual",
+                            formula1="0")
+        prompt += "填数字。"
+        error = "请填数字。"
+    _messages(dv, title=ind.name, prompt=prompt, error_title="填写有误", error=error,
+              style="warning" if ind.kind == "count" else "stop")
+    ws.add_data_validation(dv)
+    for start, end in _runs(rows):
+        dv.add(f"{column}{start}:{column}{end}" if end > start else f"{column}{start}")
+
+
+def _entries_sheet(ws: Worksheet, scheme: Scheme) -> None:
+    pools = _pools(scheme)
+    bonus = [p for p in pools if p.kind == "bonus"]
+    penalty = [p for p in pools if p.kind == "penalty"]
+    text = ("填写说明：每条加分或减分一行。“单位”写名单中的单位名称；“类型”选“加分”或“减分”；"
+            "“分值”一律填正数" + _ranges(bonus, penalty) + "；")
+    if any(p.same_topic == "highest" for p in bonus):
+        text += "同一单位同一“专题”的加分只按最高一项计分，请如实填写专题；"
+    text += "“说明”写明事由和依据（如报备文件、批示、报道）。"
+    _instruction(ws, text, len(ENTRY_HEADERS))
+    _header(ws, ENTRY_HEADERS, height=24)
+    for letter, width in zip("ABCDE", (16, 8, 26, 8, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    last = 2 + ENTRY_ROWS
+    for r in range(3, last + 1):
+        for c in range(1, len(ENTRY_HEADERS) + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font = _BODY
+            cell.border = _BOX
+            cell.alignment = _CENTER if c in (2, 4) else _LEFT
+    kinds = DataValidation(type="list", formula1='"' + ",".join(ENTRY_TYPES) + '"',
+                           allow_blank=True)
+    _messages(kinds, title="类型", prompt="选“加分”或“减分”。", error_title="填写有误",
+              error="类型只能是“加分”或“减分”。", style="stop")
+    ws.add_data_validation(kinds)
+    kinds.add(f"B3:B{last}")
+    if pools:
+        lo = fmt_plain(min(p.min for p in pools))
+        hi = fmt_plain(max(p.max for p in pools))
+        points = DataValidation(type="decimal", operator="between", formula1=lo, formula2=hi,
+                                allow_blank=True)
+        _messages(points, title="分值（填正数）",
+                  prompt="填正数" + _ranges(bonus, penalty) + "。",
+                  error_title="超出范围", error=f"分值应为正数，在 {lo}～{hi} 之间。", style="stop")
+        ws.add_data_validation(points)
+        points.add(f"D3:D{last}")
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    _page(ws, landscape=False)
+
+
+def _ranges(bonus: list[Pool], penalty: list[Pool]) -> str:
+    def span(pools: list[Pool]) -> str:
+        lo = fmt_plain(min(p.min for p in pools))
+        hi = fmt_plain(max(p.max for p in pools))
+        return f"{lo}～{hi}"
+
+    bits = []
+    if bonus:
+        bits.append(f"加分每项{span(bonus)}分")
+    if penalty:
+        bits.append(f"减分每起{span(penalty)}分，如扣5分填 5")
+    return "（" + "，".join(bits) + "）" if bits else ""
+
+
+def _ranking_sheet(ws: Worksheet, scheme: Scheme) -> None:
+    ranked = _ranked_units(scheme)
+    places = max((len(scheme.table(t).points) for _, t in ranked), default=10)
+    text = (f"填写说明：填写各部门业务条线在市对区考核中的名次（1～{places}）。"
+            "并列排名的，“并列数”填并列的区数（含本区），如与另一个区并列第2名，排名填 2、并列数填 2；"
+            "未并列的“并列数”留空或填 1。")
+    _instruction(ws, text, len(RANKING_HEADERS))
+    _header(ws, RANKING_HEADERS, height=24)
+    for letter, width in zip("ABC", (20, 10, 10), strict=True):
+        ws.column_dimensions[letter].width = width
+    for r, (unit, _table) in enumerate(ranked, start=3):
+        ws.cell(row=r, column=1, value=unit.name)
+        for c in range(1, 4):
+            cell = ws.cell(row=r, column=c)
+            cell.font = _BODY
+            cell.border = _BOX
+            cell.alignment = _LEFT if c == 1 else _CENTER
+    if ranked:
+        last = 2 + len(ranked)
+        for col, title, prompt in (
+            ("B", "排名", f"填名次，1～{places} 的整数。"),
+            ("C", "并列数", "并列的区数（含本区）；未并列留空或填 1。"),
+        ):
+            dv = DataValidation(type="whole", operator="between", formula1="1",
+                                formula2=str(places), allow_blank=True)
+            _messages(dv, title=title, prompt=prompt, error_title="填写有误",
+                      error=f"请填 1～{places} 的整数。", style="stop")
+            ws.add_data_validation(dv)
+            dv.add(f"{col}3:{col}{last}")
+    ws.freeze_panes = "A3"
+    _page(ws, landscape=False)
+
+
+def _ranked_units(scheme: Scheme) -> list[tuple[Unit, str]]:
+    """Units whose sheet has a city-ranking (rank_table) item, with that item's table id."""
+    out = []
+    for unit in scheme.units:
+        sheet = scheme.sheet(unit.sheet)
+        table = next((p.table for it in sheet.items for p in it.parts
+                      if isinstance(p, RankTable)), None)
+        if table is not None:
+            out.append((unit, table))
+    return out
+
+
+def _pools(scheme: Scheme) -> list[Pool]:
+    out: list[Pool] = []
+    for sheet in scheme.sheets:
+        for pool in (sheet.bonus, sheet.penalty):
+            if pool is not None and pool not in out:
+                out.append(pool)
+    return out
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+
+
+def _instruction(ws: Worksheet, text: str, ncols: int) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    cell = ws.cell(row=1, column=1, value=text)
+    cell.font = _NOTE
+    cell.alignment = _TOP_LEFT
+    # Merged width is at least the first columns' widths; estimate generously.
+    width = max(60, 14 * ncols)
+    ws.row_dimensions[1].height = _height(text, width, per_line=14)
+
+
+def _header(ws: Worksheet, labels: Iterable[str], *, height: float) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = ws.cell(row=2, column=col, value=label)
+        cell.font = _BOLD
+        cell.alignment = _CENTER
+        cell.fill = _HEAD_FILL
+        cell.border = _BOX
+    ws.row_dimensions[2].height = height
+
+
+def _validate(ws: Worksheet, ref: str, *, lo: str, hi: str | None, title: str, prompt: str,
+              error_title: str, error: str, style: str) -> None:
+    if hi is None:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=lo,
+                            allow_blank=True)
+    else:
+        dv = DataValidation(type="decimal", operator="between", formula1=lo, formula2=hi,
+                            allow_blank=True)
+    _messages(dv, title=title, prompt=prompt, error_title=error_title, error=error, style=style)
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+def _messages(dv: DataValidation, *, title: str, prompt: str, error_title: str, error: str,
+              style: str) -> None:
+    # Excel refuses titles over 32 characters and messages over 255.
+    dv.promptTitle = title[:32]
+    dv.prompt = prompt[:255]
+    dv.errorTitle = error_title[:32]
+    dv.error = error[:255]
+    dv.errorStyle = style
+    dv.showInputMessage = True
+    dv.showErrorMessage = True
+
+
+def _identify(wb: Workbook, scheme: Scheme, *, title: str, extra: dict[str, str],
+              subject: str) -> None:
+    wb.properties.title = title
+    wb.properties.subject = subject
+    wb.properties.creator = "flowscore"
+    wb.properties.lastModifiedBy = "flowscore"
+    wb.properties.keywords = scheme.id
+    props = {PROP_SCHEME: scheme.id, **extra, PROP_VERSION: TEMPLATE_VERSION}
+    for name, value in props.items():
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive rows grouped: [3,4,5,9] → [(3,5),(9,9)]."""
+    runs: list[tuple[int, int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
+
+
+def _height(text: str, width: float, *, per_line: float = _LINE_PT) -> float:
+    """Row height (points) that shows ``text`` wrapped in a column ``width`` characters wide.
+
+    A CJK character takes about two width units of the default font; explicit line breaks
+    start new lines. Spreadsheet programs do not auto-fit rows of merged or generated cells."""
+    capacity = max(1.0, width - 1)
+    lines = 0
+    for para in text.split("\n"):
+        units = sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in para)
+        lines += max(1, math.ceil(units / capacity))
+    return lines * per_line + _PAD_PT
+
+
+def _number(value: Decimal) -> int | Decimal:
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _plain_no(no: int | str) -> int | str:
+    return int(no) if isinstance(no, str) and no.isdigit() else no
