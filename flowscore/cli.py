@@ -112,20 +112,28 @@ def compute_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="在终端输出机器可读的 JSON 结果。")] = False,
     no_reports: Annotated[bool, typer.Option("--no-reports", help="不生成各单位的反馈文本（reports/）。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和问题清单，只显示汇总。")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数（0 表示按处理器核数）。", min=0)] = 0,
     rubric: RubricOpt = None,
 ) -> None:
     """读取文件夹中的评分表和指标数据，核定得分、折算、排名，并写出汇总工作簿和报告。"""
     from flowscore.compute import compute_folder
+    from flowscore.parallel import default_jobs
     from flowscore.writers import write_outputs
     from flowscore.writers.results_json import json_text, result_to_dict
 
-    result = compute_folder(folder, rubric=rubric, exclude=(out,))
+    progress = ui.ReadingProgress(enabled=not quiet and not as_json)
+    try:
+        result = compute_folder(folder, rubric=rubric, exclude=(out,),
+                                jobs=jobs or default_jobs(), progress=progress)
+    finally:
+        progress.close()
     write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
     data = result_to_dict(result)
     if as_json:
         sys.stdout.write(json_text(data))
     else:
-        ui.print_compute_summary(data, out_dir=str(out), show_info=verbose)
+        ui.print_compute_summary(data, out_dir=str(out), show_info=verbose, list_findings=not quiet)
     pending = any(u["status"] == "provisional" for u in data["units"])
     raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)
 

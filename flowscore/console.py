@@ -133,14 +133,15 @@ def print_explain(unit: dict) -> None:
                   f"[bold]{_num(unit['contribution'], 4)}[/]")
 
 
-def print_compute_summary(data: dict, *, out_dir: str | None, show_info: bool = False) -> None:
+def print_compute_summary(data: dict, *, out_dir: str | None, show_info: bool = False,
+                          list_findings: bool = True) -> None:
     """What a compute run did: files and units read, findings by level, where outputs went."""
     files = data.get("inputs", [])
     units = data["units"]
     counts = data["summary"]["findings"]
     st = data["summary"]["units"]
     findings = [f for f in data["findings"] if show_info or f["level"] != "info"]
-    if findings:
+    if findings and list_findings:
         print_findings(_as_findings(findings))
         console.print()
     console.print(f"读取文件 {len(files)} 个；单位 {len(units)} 个：已定 {st.get('final', 0)}、"
@@ -156,3 +157,38 @@ def _as_findings(rows: list[dict]) -> list[Finding]:
                     hint=r.get("hint", ""), file=r.get("file", ""), sheet=r.get("sheet", ""),
                     cell=r.get("cell", ""), unit=r.get("unit", ""), key=r.get("key", ""))
             for r in rows]
+
+
+class ReadingProgress:
+    """A progress bar for reading files that appears only when a run takes more than a moment,
+    and never when stderr is not a terminal (or with --quiet)."""
+
+    DELAY = 0.5  # seconds before the bar shows
+
+    def __init__(self, *, enabled: bool) -> None:
+        import time
+
+        self.enabled = enabled and err_console.is_terminal
+        self._start = time.monotonic()
+        self._bar = None
+        self._task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        import time
+
+        if self._bar is None:
+            if time.monotonic() - self._start < self.DELAY or done >= total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self._bar = Progress("读取文件", BarColumn(), MofNCompleteColumn(),
+                                 TimeRemainingColumn(), console=err_console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("read", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

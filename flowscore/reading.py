@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -101,6 +102,49 @@ class Inputs:
     saw_indicator_sheet: bool = False
     saw_ranking_sheet: bool = False
 
+    def add_indicator(self, unit: str, name: str, value: Value) -> None:
+        """Keep the first value of an indicator; a different second value is an error."""
+        values = self.indicators.setdefault(unit, {})
+        old = values.get(name)
+        if old is None:
+            values[name] = value
+        elif old.value != value.value:
+            self.findings.append(Finding(
+                code="conflicting-indicator", level=Level.ERROR, file=value.file,
+                sheet=value.sheet, cell=value.cell, unit=unit,
+                message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
+                        f"{old.cell}）和 {value.value}，以前者为准",
+                hint="只保留正确的一个值"))
+
+    def add_rank(self, row: RankRow) -> None:
+        if row.unit in self.ranking:
+            first = self.ranking[row.unit]
+            self.findings.append(Finding(
+                code="duplicate-row", level=Level.ERROR, file=row.file, sheet=row.sheet,
+                cell=row.cell, unit=row.unit,
+                message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
+                        f"{first.cell}），以第一次为准",
+                hint="删去重复的行"))
+            return
+        self.ranking[row.unit] = row
+
+    def merge(self, other: Inputs) -> None:
+        """Add one file's records (read on its own, perhaps in another process) in file order,
+        applying the checks that span files."""
+        self.annexes.extend(other.annexes)
+        self.findings.extend(other.findings)
+        for unit, values in other.indicators.items():
+            for name, value in values.items():
+                self.add_indicator(unit, name, value)
+        for unit, src in other.indicator_sources.items():
+            self.indicator_sources.setdefault(unit, src)
+        self.entries.extend(other.entries)
+        for row in other.ranking.values():
+            self.add_rank(row)
+        self.files.extend(other.files)
+        self.saw_indicator_sheet |= other.saw_indicator_sheet
+        self.saw_ranking_sheet |= other.saw_ranking_sheet
+
 
 # ----------------------------------------------------------------------------------------------
 # Folder
@@ -133,7 +177,10 @@ def discover(folder: Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path
     return out, notes
 
 
-def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = ()) -> Inputs:
+def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = (),
+                jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> Inputs:
+    """Read every spreadsheet of ``folder``. With ``jobs`` > 1 the files are read in batches
+    by worker processes; the records are merged in file order, so the result is the same."""
     paths, notes = discover(folder, exclude=exclude)
     inputs = Inputs()
     inputs.findings.extend(notes)
@@ -141,15 +188,39 @@ def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = ())
         inputs.findings.append(Finding(code="no-files", level=Level.ERROR, file="",
                                        message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
                                        hint="确认路径正确，评分表和指标数据放在这个文件夹中"))
-    reader = SheetReader(scheme)
-    for path in paths:
-        display = str(path.resolve().relative_to(folder.resolve()))
-        wb, found = open_workbook(path, display=display)
-        inputs.findings.extend(found)
-        if wb is None:
-            inputs.files.append(InputFile(path=display, kind="unreadable"))
-            continue
-        reader.read_workbook(wb, display, inputs)
+    root = folder.resolve()
+    tasks = [(str(p), str(p.resolve().relative_to(root))) for p in paths]
+    from flowscore.parallel import map_batches
+
+    for part in map_batches(_read_batch, tasks, jobs=jobs, init=_init_worker, init_arg=scheme,
+                            progress=progress):
+        inputs.merge(part)
+    return inputs
+
+
+_worker_reader: SheetReader | None = None
+
+
+def _init_worker(scheme: Scheme) -> None:
+    """Build the reader once per process (the rubric is parsed once, never per file)."""
+    global _worker_reader
+    _worker_reader = SheetReader(scheme)
+
+
+def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
+    assert _worker_reader is not None
+    return [read_file(Path(path), display, _worker_reader) for path, display in tasks]
+
+
+def read_file(path: Path, display: str, reader: SheetReader) -> Inputs:
+    """One file's records and findings, on their own."""
+    inputs = Inputs()
+    wb, found = open_workbook(path, display=display)
+    inputs.findings.extend(found)
+    if wb is None:
+        inputs.files.append(InputFile(path=display, kind="unreadable"))
+        return inputs
+    reader.read_workbook(wb, display, inputs)
     return inputs
 
 
@@ -419,7 +490,6 @@ class SheetReader:
                     hint="删去重复的行"))
                 continue
             inputs.indicator_sources.setdefault(unit, (display, grid.name, r + 1))
-            values = inputs.indicators.setdefault(unit, {})
             for name, c in seen_names.items():
                 ind = self.scheme.indicator(name)
                 assert ind is not None
@@ -434,17 +504,8 @@ class SheetReader:
                     continue
                 if parsed is None:
                     continue
-                old = values.get(name)
-                if old is not None and old.value != parsed:
-                    inputs.findings.append(Finding(
-                        code="conflicting-indicator", level=Level.ERROR, file=display,
-                        sheet=grid.name, cell=where, unit=unit,
-                        message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
-                                f"{old.cell}）和 {parsed}，以前者为准",
-                        hint="只保留正确的一个值"))
-                    continue
-                values.setdefault(name, Value(value=parsed, file=display, sheet=grid.name,
-                                              cell=where))
+                inputs.add_indicator(unit, name, Value(value=parsed, file=display,
+                                                       sheet=grid.name, cell=where))
 
     @staticmethod
     def _indicator_value(kind: str, raw: object) -> Decimal | bool | None | str:
@@ -560,14 +621,8 @@ class SheetReader:
                     message=f"并列数“{grid.value(r, roles['tied'])}”不是正整数，未采用",
                     hint="没有并列填 1 或留空；两个单位并列填 2"))
                 continue
-            if unit in inputs.ranking:
-                inputs.findings.append(Finding(
-                    code="duplicate-row", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=rcell, unit=unit, message=f"“{unit}”的市考排名出现两次，以第一次为准",
-                    hint="删去重复的行"))
-                continue
-            inputs.ranking[unit] = RankRow(unit=unit, rank=rank, tied=tied or 1, file=display,
-                                           sheet=grid.name, cell=rcell)
+            inputs.add_rank(RankRow(unit=unit, rank=rank, tied=tied or 1, file=display,
+                                    sheet=grid.name, cell=rcell))
 
 
 # ----------------------------------------------------------------------------------------------

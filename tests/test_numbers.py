@@ -1,0 +1,84 @@
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flowscore.numbers import fmt, fmt_pct, parse_number, parse_rate, parse_yes_no, q
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        (35, D(35)),
+        (35.0, D(35)),
+        (4.5, D("4.5")),
+        (0.1, D("0.1")),
+        ("35", D(35)),
+        (" 35 ", D(35)),
+        ("３５", D(35)),  # full-width digits
+        ("１２，３４５", D(12345)),  # full-width comma
+        ("12,345", D(12345)),
+        ("1,234.5", D("1234.5")),
+        ("+5", D(5)),
+        ("-5", D(-5)),
+        ("\u30004.5\u3000", D("4.5")),  # ideographic spaces
+        ("", None),
+        (None, None),
+        ("—", None),
+    ],
+)
+def test_numbers_as_people_type_them(raw, value):
+    p = parse_number(raw)
+    assert p.ok
+    assert p.value == value
+
+
+@pytest.mark.parametrize("raw", ["35分", "abc", "#DIV/0!", "#REF!", "1,23", "5-10", True])
+def test_not_numbers_have_a_chinese_reason(raw):
+    p = parse_number(raw)
+    assert not p.ok
+    assert p.value is None
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in p.problem)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rate"),
+    [("27.5%", D("0.275")), ("２７．５％", D("0.275")), ("0.275", D("0.275")), (0.275, D("0.275")),
+     ("27.5", D("0.275")), (1, D(1)), ("100%", D(1))],
+)
+def test_rates_as_percent_or_fraction(raw, rate):
+    assert parse_rate(raw).value == rate
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("是", True), ("否", False), (" 是 ", True), ("有", True), ("无", False), (1, True), (0, False),
+     (None, None), ("", None)],
+)
+def test_yes_no(raw, value):
+    assert parse_yes_no(raw) == (value, "")
+
+
+def test_yes_no_rejects_other_text():
+    value, problem = parse_yes_no("也许")
+    assert value is None and "是" in problem
+
+
+def test_half_up_rounding():
+    assert q(D("0.65275"), 4) == D("0.6528")  # DOMAIN.md §6: 0.7 × 93.25 / 100
+    assert q(D("2.345")) == D("2.35")
+    assert q(D("-2.345")) == D("-2.35")
+    assert fmt(D("35")) == "35.00"
+    assert fmt_pct(D("0.275")) == "27.50%"
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False))
+def test_decimal_text_round_trips(value):
+    assert parse_number(str(value)).value == value
+    assert parse_number(f"  {value}  ").value == value
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_grouped_integers(n):
+    assert parse_number(f"{n:,}").value == D(n)

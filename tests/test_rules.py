@@ -1,0 +1,183 @@
+"""Each rule kind on its own, with the DOMAIN.md §6 worked examples."""
+
+from decimal import Decimal as D
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flowscore.rubric import load_rubric
+from flowscore.rubric.model import PerCount, PointsTable, RankPoints, RateShortfall, Threshold, YesNo
+from flowscore.rules import (
+    compute_item,
+    median_points,
+    per_count,
+    rank_places,
+    rank_points,
+    rate_shortfall,
+    table_points,
+    threshold,
+    yes_no,
+)
+
+SCHEME, _ = load_rubric()
+TOWNS = SCHEME.sheet("towns")
+CITY = SCHEME.table("city-ranking")
+EXAMPLE = {"居住半年以上流动人口数": D(10000), "居住证申领数": D(2750), "本年度居住证新申领数": D(800),
+           "电子居住证申领数": D(60), "本年度新登记流动人口数": D(3000), "电子居住登记凭证申领数": D(1200),
+           "未报备发文数": D(3)}
+
+
+def item_score(item, values, **kw):
+    kw.setdefault("rank_place", {})
+    kw.setdefault("tables", {CITY.id: CITY})
+    kw.setdefault("city_rank", None)
+    return compute_item(item, values, places=2, **kw)
+
+
+def test_towns_item_2_worked_example():
+    c = item_score(TOWNS.item(2), EXAMPLE)
+    assert c.value == D("35.00")
+    assert "居住证申领率 27.50%" in c.explanation
+    assert "低于30%目标2.50个百分点，扣2.50分" in c.explanation
+    assert "电子居住证申领率 7.50%" in c.explanation
+    assert "40.00%" in c.explanation and "不扣分" in c.explanation
+    assert c.explanation.endswith("得分 40 − 5.00 = 35.00")
+
+
+def test_towns_item_1_floors_at_zero():
+    c = item_score(TOWNS.item(1), EXAMPLE)
+    assert c.value == D("0.00")
+    assert "未报备发文 3 件" in c.explanation and "按0.00分计" in c.explanation
+
+
+def test_per_count_required_shortfall_and_cap():
+    # Beilun-style: two trainings required, -2 per missing one.
+    part = PerCount(label="业务培训", indicator="n", points=D(-2), required=D(2))
+    assert per_count(part, {"n": D(0)}, 2).amount == D("-4.00")
+    assert per_count(part, {"n": D(1)}, 2).amount == D("-2.00")
+    assert per_count(part, {"n": D(5)}, 2).amount == D(0)
+    # count award with a cap: +0.5 each, max 10 → 30 articles give 10
+    award = PerCount(label="录用信息", indicator="n", points=D("0.5"), cap=D(10))
+    r = per_count(award, {"n": D(30)}, 2)
+    assert r.amount == D("10.00") and "最多加10分" in r.explanation
+
+
+def test_per_count_missing_indicator_is_pending():
+    part = PerCount(label="未报备发文", indicator="未报备发文数", points=D(-2))
+    r = per_count(part, {}, 2)
+    assert r.amount is None and r.problem_code == "missing-indicator"
+
+
+@pytest.mark.parametrize(("rounding", "expected"), [("proportional", D("-2.50")),
+                                                    ("floor", D("-2.00")), ("ceil", D("-3.00"))])
+def test_rate_shortfall_rounding(rounding, expected):
+    part = RateShortfall(label="x", rate_name="居住证申领率", numerator="a", denominator="b",
+                         target=D(30), per_point=D(1), cap=D(10), rounding=rounding)
+    assert rate_shortfall(part, {"a": D(2750), "b": D(10000)}, 2).amount == expected
+
+
+def test_rate_shortfall_cap_and_zero_denominator():
+    part = RateShortfall(label="x", rate_name="率", numerator="a", denominator="b", target=D(30),
+                         per_point=D(1), cap=D(10))
+    capped = rate_shortfall(part, {"a": D(0), "b": D(100)}, 2)
+    assert capped.amount == D("-10.00") and "最多扣10分" in capped.explanation
+    zero = rate_shortfall(part, {"a": D(0), "b": D(0)}, 2)
+    assert zero.amount is None and zero.problem_code == "zero-denominator"
+
+
+def test_rate_exactly_at_target_deducts_nothing():
+    part = RateShortfall(label="x", rate_name="率", numerator="a", denominator="b", target=D(30),
+                         per_point=D(1))
+    assert rate_shortfall(part, {"a": D(3), "b": D(10)}, 2).amount == 0
+
+
+def test_yes_no():
+    part = YesNo(label="量化积分窗口专人负责", indicator="w", if_yes=D(10))
+    assert yes_no(part, {"w": True}, 2).amount == D("10.00")
+    assert yes_no(part, {"w": False}, 2).amount == D(0)
+    assert yes_no(part, {}, 2).problem_code == "missing-indicator"
+
+
+def test_threshold_criteria():
+    part = Threshold(label="t", value_name="信息登记率", numerator="a", denominator="b",
+                     target=D(95), points=D(-4))
+    assert threshold(part, {"a": D(94), "b": D(100)}, 2).amount == D("-4.00")
+    assert threshold(part, {"a": D(95), "b": D(100)}, 2).amount == D(0)
+
+
+RP = RankPoints(label="r", rate_name="量化积分参与率", numerator="n", denominator="d",
+                first=D(20), step=D(1), floor=D(0), tie="median")
+
+
+def test_rank_points_17_towns_first_20_last_4():
+    rates = {f"u{i:02d}": Fraction(100 - i, 1000) for i in range(17)}
+    places = rank_places(RP, rates)
+    assert places["u00"].points == 20
+    assert places["u16"].points == 4
+
+
+def test_rank_points_ties_share_median():
+    rates = {"a": Fraction(3, 10), "b": Fraction(2, 10), "c": Fraction(4, 20), "d": Fraction(1, 10)}
+    places = rank_places(RP, rates)
+    assert places["a"].points == 20
+    assert places["b"].points == places["c"].points == D("18.5")  # median(19, 18)
+    assert places["b"].tied == 2 and places["b"].position == 2
+    assert places["d"].points == 17 and places["d"].position == 4
+    r = rank_points(RP, {"n": D(2), "d": D(10)}, 2, places["b"])
+    assert "并列第2名" in r.explanation and r.amount == D("18.50")
+
+
+def test_rank_points_best_policy():
+    best = RankPoints(**{**RP.__dict__, "tie": "best"})
+    places = rank_places(best, {"a": Fraction(1, 2), "b": Fraction(1, 2)})
+    assert places["a"].points == places["b"].points == 20
+
+
+@given(st.lists(st.fractions(min_value=0, max_value=1), min_size=1, max_size=30))
+def test_rank_points_sum_is_preserved_under_median_ties(values):
+    """Ties redistribute points but never create or lose them (median of consecutive steps)."""
+    rates = {f"u{i}": v for i, v in enumerate(values)}
+    places = rank_places(RP, rates)
+    n = len(values)
+    untied_sum = sum(max(D(20) - (i - 1), D(0)) for i in range(1, n + 1))
+    if n <= 21:  # the floor at 0 is not reached, steps are uniform
+        assert sum(p.points for p in places.values()) == untied_sum
+    ordered = sorted(places.values(), key=lambda p: -p.rate)
+    assert all(a.points >= b.points for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("rank", "tied", "points"),
+    [(1, 1, D(20)), (2, 2, D(14)), (5, 2, D(0)), (3, 3, D(8)), (10, 1, D(-20)), (6, 1, D(-4))],
+)
+def test_city_ranking_table_median_rule(rank, tied, points):
+    assert table_points(CITY, rank, tied) == points
+
+
+def test_city_ranking_beyond_table():
+    assert isinstance(table_points(CITY, 10, 2), str)
+
+
+def test_department_ranking_row_education_tied_second():
+    item = SCHEME.sheet("dept-education").item(6)
+    c = item_score(item, {}, city_rank=(2, 2))
+    assert c.value == D("14.00")
+    assert "取中位数（+16、+12）计+14分" in c.explanation
+
+
+def test_city_ranking_negative_points_allowed_on_adjustment_row():
+    item = SCHEME.sheet("dept-police").item(7)
+    assert item_score(item, {}, city_rank=(10, 1)).value == D("-20.00")
+
+
+def test_median_points():
+    assert median_points([D(16), D(12)]) == D(14)
+    assert median_points([D(4), D(-4)]) == D(0)
+    assert median_points([D(12), D(8), D(4)]) == D(8)
+
+
+def test_custom_table_tie_best():
+    t = PointsTable(id="x", name="排名", points=(D(3), D(2), D(1)), tie="best")
+    assert table_points(t, 1, 2) == D(3)
