@@ -12,8 +12,11 @@ from typing import Annotated
 
 import typer
 
+from flowscore import cli_zh
 from flowscore import console as ui
 from flowscore.errors import FlowscoreError, RubricError
+
+cli_zh.apply()
 
 app = typer.Typer(
     name="flowscore",
@@ -23,6 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
 )
 
 _state = {"debug": False}
@@ -74,7 +79,7 @@ def _load(rubric: str | None):
     return scheme
 
 
-@app.command("template")
+@app.command("template", options_metavar="[选项]")
 @guarded
 def template_cmd(
     unit: Annotated[list[str] | None, typer.Option("--unit", "-u", help="单位名称（可重复）。", metavar="单位")] = None,
@@ -102,7 +107,7 @@ def template_cmd(
 DEFAULT_OUT = Path("flowscore-output")
 
 
-@app.command("compute")
+@app.command("compute", options_metavar="[选项]")
 @guarded
 def compute_cmd(
     folder: Annotated[Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")],
@@ -159,7 +164,7 @@ SourceArg = Annotated[
 ]
 
 
-@app.command("rank")
+@app.command("rank", options_metavar="[选项]")
 @guarded
 def rank_cmd(
     source: SourceArg = None,
@@ -181,7 +186,7 @@ def rank_cmd(
         ui.print_ranking(data, tier=tier)
 
 
-@app.command("explain")
+@app.command("explain", options_metavar="[选项]")
 @guarded
 def explain_cmd(
     unit: Annotated[str, typer.Option("--unit", "-u", help="单位名称。", metavar="单位")],
