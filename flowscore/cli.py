@@ -143,6 +143,33 @@ def compute_cmd(
     raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)
 
 
+@app.command("check", options_metavar="[选项]")
+@guarded
+def check_cmd(
+    folder: Annotated[Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的问题清单（JSON）。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
+    rubric: RubricOpt = None,
+) -> None:
+    """只检查文件夹中的文件（读取和校验），按文件列出问题，不写任何文件。有错误时退出码为 1。"""
+    from flowscore.compute import compute_folder
+    from flowscore.parallel import default_jobs
+
+    result = compute_folder(folder, rubric=rubric, exclude=(DEFAULT_OUT,), jobs=default_jobs())
+    findings = [f for f in result.report if verbose or f.level.value != "info"]
+    if as_json:
+        from flowscore.writers.results_json import json_text
+
+        sys.stdout.write(json_text([f.to_dict() for f in findings]))
+    else:
+        if findings:
+            ui.print_findings(findings)
+        counts = result.report.counts()
+        ui.console.print(f"检查了 {len(result.inputs)} 个文件：错误 {counts['error']}、"
+                         f"警告 {counts['warning']}、提示 {counts['info']}")
+    raise typer.Exit(1 if result.report.has_errors else 0)
+
+
 def _results_data(source: Path | None, rubric: str | None) -> dict:
     """results.json (a file, or an output folder holding one), or a submissions folder scored
     in memory without writing anything."""
