@@ -29,6 +29,7 @@ from flowscore.workbook import SPREADSHEET_SUFFIXES, Grid, WorkbookData, cell_re
 HEADER_SCAN_ROWS = 100  # a header may sit well below the title (issue: a header at row 30)
 _PAREN = re.compile(r"\(.*?\)")
 _SEAL = re.compile(r"盖章\)?[:：]?\s*[:：]\s*(.*)$")
+_ASSESSOR = re.compile(r"^(?:检查单位|考核单位|评分单位|考评单位)[:：]\s*(.+)$")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -55,6 +56,7 @@ class AnnexSheet:
     sheet: str
     items: dict[str, ItemEntry]
     scheme_id: str = ""
+    assessor: str = ""  # the member department that filled 核定分 (field inspection sheets)
     bonus_self: Decimal | None = None
     penalty_self: Decimal | None = None
 
@@ -428,9 +430,31 @@ class SheetReader:
                     code="item-missing", level=Level.WARNING, file=display, sheet=grid.name,
                     unit=unit, message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
                     hint="核对是否删掉了行或序号写错"))
+        assessor = self._assessor(grid, wb, header)
         inputs.annexes.append(AnnexSheet(unit=unit, sheet_id=sheet.id, file=display,
+                                         assessor=assessor,
                                          sheet=grid.name, items=items, scheme_id=scheme_prop,
                                          bonus_self=bonus_self, penalty_self=penalty_self))
+
+    def _assessor(self, grid: Grid, wb: WorkbookData, header: int) -> str:
+        """Who filled the 核定分: a ``检查单位：市财政局`` line above the header (or the template's
+        property). Empty for a unit's own sheet."""
+        written = wb.props.get("flowscore.assessor", "")
+        if not written:
+            for r in range(header):
+                for v in grid.rows[r]:
+                    m = _ASSESSOR.match(unicodedata.normalize("NFKC", str(v)).strip()) if v else None
+                    if m:
+                        written = m.group(1).strip()
+                        break
+                if written:
+                    break
+        if not written:
+            return ""
+        for name in self.scheme.assessors:
+            if norm(name) == norm(written):
+                return name
+        return written
 
     def _match_by_text(self, grid: Grid, r: int, roles: dict[str, int], sheet: Sheet) -> str | None:
         """A row without 序号 (the published 附件2 layout): its item by 考核内容 text."""

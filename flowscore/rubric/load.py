@@ -113,6 +113,7 @@ class _Loader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.findings: list[Finding] = []
+        self._invalid_pools: set[str] = set()
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, code: str, key: str, message: str, hint: str = "") -> None:
@@ -148,6 +149,20 @@ class _Loader:
                        f"“{key}”的取值类型不对：{value!r}", "检查取值的写法")
             return None
         return value
+
+    def unknown_keys(self, table: dict, known: set[str], where: str, what: str) -> None:
+        """Report keys a section does not know (a typo would otherwise be silently ignored)."""
+        for key in table:
+            if key not in known:
+                self.error("rubric-unknown-key", f"{where}.{key}", f"{what}中未知的项“{key}”",
+                           "检查拼写；可用的项：" + "、".join(sorted(known)))
+
+    def need_dec(self, table: dict, key: str, where: str) -> Decimal | None:
+        """A required number: missing is ``rubric-missing-key``, not a bad value."""
+        if key not in table:
+            self.error("rubric-missing-key", f"{where}.{key}", f"缺少必填项“{key}”", "补上这一项")
+            return None
+        return self.dec(table[key], f"{where}.{key}")
 
     def dec(self, value: Any, where: str) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
@@ -212,7 +227,7 @@ class _Loader:
                 else:
                     kwargs[key] = value
             elif key in ("item_places", "contribution_places"):
-                if not isinstance(value, int) or not 0 <= value <= 6:
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
                     self.error("rubric-bad-value", where, f"“{key}”应为 0 到 6 的整数")
                 else:
                     kwargs[key] = value
@@ -232,6 +247,7 @@ class _Loader:
         out = []
         for tid, t in raw.items():
             where = f"tables.{tid}"
+            self.unknown_keys(t, {"name", "points", "tie", "cite"}, where, "排名折算表")
             pts = self.need(t, "points", where, list)
             if not pts:
                 continue
@@ -249,13 +265,16 @@ class _Loader:
         out = {}
         for pid, p in raw.items():
             where = f"pools.{pid}"
+            self.unknown_keys(p, {"kind", "text", "min", "max", "same_topic", "cap", "cite"}, where,
+                              "加减分项")
+            self._invalid_pools.add(pid)  # until it loads: sheets citing it need no second error
             kind = self.need(p, "kind", where)
-            if kind not in ("bonus", "penalty"):
+            if kind is not None and kind not in ("bonus", "penalty"):
                 self.error("rubric-bad-value", f"{where}.kind", "kind 只能取 bonus / penalty")
                 continue
-            lo = self.dec(p.get("min"), f"{where}.min")
-            hi = self.dec(p.get("max"), f"{where}.max")
-            if lo is None or hi is None:
+            lo = self.need_dec(p, "min", where)
+            hi = self.need_dec(p, "max", where)
+            if kind is None or lo is None or hi is None:
                 continue
             if lo > hi:
                 self.error("rubric-bad-range", where, f"分值范围下限 {lo} 大于上限 {hi}")
@@ -265,6 +284,7 @@ class _Loader:
                            "same_topic 只能取 highest / sum")
                 same = "sum"
             cap = self.dec(p["cap"], f"{where}.cap") if "cap" in p else None
+            self._invalid_pools.discard(pid)
             out[pid] = Pool(kind=kind, text=str(p.get("text", "")), min=lo, max=hi,
                             same_topic=same, cap=cap, cite=str(p.get("cite", "")))
         return out
@@ -273,6 +293,7 @@ class _Loader:
         out, seen = [], set()
         for i, ind in enumerate(raw):
             where = f"indicators[{i}]"
+            self.unknown_keys(ind, {"name", "kind", "sheets", "aliases", "note"}, where, "指标")
             name = self.need(ind, "name", where)
             kind = ind.get("kind", "count")
             if kind not in ("count", "number", "rate", "yes_no"):
@@ -294,11 +315,15 @@ class _Loader:
         out = []
         for sid, s in raw.items():
             where = f"sheets.{sid}"
+            self.unknown_keys(s, {"annex", "title", "seal_label", "total", "bonus", "penalty",
+                                  "cite", "footnotes", "items"}, where, "评分表")
             items = []
             seen_no: set[str] = set()
+            dropped = False
             for i, it in enumerate(s.get("items", [])):
                 item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names)
                 if item is None:
+                    dropped = True
                     continue
                 if str(item.no) in seen_no:
                     self.error("rubric-duplicate", f"{where}.items[{i}]",
@@ -315,7 +340,7 @@ class _Loader:
                           total=total if total is not None else Decimal(100), items=tuple(items),
                           bonus=bonus, penalty=penalty,
                           footnotes=tuple(s.get("footnotes", ())), cite=str(s.get("cite", "")))
-            if items and total is not None and sheet.items_max_sum != total:
+            if items and not dropped and total is not None and sheet.items_max_sum != total:
                 self.warn("rubric-sum-mismatch", where,
                           f"评分表“{sheet.cite or sid}”各项分值合计 {sheet.items_max_sum}，"
                           f"与表的总分 {total} 不符",
@@ -327,6 +352,8 @@ class _Loader:
         ref = s.get(key)
         if ref is None:
             return None
+        if ref in self._invalid_pools:
+            return None  # defined but invalid: already reported at pools.<id>
         if ref not in pools:
             self.error("rubric-unknown-ref", f"{where}.{key}", f"引用了不存在的加减分项“{ref}”",
                        "在 [pools] 中定义它")
@@ -380,6 +407,10 @@ class _Loader:
 
     def part(self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]):
         kind = raw.get("kind")
+        if kind is None:
+            self.error("rubric-missing-key", f"{where}.kind", "计分规则缺少类型“kind”",
+                       "可用：" + " / ".join(PART_KINDS))
+            return None
         if kind not in PART_KINDS:
             self.error("rubric-unknown-kind", f"{where}.kind", f"未知的计分规则类型“{kind}”",
                        "可用：" + " / ".join(PART_KINDS))
@@ -421,13 +452,21 @@ class _Loader:
                 self.error("rubric-unknown-indicator", f"{where}.{attr}",
                            f"计分规则引用了未定义的指标“{name}”", "在 [[indicators]] 中定义它")
                 ok = False
-        if kind == "rank_table" and kwargs.get("table") not in table_ids:
+        if kind == "rank_table" and "table" in raw and kwargs.get("table") not in table_ids:
             self.error("rubric-unknown-ref", f"{where}.table",
                        f"引用了不存在的排名折算表“{kwargs.get('table')}”", "在 [tables] 中定义它")
             ok = False
         if kind == "threshold" and not (kwargs.get("indicator") or kwargs.get("numerator")):
             self.error("rubric-missing-param", where, "threshold 需要 indicator 或 numerator")
             ok = False
+        if kind == "threshold" and "target" not in raw:
+            if kwargs.get("compare_to"):
+                kwargs["target"] = Decimal(0)  # unused: the value is compared to compare_to
+            else:
+                self.error("rubric-missing-param", f"{where}.target",
+                           "计分规则 threshold 缺少参数“target”（或用 compare_to 指定比较的指标）",
+                           "补上这个参数")
+                ok = False
         return cls(**kwargs) if ok else None
 
     def tiers(self, raw: list, sheet_ids: set[str]) -> tuple[list[Tier], list[Unit]]:
@@ -435,8 +474,9 @@ class _Loader:
         where_of: dict[str, str] = {}
         for i, t in enumerate(raw):
             where = f"tiers[{i}]"
+            self.unknown_keys(t, {"id", "label", "base", "sheet", "cite", "units"}, where, "类别")
             tid = self.need(t, "id", where)
-            base = self.dec(t.get("base"), f"{where}.base")
+            base = self.need_dec(t, "base", where)
             if tid is None or base is None:
                 continue
             if base <= 0:
@@ -448,6 +488,7 @@ class _Loader:
                 if isinstance(u, str):
                     name, sheet, aliases = u, default_sheet, ()
                 else:
+                    self.unknown_keys(u, {"name", "sheet", "aliases"}, uw, "单位")
                     name, sheet = u.get("name"), u.get("sheet", default_sheet)
                     aliases = tuple(u.get("aliases", ()))
                 if not name:

@@ -121,6 +121,10 @@ class Item:
     cite: str = ""
     note: str = ""  # what the assessor looks at (targets stated without a formula)
     category: str = ""  # Beilun-style categories (基础工作 ...)
+    allowed: tuple[Decimal, ...] = ()  # assessor scores the document allows (5, 3, 2, 0)
+    owner: str = ""  # the member department that scores it in the field inspection
+    assessor_optional: bool = False  # ceiling_assessor: a blank 核定分 leaves the computed value
+    extra: bool = False  # a bonus item outside the sheet's stated total (创新工作)
 
     @property
     def is_adjustment(self) -> bool:
@@ -160,6 +164,17 @@ class Pool:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Category:
+    """A section of a sheet (基础工作 30); ``min``/``max`` bound its subtotal when given
+    (the provincial section 四 is deduction-only, at most −10)."""
+
+    name: str
+    max: Decimal | None = None
+    min: Decimal | None = None
+    cite: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Sheet:
     id: str
     annex: str  # 附件1
@@ -171,6 +186,8 @@ class Sheet:
     penalty: Pool | None = None
     footnotes: tuple[str, ...] = ()
     cite: str = ""
+    categories: tuple[Category, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)  # role -> label used in templates
 
     def item(self, no: int | str) -> Item | None:
         key = str(no)
@@ -181,7 +198,8 @@ class Sheet:
 
     @property
     def items_max_sum(self) -> Decimal:
-        return sum((it.max for it in self.items if not it.is_adjustment), Decimal(0))
+        return sum((it.max for it in self.items if not it.is_adjustment and not it.extra),
+                   Decimal(0))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,6 +223,16 @@ class Indicator:
     kind: Literal["count", "number", "rate", "yes_no"]
     sheets: tuple[str, ...]  # sheet ids whose units report it
     aliases: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Derived:
+    """An indicator computed from others by a formula (应配协管员数 = 城镇流动人口数 / 800 + …):
+    + − × ÷, parentheses, numbers and indicator names only."""
+
+    name: str
+    formula: str
     note: str = ""
 
 
@@ -262,6 +290,8 @@ class Scheme:
     headers: Headers = field(default_factory=Headers)
     path: str = ""  # where it was loaded from
     deadline: str = ""  # the submission deadline the document states (12月10日)
+    derived: tuple[Derived, ...] = ()
+    assessors: tuple[str, ...] = ()  # member departments that score items (field inspection)
 
     def sheet(self, sheet_id: str) -> Sheet:
         for s in self.sheets:
