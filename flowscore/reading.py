@@ -401,8 +401,14 @@ class SheetReader:
                         message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
                         hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表"))
                     continue
-                no = self._match_by_text(grid, r, roles, sheet) if no_col is None or no is None \
-                    else None
+                if no_col is not None and no is not None:
+                    continue
+                no, problem = self._match_by_text(grid, r, roles, sheet)
+                if problem:
+                    inputs.findings.append(Finding(
+                        code="unmatched-row", level=Level.ERROR, file=display, sheet=grid.name,
+                        cell=cell_ref(r, roles.get("criteria", roles["text"])), unit=unit,
+                        message=problem, hint="从评分细则原文复制该行文字，或补上序号"))
                 if no is None:
                     continue
             if no in items:
@@ -456,19 +462,34 @@ class SheetReader:
                 return name
         return written
 
-    def _match_by_text(self, grid: Grid, r: int, roles: dict[str, int], sheet: Sheet) -> str | None:
-        """A row without 序号 (the published 附件2 layout): its item by 考核内容 text."""
-        text = _label(grid.value(r, roles["text"]))
-        if len(text) < 4:
-            return None
-        best, best_ratio, second = None, 0.0, 0.0
+    def _match_by_text(self, grid: Grid, r: int, roles: dict[str, int],
+                       sheet: Sheet) -> tuple[str | None, str]:
+        """A row without 序号 (the published 附件2 and Beilun layouts): its item by its 评分标准
+        (or 考核内容) text, copied from the published form perhaps with small edits. Returns
+        (item number, problem): a row that looks like an item but matches none, or two equally,
+        is a problem; short texts (titles, category names) are no rows at all."""
+        col = roles.get("criteria", roles["text"])
+        text = _label(grid.value(r, col))
+        if len(text) < 8 or text.startswith("备注"):
+            return None, ""
+        scored = []
         for item in sheet.items:
-            ratio = difflib.SequenceMatcher(None, text, _label(item.text), autojunk=False).ratio()
-            if ratio > best_ratio:
-                best, best_ratio, second = str(item.no), ratio, best_ratio
-            elif ratio > second:
-                second = ratio
-        return best if best_ratio >= 0.6 and best_ratio - second > 0.05 else None
+            target = _label(item.criteria or item.text) if "criteria" in roles else _label(item.text)
+            scored.append((difflib.SequenceMatcher(None, text, target, autojunk=False).ratio(),
+                           str(item.no)))
+        scored.sort(reverse=True)
+        best_ratio, best = scored[0]
+        second = scored[1][0] if len(scored) > 1 else 0.0
+        if best_ratio >= 0.6 and best_ratio - second > 0.05:
+            return best, ""
+        if best_ratio >= 0.6:
+            return None, (f"第{r + 1}行的文字同样接近序号 {best} 和 {scored[1][1]}，无法确定是哪一项，"
+                          "此行未采用")
+        has_score = any(grid.value(r, roles[k]) is not None for k in ("self", "verified")
+                        if k in roles)
+        if has_score:
+            return None, f"第{r + 1}行“{text[:20]}…”对不上评分细则中的任何一项，此行未采用"
+        return None, ""
 
     def _score(self, grid: Grid, display: str, unit: str, r: int, col: int | None,
                inputs: Inputs, *, allow_negative: bool) -> Decimal | None:

@@ -15,7 +15,9 @@ from typing import Any
 from flowscore.errors import RubricError
 from flowscore.findings import Finding, Level
 from flowscore.rubric.model import (
+    Category,
     Decisions,
+    Derived,
     Headers,
     Indicator,
     Item,
@@ -173,7 +175,7 @@ class _Loader:
 
     def scheme(self, data: dict) -> Scheme | None:
         known_top = {"id", "title", "year", "source", "deadline", "decisions", "tiers", "headers",
-                     "indicators", "tables", "pools", "sheets"}
+                     "indicators", "tables", "pools", "sheets", "derived", "assessors"}
         for key in data:
             if key not in known_top:
                 self.error("rubric-unknown-key", key, f"未知的顶层项“{key}”",
@@ -185,8 +187,11 @@ class _Loader:
         tables = self.tables(data.get("tables", {}))
         pools = self.pools(data.get("pools", {}))
         indicators = self.indicators(data.get("indicators", []))
+        derived = self.derived(data.get("derived", []), {i.name for i in indicators})
+        assessors = tuple(str(a) for a in data.get("assessors", []))
         sheets = self.sheets(data.get("sheets", {}), pools, {t.id for t in tables},
-                             {i.name for i in indicators})
+                             {i.name for i in indicators} | {d.name for d in derived},
+                             set(assessors))
         tiers, units = self.tiers(data.get("tiers", []), {s.id for s in sheets})
         headers = self.headers(data.get("headers", {}))
         for ind in indicators:
@@ -206,7 +211,36 @@ class _Loader:
                       tiers=tuple(tiers), units=tuple(units), sheets=tuple(sheets),
                       indicators=tuple(indicators), tables=tuple(tables), decisions=decisions,
                       headers=headers, path=str(self.path),
-                      deadline=str(data.get("deadline", "")))
+                      deadline=str(data.get("deadline", "")), derived=tuple(derived),
+                      assessors=assessors)
+
+    def derived(self, raw: list, indicator_names: set[str]) -> list[Derived]:
+        from flowscore.formula import FormulaError, names
+
+        out: list[Derived] = []
+        known = set(indicator_names)
+        for i, d in enumerate(raw):
+            where = f"derived[{i}]"
+            self.unknown_keys(d, {"name", "formula", "note"}, where, "派生指标")
+            name = self.need(d, "name", where)
+            formula = self.need(d, "formula", where)
+            if name is None or formula is None:
+                continue
+            try:
+                used = names(formula)
+            except FormulaError as exc:
+                self.error("rubric-bad-formula", f"{where}.formula", str(exc),
+                           "公式只能用指标名称、数字、+ − × ÷ 和括号")
+                continue
+            missing = [n for n in used if n not in known]
+            if missing:
+                self.error("rubric-unknown-indicator", f"{where}.formula",
+                           f"公式引用了未定义的指标“{'、'.join(missing)}”",
+                           "在 [[indicators]] 或前面的 [[derived]] 中定义它")
+                continue
+            known.add(name)
+            out.append(Derived(name=name, formula=formula, note=str(d.get("note", ""))))
+        return out
 
     def decisions(self, raw: dict) -> Decisions:
         names = {f.name for f in fields(Decisions)}
@@ -311,17 +345,19 @@ class _Loader:
         return out
 
     def sheets(self, raw: dict, pools: dict[str, Pool], table_ids: set[str],
-               indicator_names: set[str]) -> list[Sheet]:
+               indicator_names: set[str], assessors: set[str] | None = None) -> list[Sheet]:
         out = []
         for sid, s in raw.items():
             where = f"sheets.{sid}"
             self.unknown_keys(s, {"annex", "title", "seal_label", "total", "bonus", "penalty",
-                                  "cite", "footnotes", "items"}, where, "评分表")
+                                  "cite", "footnotes", "items", "categories", "columns"}, where,
+                              "评分表")
             items = []
             seen_no: set[str] = set()
             dropped = False
             for i, it in enumerate(s.get("items", [])):
-                item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names)
+                item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names,
+                                 assessors or set())
                 if item is None:
                     dropped = True
                     continue
@@ -339,7 +375,9 @@ class _Loader:
                           seal_label=str(s.get("seal_label", "单位(盖章)")),
                           total=total if total is not None else Decimal(100), items=tuple(items),
                           bonus=bonus, penalty=penalty,
-                          footnotes=tuple(s.get("footnotes", ())), cite=str(s.get("cite", "")))
+                          footnotes=tuple(s.get("footnotes", ())), cite=str(s.get("cite", "")),
+                          categories=tuple(self.categories(s.get("categories", []), where, items)),
+                          columns=self.columns(s.get("columns", {}), where))
             if items and not dropped and total is not None and sheet.items_max_sum != total:
                 self.warn("rubric-sum-mismatch", where,
                           f"评分表“{sheet.cite or sid}”各项分值合计 {sheet.items_max_sum}，"
@@ -347,6 +385,33 @@ class _Loader:
                           "如为文件原样公布，保留即可；需要按100分折算可设 decisions.rescale_to_100")
             out.append(sheet)
         return out
+
+    def categories(self, raw: list, where: str, items: list[Item]) -> list[Category]:
+        out = []
+        used = {it.category for it in items if it.category}
+        for i, c in enumerate(raw):
+            cw = f"{where}.categories[{i}]"
+            self.unknown_keys(c, {"name", "max", "min", "cite"}, cw, "分类")
+            name = self.need(c, "name", cw)
+            if name is None:
+                continue
+            mx = self.dec(c["max"], f"{cw}.max") if "max" in c else None
+            mn = self.dec(c["min"], f"{cw}.min") if "min" in c else None
+            if name not in used:
+                self.warn("rubric-category-unused", cw, f"分类“{name}”下没有考核项目",
+                          "检查考核项目的 category 是否写对")
+            out.append(Category(name=name, max=mx, min=mn, cite=str(c.get("cite", ""))))
+        declared = {c.name for c in out}
+        for it in items:
+            if out and it.category and it.category not in declared:
+                self.error("rubric-unknown-ref", where,
+                           f"序号 {it.no} 的分类“{it.category}”未在 categories 中定义")
+        return out
+
+    def columns(self, raw: dict, where: str) -> dict[str, str]:
+        roles = {"no", "text", "max", "criteria", "self", "verified", "remark"}
+        self.unknown_keys(raw, roles, f"{where}.columns", "列名")
+        return {k: str(v) for k, v in raw.items() if k in roles}
 
     def _pool_ref(self, s: dict, key: str, where: str, pools: dict[str, Pool]) -> Pool | None:
         ref = s.get(key)
@@ -364,9 +429,9 @@ class _Loader:
         return pool
 
     def item(self, it: dict, where: str, table_ids: set[str],
-             indicator_names: set[str]) -> Item | None:
+             indicator_names: set[str], assessors: set[str] | None = None) -> Item | None:
         known = {"no", "short", "text", "max", "min", "mode", "start", "parts", "cite", "note",
-                 "category"}
+                 "category", "allowed", "owner", "assessor_optional", "extra", "criteria"}
         for key in it:
             if key not in known:
                 self.error("rubric-unknown-key", f"{where}.{key}", f"考核项目中未知的项“{key}”",
@@ -397,13 +462,34 @@ class _Loader:
         if mode == "assessor" and it.get("parts"):
             self.error("rubric-bad-value", f"{where}.parts",
                        "计分方式 assessor（考核组核定）不应有计分规则", "改为 ceiling_assessor 或删去 parts")
+        allowed: list[Decimal] = []
+        for j, v in enumerate(it.get("allowed", [])):
+            d = self.dec(v, f"{where}.allowed[{j}]")
+            if d is not None:
+                allowed.append(d)
+        owner = str(it.get("owner", ""))
+        if owner and assessors is not None and assessors and owner not in assessors:
+            self.error("rubric-unknown-ref", f"{where}.owner",
+                       f"负责单位“{owner}”不在 assessors 名单中", "在顶层 assessors 中列出它")
+        flags = {}
+        for flag in ("assessor_optional", "extra"):
+            if flag in it and not isinstance(it[flag], bool):
+                self.error("rubric-bad-value", f"{where}.{flag}", f"“{flag}”应为 true 或 false")
+            else:
+                flags[flag] = bool(it.get(flag, False))
         if None in (no, text, mx, mn, mode):
             return None
         if mn > mx:
             self.error("rubric-bad-range", where, f"最低分 {mn} 大于分值 {mx}")
+        for j, a in enumerate(allowed):
+            if not mn <= a <= mx:
+                self.error("rubric-bad-range", f"{where}.allowed[{j}]",
+                           f"允许的分数 {a} 不在 {mn}～{mx} 之间")
         return Item(no=no, text=text.strip(), max=mx, min=mn, mode=mode, start=start,
                     parts=tuple(parts), short=str(it.get("short", "")), cite=str(it.get("cite", "")),
-                    note=str(it.get("note", "")), category=str(it.get("category", "")))
+                    note=str(it.get("note", "")), category=str(it.get("category", "")),
+                    allowed=tuple(allowed), owner=owner, criteria=str(it.get("criteria", "")),
+                    **flags)
 
     def part(self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]):
         kind = raw.get("kind")

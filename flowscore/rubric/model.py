@@ -125,6 +125,7 @@ class Item:
     owner: str = ""  # the member department that scores it in the field inspection
     assessor_optional: bool = False  # ceiling_assessor: a blank 核定分 leaves the computed value
     extra: bool = False  # a bonus item outside the sheet's stated total (创新工作)
+    criteria: str = ""  # 评分标准, where the form prints it apart from 考核内容 (Beilun)
 
     @property
     def is_adjustment(self) -> bool:
