@@ -1,0 +1,148 @@
+"""Writing a run's outputs: ``考核汇总.xlsx``, ``考核报告.md``, ``results.json`` and one
+``reports/<单位>.txt`` per unit, into one folder, completely or not at all.
+
+The folder is built beside the target and swapped in (``atomic.replace_dir_atomic``). Replacing
+a folder deletes what was in it, so an existing folder is replaced only with ``force`` and only
+when it holds nothing but what flowscore writes: ``--out .`` by mistake must never wipe a
+working folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flowscore.atomic import replace_dir_atomic
+from flowscore.errors import OutputError
+from flowscore.results import BatchResult
+from flowscore.writers import results_json, summary_xlsx
+from flowscore.writers.reports import (
+    OVERALL_NAME,
+    REPORTS_DIR,
+    UnitReports,
+    render_overall,
+    templates_dir,
+)
+from flowscore.writers.results_json import json_text, load_results, result_to_dict
+from flowscore.writers.safe import unique_filenames
+
+__all__ = [
+    "OUTPUT_NAMES",
+    "check_out_dir",
+    "json_text",
+    "load_results",
+    "report_names",
+    "result_to_dict",
+    "templates_dir",
+    "write_outputs",
+]
+
+OUTPUT_NAMES = frozenset({summary_xlsx.FILE_NAME, OVERALL_NAME, results_json.FILE_NAME,
+                          REPORTS_DIR})
+# Files the operating system drops into folders people open; they do not make a folder foreign.
+_OS_CLUTTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+_REPORT_SUFFIX = ".txt"
+
+
+def report_names(result: BatchResult) -> dict[str, str]:
+    """Unit name → its report's file name inside ``reports/`` (safe and distinct)."""
+    return unique_filenames((u.unit for u in result.units), suffix=_REPORT_SUFFIX)
+
+
+def _foreign(out_dir: Path) -> list[str]:
+    """What in ``out_dir`` flowscore did not write (relative names, sorted)."""
+    foreign = []
+    for entry in sorted(os.scandir(out_dir), key=lambda e: e.name):
+        name = entry.name
+        if name in _OS_CLUTTER:
+            continue
+        if entry.is_symlink() or name not in OUTPUT_NAMES:
+            foreign.append(name)
+        elif name == REPORTS_DIR:
+            if not entry.is_dir(follow_symlinks=False):
+                foreign.append(name)
+                continue
+            for sub in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                if sub.name in _OS_CLUTTER:
+                    continue
+                if (sub.is_symlink() or not sub.is_file(follow_symlinks=False)
+                        or not sub.name.endswith(_REPORT_SUFFIX)):
+                    foreign.append(f"{REPORTS_DIR}/{sub.name}")
+        elif not entry.is_file(follow_symlinks=False):
+            foreign.append(name)
+    return foreign
+
+
+def check_out_dir(out_dir: Path, *, force: bool) -> None:
+    """Refuse an output folder flowscore must not (re)place; see the module docstring."""
+    if out_dir.is_symlink():
+        raise OutputError(f"输出位置 {out_dir} 是符号链接，flowscore 不会替换它",
+                          hint="请用 --out 指定一个普通文件夹")
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise OutputError(f"输出位置 {out_dir} 已存在且不是文件夹",
+                          hint="请用 --out 指定一个文件夹")
+    resolved = out_dir.resolve()
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:  # the working folder itself was removed: it cannot be the target either
+        cwd = None
+    if cwd is not None and (resolved == cwd or resolved in cwd.parents):
+        raise OutputError(
+            f"不能把当前文件夹（或其上级）{out_dir} 作为输出文件夹：输出时会整个替换它",
+            hint="请用 --out 指定一个新的子文件夹，例如 --out 考核结果")
+    with os.scandir(out_dir) as entries:
+        if next(entries, None) is None:
+            return
+    if not force:
+        raise OutputError(f"输出文件夹 {out_dir} 已存在且不为空", hint="加 --force 覆盖")
+    if (out_dir / f"~${summary_xlsx.FILE_NAME}").exists():
+        raise OutputError(f"{out_dir / summary_xlsx.FILE_NAME} 正在 Excel 中打开",
+                          hint="请先关闭该文件再运行")
+    foreign = _foreign(out_dir)
+    if foreign:
+        shown = "、".join(foreign[:5]) + ("等" if len(foreign) > 5 else "")
+        raise OutputError(
+            f"输出文件夹 {out_dir} 中有不是 flowscore 生成的文件（{shown}），为安全起见不会覆盖",
+            hint="请用 --out 指定一个新的或空的文件夹",
+        )
+
+
+def _fill(result: BatchResult, folder: Path, *, unit_reports: bool) -> list[Path]:
+    written = []
+    path = folder / results_json.FILE_NAME
+    results_json.write_results(result, path)
+    written.append(path)
+    path = folder / OVERALL_NAME
+    path.write_text(render_overall(result), encoding="utf-8", newline="\n")
+    written.append(path)
+    path = folder / summary_xlsx.FILE_NAME
+    summary_xlsx.write_summary(result, path)
+    written.append(path)
+    if unit_reports:
+        reports = folder / REPORTS_DIR
+        reports.mkdir()
+        renderer = UnitReports(result)
+        names = report_names(result)
+        for u in result.units:
+            path = reports / names[u.unit]
+            path.write_text(renderer.render(u), encoding="utf-8", newline="\n")
+            written.append(path)
+    return written
+
+
+def write_outputs(result: BatchResult, *, out_dir: Path, force: bool,
+                  unit_reports: bool = True) -> list[Path]:
+    """Write every output into ``out_dir`` (whole or not at all) and return the written files'
+    final paths, sorted. Raises OutputError when the folder must not be replaced."""
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, force=force)
+    final = out_dir.resolve()
+    relative: list[Path] = []
+
+    def fill(tmp: Path) -> None:
+        relative.extend(p.relative_to(tmp) for p in _fill(result, tmp, unit_reports=unit_reports))
+
+    replace_dir_atomic(out_dir, fill)
+    return sorted(final / r for r in relative)
