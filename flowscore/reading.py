@@ -46,6 +46,7 @@ class ItemEntry:
     self_cell: str
     verified_cell: str
     sheet_max: object = None
+    assessor: str = ""  # set when merged from a member department's sheet
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -41,6 +41,8 @@ class ItemResult:
     explanation: str  # Chinese, with the numbers
     category: str = ""
     cell: str = ""  # where the 核定分 is (or would be) on the sheet
+    extra_item: bool = False  # a bonus item outside the stated total (创新工作)
+    assessor: str = ""  # who entered the 核定分 when assessors' sheets were merged
 
     @property
     def difference(self) -> Decimal | None:

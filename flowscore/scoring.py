@@ -15,7 +15,16 @@ from flowscore.findings import Finding, Level, Report
 from flowscore.numbers import HUNDRED, fmt, fmt_plain, q
 from flowscore.reading import AnnexSheet, Inputs, ItemEntry
 from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
-from flowscore.rubric.model import Item, Pool, RankPoints, RateShortfall, Scheme, Threshold, Unit
+from flowscore.rubric.model import (
+    Item,
+    Pool,
+    RankPoints,
+    RateShortfall,
+    Scheme,
+    Sheet,
+    Threshold,
+    Unit,
+)
 from flowscore.rules import RankPlace, compute_item, rank_places, ratio, to_decimal
 
 
@@ -51,7 +60,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
                     penalty=Decimal(0), subtotal=Decimal(0), total=None, contribution=None,
                     rank=None, entries=tuple(unit_entries)))
                 continue
-        values = {k: v.value for k, v in inputs.indicators.get(unit.name, {}).items()}
+        values = unit_values(scheme, inputs, unit.name)
         city = inputs.ranking.get(unit.name)
         items = []
         for item in sheet.items:
@@ -61,7 +70,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
             items.append(_score_item(scheme, unit, item, entry, values, rp, tables,
                                      (city.rank, city.tied) if city else None, annex, report,
                                      places, inputs))
-        subtotal = sum((i.verified for i in items if i.verified is not None), Decimal(0))
+        subtotal = _subtotal(sheet, items)
         if d.rescale_to_100 and sheet.items_max_sum != sheet.total:
             subtotal = subtotal * sheet.total / sheet.items_max_sum
         bonus = _pool_sum(sheet.bonus, [e for e in unit_entries if e.kind == "bonus" and e.counted])
@@ -82,7 +91,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
             subtotal=q(subtotal, places), total=total,
             contribution=q(tier.base * total / HUNDRED, d.contribution_places), rank=None,
             file=annex.file if annex else "", self_total=sum(self_vals, Decimal(0)) if self_vals else None,
-            entries=tuple(unit_entries), categories=_categories(items)))
+            entries=tuple(unit_entries), categories=_categories(items, sheet)))
 
     ranked = _rank_tiers(results)
     return BatchResult(
@@ -90,6 +99,19 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
         report=report, indicators=_indicator_rows(scheme, inputs),
         entries=tuple(e for u in scheme.units for e in entries_by_unit.get(u.name, [])),
         inputs=tuple(inputs.files), tiers=tuple((t.id, t.label, t.base) for t in scheme.tiers))
+
+
+def unit_values(scheme: Scheme, inputs: Inputs, unit: str) -> dict:
+    """A unit's indicator values, with the rubric's derived indicators computed from them
+    (a derived value that cannot be computed is simply absent: the rule then says why)."""
+    from flowscore.formula import evaluate
+
+    values: dict = {k: v.value for k, v in inputs.indicators.get(unit, {}).items()}
+    for d in scheme.derived:
+        r = evaluate(d.formula, values)
+        if isinstance(r, Fraction):
+            values[d.name] = to_decimal(r, 10)
+    return values
 
 
 def _deadline(scheme: Scheme) -> str:
@@ -126,7 +148,7 @@ def _rank_all(scheme: Scheme, inputs: Inputs) -> dict[tuple[str, str, int], dict
                     continue
                 groups: dict[str, dict[str, Fraction]] = defaultdict(dict)
                 for unit in scheme.units_of_sheet(sheet.id):
-                    values = {k: v.value for k, v in inputs.indicators.get(unit.name, {}).items()}
+                    values = unit_values(scheme, inputs, unit.name)
                     r = ratio(values, part.numerator, part.denominator)
                     if isinstance(r, Fraction):
                         key = unit.tier if scheme.decisions.rank_scope == "tier" else sheet.id
@@ -176,6 +198,12 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
              f"{label}核定分 {fmt_plain(entered)} 超出范围 {fmt_plain(item.min)}～{fmt_plain(item.max)}，未采用",
              "核定分应在 0 到分值之间（±项在正负分值之间）")
         entered_ok = None
+    elif entered is not None and item.allowed and entered not in item.allowed:
+        shown = "、".join(fmt_plain(a) for a in item.allowed)
+        find("score-not-allowed", Level.ERROR,
+             f"{label}核定分 {fmt_plain(entered)} 不是评分标准允许的分数（{shown}），未采用",
+             "按评分标准的扣分档次填写")
+        entered_ok = None
     else:
         entered_ok = entered
 
@@ -212,6 +240,9 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
 
     if item.mode == "ceiling_assessor":
         ceiling = comp.value
+        if entered_ok is None and item.assessor_optional:
+            return _item(item, entry, ceiling, ceiling, "computed",
+                         f"{comp.explanation}（考核组未另行扣分）", vcell)
         if entered_ok is None:
             find("pending", Level.WARNING, f"{label}尚未核定（核定分为空），该单位得分暂定",
                  "考核组在核定分栏填写分数；--strict 时视为错误")
@@ -254,7 +285,8 @@ def _item(item: Item, entry: ItemEntry | None, verified: Decimal | None, compute
         max_label=item.max_label, mode=item.mode,
         self_score=entry.self_score if entry else None, entered=entry.entered if entry else None,
         remark=entry.remark if entry else "", verified=verified, computed=computed,
-        source=source, explanation=explanation, category=item.category, cell=cell)  # type: ignore[arg-type]
+        source=source, explanation=explanation, category=item.category, cell=cell,  # type: ignore[arg-type]
+        extra_item=item.extra, assessor=entry.assessor if entry else "")
 
 
 def _entries(scheme: Scheme, inputs: Inputs, report: Report) -> dict[str, list[Entry]]:
@@ -331,13 +363,47 @@ def _pool_sum(pool: Pool | None, entries: list[Entry]) -> Decimal:
     return total
 
 
-def _categories(items: list[ItemResult]) -> tuple[tuple[str, Decimal, Decimal], ...]:
+def _subtotal(sheet: Sheet, items: list[ItemResult]) -> Decimal:
+    """Σ verified item scores; a category with bounds (section 四: at most −10) is clamped as a
+    whole."""
+    bounds = {c.name: c for c in sheet.categories if c.min is not None or c.max is not None}
+    total = Decimal(0)
+    per_cat: dict[str, Decimal] = defaultdict(Decimal)
+    for i in items:
+        if i.verified is None:
+            continue
+        if i.category in bounds:
+            per_cat[i.category] += i.verified
+        else:
+            total += i.verified
+    for name, value in per_cat.items():
+        c = bounds[name]
+        if c.min is not None:
+            value = max(value, c.min)
+        if c.max is not None:
+            value = min(value, c.max)
+        total += value
+    return total
+
+
+def _categories(items: list[ItemResult], sheet: Sheet | None = None
+                ) -> tuple[tuple[str, Decimal, Decimal], ...]:
+    """(category, verified subtotal, max) per category, in item order; clamped like the total."""
     cats: dict[str, list[Decimal]] = {}
     for i in items:
         if i.category:
             acc = cats.setdefault(i.category, [Decimal(0), Decimal(0)])
             acc[0] += i.verified or 0
-            acc[1] += i.max
+            acc[1] += i.max if not i.extra_item else 0
+    if sheet is not None:
+        for c in sheet.categories:
+            if c.name in cats:
+                v = cats[c.name]
+                if c.min is not None:
+                    v[0] = max(v[0], c.min)
+                if c.max is not None:
+                    v[0] = min(v[0], c.max)
+                    v[1] = c.max
     return tuple((k, v[0], v[1]) for k, v in cats.items())
 
 
@@ -367,7 +433,7 @@ def _indicator_rows(scheme: Scheme, inputs: Inputs) -> tuple[IndicatorRow, ...]:
         vals = inputs.indicators.get(unit.name)
         if vals is None:
             continue
-        values = {k: v.value for k, v in vals.items()}
+        values = unit_values(scheme, inputs, unit.name)
         rates: dict[str, Decimal | None] = {}
         for item in scheme.sheet(unit.sheet).items:
             for part in item.parts:

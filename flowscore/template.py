@@ -99,9 +99,10 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
-ANNEX_WIDTHS = {"A": 6, "B": 58, "C": 8, "D": 9, "E": 9, "F": 16}
+ANNEX_WIDTHS = {"A": 10, "B": 54, "C": 8, "D": 9, "E": 9, "F": 16}
 _LINE_PT = 15  # one wrapped line of 11 pt 宋体, with leading
 _PAD_PT = 5
+_DATA_ROW_PT = 18
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,7 +233,8 @@ def _save(wb: Workbook, path: Path) -> None:
         write_file_atomic(path, wb.save)
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{exc.strerror or exc}",
-                          hint="检查文件夹是否存在、是否有写入权限，文件是否正被 Excel/WPS 打开") from exc
+                          hint="检查文件夹是否存在、是否有写入权限，"
+                               "文件是否正被 Excel/WPS 打开") from exc
 
 
 # -- the annex sheet -----------------------------------------------------------------------------
@@ -325,7 +327,8 @@ def _item_validations(ws: Worksheet, item: Item, row: int) -> None:
                        "高于分值的，须在“备注”栏说明加分理由。")
     _validate(ws, f"D{row}", lo=lo, hi=hi, title=f"自评分（分值 {item.max_label} 分）",
               prompt=self_prompt, error_title="超出分值范围",
-              error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；确需填写请选“是”。",
+              error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；"
+                    "确需填写请选“是”。",
               style="warning")
     verify_prompt = f"由区流管办考核组填写，{span}。"
     if item.mode == "computed":
@@ -448,6 +451,7 @@ def _indicator_sheet(ws: Worksheet, scheme: Scheme) -> None:
     for r, unit in enumerate(scheme.units, start=3):
         ws.cell(row=r, column=1, value=unit.name)
         ws.cell(row=r, column=2, value=scheme.tier(unit.tier).label)
+        ws.row_dimensions[r].height = _DATA_ROW_PT
         for c in range(1, ncols + 1):
             cell = ws.cell(row=r, column=c)
             cell.font = _BODY
@@ -465,7 +469,8 @@ def _indicator_sheet(ws: Worksheet, scheme: Scheme) -> None:
 
 
 def _indicator_instruction(inds: tuple[Indicator, ...]) -> str:
-    parts = ["填写说明：每个单位一行，按列填写各项指标（灰色格子表示该指标不适用于该单位，不必填写）。"]
+    parts = ["填写说明：每个单位一行，按列填写各项指标"
+             "（灰色格子表示该指标不适用于该单位，不必填写）。"]
     if any(i.kind == "count" for i in inds):
         parts.append("数量填整数，如 12345，不要写单位。")
     yes_no = [i.name for i in inds if i.kind == "yes_no"]
@@ -483,22 +488,22 @@ def _indicator_validation(ws: Worksheet, ind: Indicator, *, column: str, rows: l
     prompt = ind.note or ""
     if ind.kind == "yes_no":
         dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-        prompt = (prompt + "。" if prompt and not prompt.endswith("。") else prompt) + "填“是”或“否”。"
+        prompt = _sentence(prompt) + "填“是”或“否”。"
         error = "请填“是”或“否”。"
     elif ind.kind == "count":
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
                             allow_blank=True)
-        prompt = (prompt + "。" if prompt and not prompt.endswith("。") else prompt) + "填整数。"
+        prompt = _sentence(prompt) + "填整数。"
         error = "请填不小于0的整数。"
     elif ind.kind == "rate":
         dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
                             allow_blank=True)
-        prompt += "填百分数，如 27.5%。"
+        prompt = _sentence(prompt) + "填百分数，如 27.5%。"
         error = "请填0%～100%之间的百分数。"
     else:
         dv = DataValidation(type="decimal", allow_blank=True, operator="greaterThanOrEqual",
                             formula1="0")
-        prompt += "填数字。"
+        prompt = _sentence(prompt) + "填数字。"
         error = "请填数字。"
     _messages(dv, title=ind.name, prompt=prompt, error_title="填写有误", error=error,
               style="warning" if ind.kind == "count" else "stop")
@@ -566,7 +571,8 @@ def _ranking_sheet(ws: Worksheet, scheme: Scheme) -> None:
     ranked = _ranked_units(scheme)
     places = max((len(scheme.table(t).points) for _, t in ranked), default=10)
     text = (f"填写说明：填写各部门业务条线在市对区考核中的名次（1～{places}）。"
-            "并列排名的，“并列数”填并列的区数（含本区），如与另一个区并列第2名，排名填 2、并列数填 2；"
+            "并列排名的，“并列数”填并列的区数（含本区），"
+            "如与另一个区并列第2名，排名填 2、并列数填 2；"
             "未并列的“并列数”留空或填 1。")
     _instruction(ws, text, len(RANKING_HEADERS))
     _header(ws, RANKING_HEADERS, height=24)
@@ -574,6 +580,7 @@ def _ranking_sheet(ws: Worksheet, scheme: Scheme) -> None:
         ws.column_dimensions[letter].width = width
     for r, (unit, _table) in enumerate(ranked, start=3):
         ws.cell(row=r, column=1, value=unit.name)
+        ws.row_dimensions[r].height = _DATA_ROW_PT
         for c in range(1, 4):
             cell = ws.cell(row=r, column=c)
             cell.font = _BODY
@@ -674,6 +681,11 @@ def _identify(wb: Workbook, scheme: Scheme, *, title: str, extra: dict[str, str]
     props = {PROP_SCHEME: scheme.id, **extra, PROP_VERSION: TEMPLATE_VERSION}
     for name, value in props.items():
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+
+def _sentence(text: str) -> str:
+    """``text`` ended with a full stop, so more can follow; empty stays empty."""
+    return text + "。" if text and not text.endswith("。") else text
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
