@@ -234,6 +234,11 @@ def explain_cmd(
     ui.print_explain(found[0])
 
 
+from flowscore.cli_rubric import rubric_app  # noqa: E402  (a sub-command group)
+
+app.add_typer(rubric_app, name="rubric")
+
+
 def main() -> None:
     """Entry point. Commands handle their own FlowscoreErrors (see ``guarded``); what reaches
     here is a bug: say so in Chinese, and show the traceback only with --debug."""

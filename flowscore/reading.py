@@ -58,6 +58,7 @@ class AnnexSheet:
     items: dict[str, ItemEntry]
     scheme_id: str = ""
     assessor: str = ""  # the member department that filled 核定分 (field inspection sheets)
+    conflicts: dict[str, str] = field(default_factory=dict)  # item no -> why it is pending
     bonus_self: Decimal | None = None
     penalty_self: Decimal | None = None
 
@@ -288,7 +289,8 @@ class SheetReader:
                 message="没有识别出评分表、指标、加减分或市考排名表头，文件已忽略",
                 hint="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列"))
         inputs.files.append(InputFile(path=display, kind="+".join(dict.fromkeys(kinds)) or "unknown",
-                                      unit=unit, sheets=tuple(g.name for g in wb.sheets)))
+                                      unit=unit, sheets=tuple(g.name for g in wb.sheets),
+                                      scheme=wb.props.get("flowscore.scheme", "")))
 
     def read_sheet(self, grid: Grid, wb: WorkbookData, display: str, inputs: Inputs) -> str:
         for r in range(min(grid.height, HEADER_SCAN_ROWS)):

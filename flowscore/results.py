@@ -116,6 +116,7 @@ class InputFile:
     kind: str  # annex / indicators / entries / ranking / unknown / skipped
     unit: str = ""
     sheets: tuple[str, ...] = ()
+    scheme: str = ""  # the scheme id a template carries (flowscore.scheme), if any
 
 
 @dataclass(kw_only=True)

@@ -7,6 +7,7 @@ and the rank within the tier. Every choice follows the rubric's [decisions] (DOM
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
@@ -32,7 +33,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
     report = Report(inputs.findings)
     d = scheme.decisions
     places = d.item_places
-    annex_by_unit = _annexes_by_unit(inputs.annexes, report)
+    annex_by_unit = _annexes_by_unit(scheme, inputs.annexes, report)
     places_by_part = _rank_all(scheme, inputs)
     tables = {t.id: t for t in scheme.tables}
     entries_by_unit = _entries(scheme, inputs, report)
@@ -118,24 +119,90 @@ def _deadline(scheme: Scheme) -> str:
     return f"{scheme.deadline}前" if scheme.deadline else "在截止日期前"
 
 
-def _annexes_by_unit(annexes: list[AnnexSheet], report: Report) -> dict[str, AnnexSheet | None]:
-    """One sheet per unit. Two sheets for one unit: an error naming both; the unit's items are
-    then pending rather than taken from a guess (a value of None)."""
+def _annexes_by_unit(scheme: Scheme, annexes: list[AnnexSheet],
+                     report: Report) -> dict[str, AnnexSheet | None]:
+    """One sheet per unit. A unit's own sheets: two of them is an error naming both, and the
+    unit's items are then pending rather than taken from a guess (a value of None). Sheets
+    that member departments filled in the field inspection (检查单位：…) are merged into it."""
     groups: dict[str, list[AnnexSheet]] = defaultdict(list)
     for a in annexes:
         groups[a.unit].append(a)
     out: dict[str, AnnexSheet | None] = {}
     for unit, group in groups.items():
-        if len(group) == 1:
-            out[unit] = group[0]
+        own = [a for a in group if not a.assessor]
+        checks = [a for a in group if a.assessor]
+        if len(own) > 1:
+            names = "、".join(f"{a.file}（{a.sheet}）" for a in own)
+            report.add(Finding(code="duplicate-unit", level=Level.ERROR, unit=unit, file=own[1].file,
+                               sheet=own[1].sheet,
+                               message=f"“{unit}”有{len(own)}份评分表：{names}，无法确定以哪份为准，该单位暂不计分",
+                               hint="只保留正确的一份，删去或移走其他的"))
+            out[unit] = None
             continue
-        names = "、".join(f"{a.file}（{a.sheet}）" for a in group)
-        report.add(Finding(code="duplicate-unit", level=Level.ERROR, unit=unit, file=group[1].file,
-                           sheet=group[1].sheet,
-                           message=f"“{unit}”有{len(group)}份评分表：{names}，无法确定以哪份为准，该单位暂不计分",
-                           hint="只保留正确的一份，删去或移走其他的"))
-        out[unit] = None
+        out[unit] = _merge_assessors(scheme, unit, own[0] if own else None, checks, report)
     return out
+
+
+def _merge_assessors(scheme: Scheme, unit: str, own: AnnexSheet | None,
+                     checks: list[AnnexSheet], report: Report) -> AnnexSheet:
+    """The unit's sheet with the 核定分 of every member department's sheet merged in: an item
+    scored by a department that does not own it is reported and not used; two different
+    scores for one item are a conflict and leave the item pending."""
+    from dataclasses import replace
+
+    if not checks:
+        assert own is not None
+        return own
+    base = own or replace(checks[0], items={}, assessor="")
+    if own is None:
+        report.add(Finding(code="no-self-check", level=Level.WARNING, unit=unit,
+                           file=checks[0].file,
+                           message=f"“{unit}”只有成员单位的检查评分表，没有自查自评表",
+                           hint="请该单位报送自查自评表（自评分）"))
+    u = scheme.unit(unit)
+    sheet = scheme.sheet(u.sheet) if u else None
+    items = dict(base.items)
+    conflicts: dict[str, str] = {}
+    for no in sorted({n for a in [base, *checks] for n in a.items}, key=_no_key):
+        item = sheet.item(no) if sheet else None
+        scored: list[tuple[str, ItemEntry, AnnexSheet]] = []
+        if no in base.items and base.items[no].entered is not None:
+            scored.append(("", base.items[no], base))
+        for a in checks:
+            e = a.items.get(no)
+            if e is None or e.entered is None:
+                continue
+            if item is not None and item.owner and a.assessor != item.owner:
+                report.add(Finding(
+                    code="scored-by-non-owner", level=Level.WARNING, unit=unit, file=a.file,
+                    sheet=a.sheet, cell=e.verified_cell,
+                    message=f"序号 {no} 由{item.owner}负责评分，{a.assessor}填写的核定分 "
+                            f"{fmt_plain(e.entered)} 未采用",
+                    hint=f"请{a.assessor}只填写本单位负责的项目"))
+                continue
+            scored.append((a.assessor, e, a))
+        values = {e.entered for _, e, _ in scored}
+        if len(values) > 1:
+            who = "、".join(f"{name or '自查表'} {fmt_plain(e.entered)}（{a.file} › {e.verified_cell}）"
+                           for name, e, a in scored)
+            report.add(Finding(code="assessor-conflict", level=Level.ERROR, unit=unit,
+                               file=scored[1][2].file, sheet=scored[1][2].sheet,
+                               cell=scored[1][1].verified_cell,
+                               message=f"序号 {no} 有不同的核定分：{who}，该项待核定",
+                               hint="由负责单位确认后只保留一个核定分"))
+            conflicts[no] = f"待核定：核定分不一致（{who}）"
+            continue
+        if scored:
+            name, e, a = scored[-1]
+            mine = items.get(no)
+            items[no] = replace(
+                mine or e, entered=e.entered, verified_cell=e.verified_cell, assessor=name,
+                remark=(mine.remark if mine else "") or e.remark)
+    return replace(base, items=items, conflicts=conflicts)
+
+
+def _no_key(no: str) -> tuple:
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"[.、]", no))
 
 
 def _rank_all(scheme: Scheme, inputs: Inputs) -> dict[tuple[str, str, int], dict[str, RankPlace]]:
@@ -179,6 +246,8 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
     if annex is None:
         return _item(item, entry, None, None, "pending",
                      "该单位有多份评分表，无法确定以哪份为准，待核定", "")
+    if str(item.no) in annex.conflicts:
+        return _item(item, entry, None, None, "pending", annex.conflicts[str(item.no)], vcell)
     if entry is not None and self_score is not None:
         if self_score > item.max:
             if remark:
