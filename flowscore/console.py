@@ -11,8 +11,10 @@ from rich.markup import escape
 
 from flowscore.findings import Finding, Level
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
+# when piped or captured); tables still fit the width.
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STYLE = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan"}
 

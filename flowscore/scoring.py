@@ -274,7 +274,8 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
              "按评分标准的扣分档次填写")
         entered_ok = None
     else:
-        entered_ok = entered
+        # An assessor's score is an item score like any other: 2 places, half-up.
+        entered_ok = q(entered, places) if entered is not None else None
 
     if item.mode == "assessor":
         if entered_ok is None:
