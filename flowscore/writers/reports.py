@@ -40,6 +40,7 @@ INPUT_KIND_LABELS = {
     "ranking": "市考排名",
     "unknown": "未识别",
     "skipped": "已跳过",
+    "unreadable": "无法读取",
 }
 
 
@@ -338,7 +339,8 @@ def overall_view(result: BatchResult) -> dict[str, Any]:
             findings.append({"label": level.label, "found": found})
     inputs: dict[str, int] = {}
     for f in result.inputs:
-        label = INPUT_KIND_LABELS.get(f.kind, f.kind)
+        # A workbook may hold several kinds of sheet (指标数据+市考排名).
+        label = "+".join(INPUT_KIND_LABELS.get(k, k) for k in f.kind.split("+"))
         inputs[label] = inputs.get(label, 0) + 1
     units = ordered_units(result)
     return {
