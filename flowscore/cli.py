@@ -32,6 +32,16 @@ app = typer.Typer(
 
 _state = {"debug": False}
 
+MaxSizeOpt = Annotated[
+    float,
+    typer.Option("--max-size", help="单个文件（及其解压后内容）的大小上限，单位 MB；超过的文件不读取。",
+                 min=1, metavar="MB"),
+]
+MaxRowsOpt = Annotated[
+    int,
+    typer.Option("--max-rows", help="单个工作表的行数上限；超过的工作表不读取。", min=100, metavar="行数"),
+]
+
 RubricOpt = Annotated[
     str | None,
     typer.Option("--rubric", "-r", help="评分细则：内置编号（如 haishu-2019）或 .toml 文件路径。",
@@ -87,6 +97,9 @@ def template_cmd(
     indicators: Annotated[bool, typer.Option("--indicators", help="生成空白的指标数据工作簿（指标、加减分、市考排名）。")] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（默认当前文件夹）。", metavar="文件夹")] = Path("."),
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的文件。")] = False,
+    assessor: Annotated[str | None, typer.Option(
+        "--assessor", help="成员单位名称：生成该成员单位实地检查用的评分表（只填本单位负责项目的核定分）。",
+        metavar="成员单位")] = None,
     rubric: RubricOpt = None,
 ) -> None:
     """生成空白的附件评分表（.xlsx），供各单位填写自评分。"""
@@ -99,12 +112,18 @@ def template_cmd(
     scheme = _load(rubric)
     names = [u.name for u in scheme.units] if all_units else list(unit or [])
     written = template.write_templates(scheme, units=names, indicators=indicators, out_dir=out,
-                                       force=force)
+                                       force=force, assessor=assessor)
     for path in written:
         ui.ok(f"已生成 {path}")
 
 
 DEFAULT_OUT = Path("flowscore-output")
+
+
+def _limits(max_size_mb: float, max_rows: int):
+    from flowscore.safety import Limits
+
+    return Limits.from_options(max_size_mb=max_size_mb, max_rows=max_rows)
 
 
 @app.command("compute", options_metavar="[选项]")
@@ -119,6 +138,8 @@ def compute_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和问题清单，只显示汇总。")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数（0 表示按处理器核数）。", min=0)] = 0,
+    max_size: MaxSizeOpt = 256,
+    max_rows: MaxRowsOpt = 200_000,
     rubric: RubricOpt = None,
 ) -> None:
     """读取文件夹中的评分表和指标数据，核定得分、折算、排名，并写出汇总工作簿和报告。"""
@@ -130,7 +151,8 @@ def compute_cmd(
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
     try:
         result = compute_folder(folder, rubric=rubric, exclude=(out,),
-                                jobs=jobs or default_jobs(), progress=progress)
+                                jobs=jobs or default_jobs(), progress=progress,
+                                limits=_limits(max_size, max_rows))
     finally:
         progress.close()
     write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
@@ -149,13 +171,16 @@ def check_cmd(
     folder: Annotated[Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")],
     as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的问题清单（JSON）。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
+    max_size: MaxSizeOpt = 256,
+    max_rows: MaxRowsOpt = 200_000,
     rubric: RubricOpt = None,
 ) -> None:
     """只检查文件夹中的文件（读取和校验），按文件列出问题，不写任何文件。有错误时退出码为 1。"""
     from flowscore.compute import compute_folder
     from flowscore.parallel import default_jobs
 
-    result = compute_folder(folder, rubric=rubric, exclude=(DEFAULT_OUT,), jobs=default_jobs())
+    result = compute_folder(folder, rubric=rubric, exclude=(DEFAULT_OUT,), jobs=default_jobs(),
+                            limits=_limits(max_size, max_rows))
     findings = [f for f in result.report if verbose or f.level.value != "info"]
     if as_json:
         from flowscore.writers.results_json import json_text

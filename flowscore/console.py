@@ -125,6 +125,10 @@ def print_explain(unit: dict) -> None:
                       _num(it["self_score"]), _num(it["verified"]),
                       _SOURCE_LABEL.get(it["source"], it["source"]), escape(it["explanation"]))
     console.print(table)
+    if unit.get("categories"):
+        console.print("  分类得分：" + "；".join(
+            f"{escape(c['category'])} {_num(c['verified'])}／{_num(c['max'], 0)}"
+            for c in unit["categories"]))
     for e in unit.get("entries", []):
         kind = "加分" if e["kind"] == "bonus" else "减分"
         mark = "计入" if e["counted"] else "不计入"

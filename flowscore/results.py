@@ -53,8 +53,8 @@ class ItemResult:
 
     @property
     def lost(self) -> Decimal:
-        """Points below max (0 while pending)."""
-        if self.verified is None:
+        """Points below max (0 while pending, and for a bonus item outside the total)."""
+        if self.verified is None or self.extra_item:
             return Decimal(0)
         return max(Decimal(0), self.max - self.verified)
 

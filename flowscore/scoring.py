@@ -278,12 +278,18 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
         entered_ok = q(entered, places) if entered is not None else None
 
     if item.mode == "assessor":
+        if entered_ok is None and entered is None and item.assessor_optional:
+            # a discretionary bonus or deduction left blank: nobody gave one (0), not pending
+            zero = q(max(item.min, min(item.max, Decimal(0))), places)
+            return _item(item, entry, zero, None, "assessor", _assessor_note(
+                item, f"考核组未填写，按 {fmt(zero, places)} 分计（本项空白即不加分、不扣分）"), vcell)
         if entered_ok is None:
             find("pending", Level.WARNING, f"{label}尚未核定（核定分为空），该单位得分暂定",
                  "考核组在核定分栏填写分数；--strict 时视为错误")
             return _item(item, entry, None, None, "pending", _assessor_note(item, "待核定：核定分为空"), vcell)
+        who = entry.assessor if entry and entry.assessor else "考核组"  # 市财政局 (merged)
         return _item(item, entry, entered_ok, None, "assessor",
-                     _assessor_note(item, f"考核组核定 {fmt(entered_ok, places)} 分"), vcell)
+                     _assessor_note(item, f"{who}核定 {fmt(entered_ok, places)} 分"), vcell)
 
     comp = compute_item(item, values, places=places, rank_place=rank_place, tables=tables,
                         city_rank=city)

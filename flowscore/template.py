@@ -28,6 +28,19 @@ Identification that survives Excel, WPS and LibreOffice: text custom document pr
 ``flowscore.scheme`` (scheme id), ``flowscore.unit`` (roster name), ``flowscore.sheet`` (sheet id)
 and ``flowscore.template_version``. The indicator workbook carries ``flowscore.scheme`` and
 ``flowscore.template_version``.
+
+Sheets that name their own columns (``Sheet.columns``: Beilun's 考核内容 · 分值 · 评分标准 · 自查分 ·
+考核分, the provincial form's) keep the rows above but lay the columns out by role, in the order
+序号, 考核内容, 分值, 评分标准, 负责单位 (when items have owners), 自评分, 核定分, 备注, with the
+sheet's own labels (``annex_columns``). An item whose only text is its criterion (Beilun) shows
+its short name under 考核内容 and the full text under 评分标准. A sheet with categories gets a
+row naming each category before its first item, with live subtotals bounded as the rubric says
+(``=MAX(-10,MIN(0,SUM(G24:G25)))``); the 合计 row then adds the category rows and the items outside
+any category (创新工作). Rows and columns of such a sheet are in ``annex_layout(sheet)``.
+
+A member department's field-inspection sheet (``assessor``): the same sheet with
+``检查单位：市财政局`` in row 1 (right) and the property ``flowscore.assessor``; the 核定分 cells of
+items another department owns are grey. The file is ``<annex>-<unit>-<department>.xlsx``.
 """
 
 from __future__ import annotations
@@ -35,7 +48,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -104,6 +117,26 @@ _LINE_PT = 15  # one wrapped line of 11 pt 宋体, with leading
 _PAD_PT = 5
 _DATA_ROW_PT = 18
 
+# Sheets that name their own columns (Sheet.columns): the roles in this order, with these widths.
+_ROLE_ORDER = ("no", "text", "max", "criteria", "owner", "self", "verified", "remark")
+_DEFAULT_ROLES = ("no", "text", "max", "self", "verified", "remark")  # ANNEX_HEADERS' roles
+_CUSTOM_WIDTHS = {"no": 8, "text": 30, "max": 8, "criteria": 42, "owner": 11, "self": 8,
+                  "verified": 8, "remark": 14}
+_WRAPPED_ROLES = ("text", "criteria", "remark")  # long text: top-left, wrapped
+OWNER_LABEL = "负责单位"
+OWNER_ANY = "均可评分"  # an item without owner: any member department may score it
+ASSESSOR_LINE = "检查单位："
+PROP_ASSESSOR = "flowscore.assessor"
+_CATEGORY_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnexColumn:
+    role: str  # no / text / max / criteria / owner / self / verified / remark
+    label: str
+    width: float
+    letter: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class AnnexLayout:
@@ -114,17 +147,70 @@ class AnnexLayout:
     penalty_row: int | None
     total_row: int
     footnote_rows: tuple[int, ...]
+    columns: tuple[AnnexColumn, ...] = ()
+    category_rows: dict[str, int] = field(default_factory=dict)  # category -> its row
 
     @property
     def last_row(self) -> int:
         return self.footnote_rows[-1] if self.footnote_rows else self.total_row
 
+    def col(self, role: str) -> AnnexColumn | None:
+        return next((c for c in self.columns if c.role == role), None)
+
+    def letter(self, role: str) -> str:
+        """The column letter of a role the layout has (self, verified, text, max always)."""
+        c = self.col(role)
+        assert c is not None, role
+        return c.letter
+
+    @property
+    def last_letter(self) -> str:
+        return self.columns[-1].letter
+
+
+def annex_columns(sheet: Sheet) -> tuple[AnnexColumn, ...]:
+    """The sheet's columns: the six of ANNEX_HEADERS, or the labels the sheet names itself
+    (Beilun: 考核内容 · 分值 · 评分标准 · 自查分 · 考核分), plus 负责单位 when items have owners."""
+    if not sheet.columns:
+        return tuple(AnnexColumn(role=role, label=label, width=ANNEX_WIDTHS[letter], letter=letter)
+                     for role, label, letter in zip(_DEFAULT_ROLES, ANNEX_HEADERS, "ABCDEF",
+                                                    strict=True))
+    defaults = dict(zip(_DEFAULT_ROLES, ANNEX_HEADERS, strict=True))
+    has_owner = any(it.owner for it in sheet.items)
+    out: list[AnnexColumn] = []
+    for role in _ROLE_ORDER:
+        if role == "owner":
+            if not has_owner:
+                continue
+            label = OWNER_LABEL
+        elif role in sheet.columns:
+            label = sheet.columns[role]
+        elif role in ("text", "max", "self", "verified"):
+            label = defaults[role]
+        else:
+            continue
+        width = _CUSTOM_WIDTHS[role]
+        if role == "text" and "criteria" not in sheet.columns:
+            width = ANNEX_WIDTHS["B"]
+        elif role in ("text", "criteria") and not any(it.criteria for it in sheet.items):
+            # the text column holds short names only (Beilun): give the criteria the room
+            width = {"text": 20, "criteria": 56}[role]
+        out.append(AnnexColumn(role=role, label=label, width=width,
+                               letter=get_column_letter(len(out) + 1)))
+    return tuple(out)
+
 
 def annex_layout(sheet: Sheet) -> AnnexLayout:
-    """The row of every part of the annex sheet for ``sheet``."""
+    """The row of every part of the annex sheet for ``sheet``. A sheet with categories gets a
+    row naming each category (with its subtotal) before the category's first item."""
     row = FIRST_ITEM_ROW
     item_rows: dict[str, int] = {}
+    category_rows: dict[str, int] = {}
+    declared = {c.name for c in sheet.categories}
     for item in sheet.items:
+        if item.category in declared and item.category not in category_rows:
+            category_rows[item.category] = row
+            row += 1
         item_rows[str(item.no)] = row
         row += 1
     bonus_row = row if sheet.bonus else None
@@ -134,7 +220,8 @@ def annex_layout(sheet: Sheet) -> AnnexLayout:
     total_row = row
     footnotes = tuple(range(total_row + 1, total_row + 1 + len(sheet.footnotes)))
     return AnnexLayout(item_rows=item_rows, bonus_row=bonus_row, penalty_row=penalty_row,
-                       total_row=total_row, footnote_rows=footnotes)
+                       total_row=total_row, footnote_rows=footnotes,
+                       columns=annex_columns(sheet), category_rows=category_rows)
 
 
 # -- units and file names ------------------------------------------------------------------------
@@ -149,11 +236,26 @@ def resolve_unit(scheme: Scheme, written: str) -> Unit:
     return unit
 
 
-def annex_filename(scheme: Scheme, unit: str) -> str:
-    """``附件1-月湖街道.xlsx``: the annex label of the unit's sheet, then the roster name."""
+def resolve_assessor(scheme: Scheme, written: str) -> str:
+    """The member department (Scheme.assessors) for a written name."""
+    from flowscore.names import norm
+
+    for name in scheme.assessors:
+        if norm(name) == norm(written):
+            return name
+    if not scheme.assessors:
+        raise UsageError(f"评分细则“{scheme.id}”没有成员单位（assessors），不能生成检查评分表",
+                         hint="去掉 --assessor；需要实地检查的，在评分细则中列出 assessors")
+    raise UsageError(f"成员单位名单中没有“{written}”",
+                     hint="成员单位：" + "、".join(scheme.assessors))
+
+
+def annex_filename(scheme: Scheme, unit: str, assessor: str | None = None) -> str:
+    """``附件1-月湖街道.xlsx``: the annex label of the unit's sheet, then the roster name (and
+    the member department, for a field-inspection sheet: ``评分标准-济南市-市财政局.xlsx``)."""
     u = resolve_unit(scheme, unit)
     annex = scheme.sheet(u.sheet).annex or "评分表"
-    return f"{annex}-{u.name}.xlsx"
+    return f"{annex}-{u.name}-{assessor}.xlsx" if assessor else f"{annex}-{u.name}.xlsx"
 
 
 def _resolve_all(scheme: Scheme, written: Iterable[str]) -> list[Unit]:
@@ -190,14 +292,16 @@ def _suggestion(scheme: Scheme, unknown: list[str]) -> str:
 
 
 def write_templates(scheme: Scheme, *, units: list[str], indicators: bool, out_dir: Path,
-                    force: bool) -> list[Path]:
-    """Write the annex sheet of each unit (and the indicator workbook) into ``out_dir``.
+                    force: bool, assessor: str | None = None) -> list[Path]:
+    """Write the annex sheet of each unit (and the indicator workbook) into ``out_dir``; with
+    ``assessor``, that member department's field-inspection sheet of each unit instead.
 
     Every unit is resolved and every target checked before anything is written, so a refusal
     leaves the folder as it was. Returns the paths written, in order."""
     resolved = _resolve_all(scheme, units)
+    who = resolve_assessor(scheme, assessor) if assessor else None
     targets: list[tuple[Path, Callable[[], Workbook]]] = [
-        (out_dir / annex_filename(scheme, u.name), _annex_builder(scheme, u.name))
+        (out_dir / annex_filename(scheme, u.name, who), _annex_builder(scheme, u.name, who))
         for u in resolved
     ]
     if indicators:
@@ -212,8 +316,9 @@ def write_templates(scheme: Scheme, *, units: list[str], indicators: bool, out_d
     return written
 
 
-def _annex_builder(scheme: Scheme, unit: str) -> Callable[[], Workbook]:
-    return lambda: build_annex_workbook(scheme, unit)
+def _annex_builder(scheme: Scheme, unit: str, assessor: str | None = None
+                   ) -> Callable[[], Workbook]:
+    return lambda: build_annex_workbook(scheme, unit, assessor=assessor)
 
 
 def _refuse_existing(paths: list[Path], *, out_dir: Path, force: bool) -> None:
@@ -240,113 +345,235 @@ def _save(wb: Workbook, path: Path) -> None:
 # -- the annex sheet -----------------------------------------------------------------------------
 
 
-def build_annex_workbook(scheme: Scheme, unit_name: str) -> Workbook:
-    """The blank annex score sheet for one unit, in the published layout (see module doc)."""
+def build_annex_workbook(scheme: Scheme, unit_name: str, *, assessor: str | None = None
+                         ) -> Workbook:
+    """The blank annex score sheet for one unit, in the published layout (see module doc).
+    With ``assessor`` (a member department), the sheet that department fills in the field
+    inspection: ``检查单位：…`` above the header, and the 核定分 of items it does not own
+    greyed out."""
     unit = resolve_unit(scheme, unit_name)
     sheet = scheme.sheet(unit.sheet)
-    layout = annex_layout(sheet)
+    who = resolve_assessor(scheme, assessor) if assessor else None
     wb = Workbook()
     ws = wb.active
     ws.title = ANNEX_SHEET
-    _annex_heading(ws, sheet, unit.name, layout)
-    for item in sheet.items:
-        _item_row(ws, item, layout.item_rows[str(item.no)])
-    if sheet.bonus and layout.bonus_row:
-        _pool_row(ws, sheet.bonus, layout.bonus_row, label=BONUS_LABEL)
-    if sheet.penalty and layout.penalty_row:
-        _pool_row(ws, sheet.penalty, layout.penalty_row, label=PENALTY_LABEL)
-    _total_row(ws, layout)
-    _footnotes(ws, sheet, layout)
-    _annex_page(ws, layout)
-    _identify(wb, scheme, title=f"{sheet.annex} {sheet.title}".strip(),
-              extra={PROP_UNIT: unit.name, PROP_SHEET: sheet.id},
-              subject=f"{unit.name} {sheet.annex}".strip())
+    fill_annex_sheet(ws, scheme, unit.name, assessor=who)
+    extra = {PROP_UNIT: unit.name, PROP_SHEET: sheet.id}
+    if who:
+        extra[PROP_ASSESSOR] = who
+    _identify(wb, scheme, title=f"{sheet.annex} {sheet.title}".strip(), extra=extra,
+              subject=f"{unit.name} {sheet.annex}{'（' + who + '检查）' if who else ''}".strip())
     return wb
 
 
+def fill_annex_sheet(ws: Worksheet, scheme: Scheme, unit_name: str, *,
+                     assessor: str | None = None) -> AnnexLayout:
+    """Lay one unit's annex sheet out on ``ws`` (an empty worksheet). Returns its layout."""
+    unit = resolve_unit(scheme, unit_name)
+    sheet = scheme.sheet(unit.sheet)
+    layout = annex_layout(sheet)
+    _annex_heading(ws, sheet, unit.name, layout)
+    if assessor:
+        _assessor_line(ws, assessor, layout)
+    categories = {c.name: c for c in sheet.categories}
+    for name, row in layout.category_rows.items():
+        _category_row(ws, sheet, categories[name], row, layout)
+    for item in sheet.items:
+        _item_row(ws, item, layout.item_rows[str(item.no)], layout, assessor=assessor)
+    if sheet.bonus and layout.bonus_row:
+        _pool_row(ws, sheet.bonus, layout.bonus_row, layout, label=BONUS_LABEL)
+    if sheet.penalty and layout.penalty_row:
+        _pool_row(ws, sheet.penalty, layout.penalty_row, layout, label=PENALTY_LABEL)
+    _total_row(ws, sheet, layout)
+    _footnotes(ws, sheet, layout)
+    _annex_page(ws, layout)
+    return layout
+
+
 def _annex_heading(ws: Worksheet, sheet: Sheet, unit: str, layout: AnnexLayout) -> None:
+    last = layout.last_letter
+    before = get_column_letter(len(layout.columns) - 1)
     ws["A1"] = sheet.annex
     ws["A1"].font = _ANNEX
-    ws.merge_cells("A2:F2")
+    ws.merge_cells(f"A2:{last}2")
     ws["A2"] = sheet.title
     ws["A2"].font = _TITLE
     ws["A2"].alignment = _CENTER
     ws.row_dimensions[2].height = 36
-    ws.merge_cells("A3:D3")
+    ws.merge_cells(f"A3:{get_column_letter(len(layout.columns) - 2)}3")
     ws["A3"] = f"{sheet.seal_label}：{unit}"
     ws["A3"].font = _BODY
     ws["A3"].alignment = Alignment(horizontal="left", vertical="center")
-    ws["E3"] = SCORE_LABEL
-    ws["E3"].font = _BODY
-    ws["E3"].alignment = Alignment(horizontal="right", vertical="center")
-    ws["F3"] = _score_formula(layout)
-    ws["F3"].font = _BOLD
-    ws["F3"].alignment = Alignment(horizontal="left", vertical="center")
+    ws[f"{before}3"] = SCORE_LABEL
+    ws[f"{before}3"].font = _BODY
+    ws[f"{before}3"].alignment = Alignment(horizontal="right", vertical="center")
+    ws[f"{last}3"] = _score_formula(layout)
+    ws[f"{last}3"].font = _BOLD
+    ws[f"{last}3"].alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[3].height = 24
-    for col, label in enumerate(ANNEX_HEADERS, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=label)
+    for col, column in enumerate(layout.columns, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=column.label)
         cell.font = _BOLD
         cell.alignment = _CENTER
         cell.fill = _HEAD_FILL
         cell.border = _BOX
     ws.row_dimensions[HEADER_ROW].height = 24
-    for letter, width in ANNEX_WIDTHS.items():
-        ws.column_dimensions[letter].width = width
+    for column in layout.columns:
+        ws.column_dimensions[column.letter].width = column.width
+
+
+def _assessor_line(ws: Worksheet, assessor: str, layout: AnnexLayout) -> None:
+    """``检查单位：市财政局`` in row 1, right: the reader takes the sheet as that department's."""
+    n = len(layout.columns)
+    start = get_column_letter(n - 2)
+    ws.merge_cells(f"{start}1:{layout.last_letter}1")
+    ws[f"{start}1"] = f"{ASSESSOR_LINE}{assessor}"
+    ws[f"{start}1"].font = _BOLD
+    ws[f"{start}1"].alignment = Alignment(horizontal="right", vertical="center")
+
+
+def _item_ranges(layout: AnnexLayout, letter: str, rows: Iterable[int]) -> str:
+    """``E6:E9,E11:E17``: the cells of ``rows`` in column ``letter``, consecutive rows joined."""
+    return ",".join(f"{letter}{a}:{letter}{b}" if b > a else f"{letter}{a}"
+                    for a, b in _runs(sorted(rows)))
 
 
 def _score_formula(layout: AnnexLayout) -> str:
     """评价得分 shows what is known so far: the 核定分 total once the office has typed any."""
-    first = FIRST_ITEM_ROW
-    last = layout.total_row - 1
+    v, s = layout.letter("verified"), layout.letter("self")
     tot = layout.total_row
-    return f"=IF(COUNT(E{first}:E{last})>0,E{tot},D{tot})"
+    if not layout.category_rows:
+        first = FIRST_ITEM_ROW
+        last = layout.total_row - 1
+        return f"=IF(COUNT({v}{first}:{v}{last})>0,{v}{tot},{s}{tot})"
+    rows = [*layout.item_rows.values(), *(r for r in (layout.bonus_row, layout.penalty_row) if r)]
+    return f"=IF(COUNT({_item_ranges(layout, v, rows)})>0,{v}{tot},{s}{tot})"
 
 
-def _item_row(ws: Worksheet, item: Item, row: int) -> None:
-    ws.cell(row=row, column=1, value=_plain_no(item.no))
-    ws.cell(row=row, column=2, value=item.text)
-    max_cell = item.max_label if item.is_adjustment else _number(item.max)
-    ws.cell(row=row, column=3, value=max_cell)
-    _style_row(ws, row, text_fill=True)
-    ws.row_dimensions[row].height = _height(item.text, ANNEX_WIDTHS["B"])
-    _item_validations(ws, item, row)
+def _category_row(ws: Worksheet, sheet: Sheet, category, row: int, layout: AnnexLayout) -> None:
+    """A category (基础工作 30) with live subtotals of its items, bounded as the rubric says
+    (the provincial section 四: at most −10)."""
+    items = [it for it in sheet.items if it.category == category.name]
+    ws.cell(row=row, column=_index(layout, "text"), value=category.name)
+    if category.min is not None and category.min < 0:
+        top = category.max if category.max is not None else Decimal(0)
+        max_value: object = f"{fmt_plain(category.min)}～{fmt_plain(top)}"
+    elif category.max is not None:
+        max_value = _number(category.max)
+    else:
+        max_value = _number(sum((it.max for it in items if not it.extra), Decimal(0)))
+    ws.cell(row=row, column=_index(layout, "max"), value=max_value)
+    rows = [layout.item_rows[str(it.no)] for it in items]
+    for role in ("self", "verified"):
+        letter = layout.letter(role)
+        formula = f"SUM({_item_ranges(layout, letter, rows)})"
+        if category.max is not None:
+            formula = f"MIN({fmt_plain(category.max)},{formula})"
+        if category.min is not None:
+            formula = f"MAX({fmt_plain(category.min)},{formula})"
+        ws[f"{letter}{row}"] = "=" + formula
+    _style_row(ws, row, layout, text_fill=False)
+    for col in range(1, len(layout.columns) + 1):
+        cell = ws.cell(row=row, column=col)
+        cell.font = _BOLD
+        cell.fill = _CATEGORY_FILL
+    ws.cell(row=row, column=_index(layout, "text")).alignment = _LEFT
+    ws.row_dimensions[row].height = 22
+
+
+def _index(layout: AnnexLayout, role: str) -> int:
+    return next(i for i, c in enumerate(layout.columns, start=1) if c.role == role)
+
+
+def _item_row(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *,
+              assessor: str | None = None) -> None:
+    has_criteria = layout.col("criteria") is not None
+    for i, column in enumerate(layout.columns, start=1):
+        value: object = None
+        if column.role == "no":
+            value = _plain_no(item.no)
+        elif column.role == "text":
+            # With a 评分标准 column, an item whose only text is its criterion (Beilun) is named
+            # by its short name here and printed in full there.
+            value = item.text if not has_criteria or item.criteria else (item.short or item.text)
+        elif column.role == "criteria":
+            value = item.criteria or item.text
+        elif column.role == "max":
+            value = item.max_label if item.is_adjustment or item.extra else _number(item.max)
+        elif column.role == "owner":
+            value = item.owner or OWNER_ANY
+        if value is not None:
+            ws.cell(row=row, column=i, value=value)
+    _style_row(ws, row, layout, text_fill=True)
+    ws.row_dimensions[row].height = max(
+        _height(str(ws.cell(row=row, column=_index(layout, c.role)).value or ""), c.width)
+        for c in layout.columns if c.role in ("text", "criteria"))
+    own = assessor is None or not item.owner or item.owner == assessor
+    if assessor is not None:
+        ws[f"{layout.letter('verified')}{row}"].fill = _INPUT_FILL if own else _NA_FILL
+    # Sheets in the Haishu layout keep its wording; other schemes' offices are not 区流管办.
+    office = "考核组" if layout.col("criteria") else "区流管办考核组"
+    _item_validations(ws, item, row, layout, assessor=assessor, own=own, office=office)
     if not item.is_adjustment:
         # A self score above the max is allowed only with a reason: make it stand out.
+        s = layout.letter("self")
         ws.conditional_formatting.add(
-            f"D{row}", CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)],
-                                  fill=_OVER_FILL))
+            f"{s}{row}", CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)],
+                                    fill=_OVER_FILL))
 
 
-def _item_validations(ws: Worksheet, item: Item, row: int) -> None:
+def _item_validations(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *,
+                      assessor: str | None = None, own: bool = True,
+                      office: str = "区流管办考核组") -> None:
     lo, hi = fmt_plain(item.min), fmt_plain(item.max)
     span = f"{lo}～{hi} 分"
-    if item.is_adjustment:
+    if item.is_adjustment and -item.min == item.max:
         self_prompt = f"填写本项自评分，{span}（按市对区考核排名折算，扣分填负数）。"
+    elif item.is_adjustment:
+        self_prompt = f"填写本项自评分，{span}（扣分项，扣分填负数，不扣分填 0）。"
+    elif item.extra:
+        self_prompt = "填写本项加分（加分项，不计入分值合计）；没有的留空或填 0。"
     else:
         self_prompt = (f"填写本项自评分，{span}，可有小数（如 4.5）。"
                        "高于分值的，须在“备注”栏说明加分理由。")
-    _validate(ws, f"D{row}", lo=lo, hi=hi, title=f"自评分（分值 {item.max_label} 分）",
+    s, v = layout.letter("self"), layout.letter("verified")
+    title = "自评分（加分项）" if item.extra else f"自评分（分值 {item.max_label} 分）"
+    _validate(ws, f"{s}{row}", lo=lo, hi=hi, title=title,
               prompt=self_prompt, error_title="超出分值范围",
               error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；"
                     "确需填写请选“是”。",
               style="warning")
-    verify_prompt = f"由区流管办考核组填写，{span}。"
+    if assessor is not None and not own:
+        verify_prompt = f"本项由{item.owner}负责评分，{assessor}不填写。"
+    elif assessor is not None:
+        verify_prompt = f"由{assessor}实地检查后填写，{span}。"
+    else:
+        verify_prompt = f"由{office}填写，{span}。"
     if item.mode == "computed":
         verify_prompt += "本项由系统按指标数据计算；如需改动，请在“备注”栏写明理由。"
     elif item.mode == "ceiling_assessor":
         verify_prompt += "不得高于按指标数据计算的上限。"
-    _validate(ws, f"E{row}", lo=lo, hi=hi, title="核定分（考核组填写）", prompt=verify_prompt,
+        if item.assessor_optional:
+            verify_prompt += "不另行扣分的留空。"
+    elif item.assessor_optional:
+        verify_prompt += "留空即不加分、不扣分。"
+    if item.allowed:
+        verify_prompt += "按评分标准只能填：" + "、".join(fmt_plain(a) for a in item.allowed) + "。"
+    _validate(ws, f"{v}{row}", lo=lo, hi=hi, title="核定分（考核组填写）", prompt=verify_prompt,
               error_title="超出分值范围", error=f"核定分应在 {span}之间。", style="stop")
 
 
-def _pool_row(ws: Worksheet, pool: Pool, row: int, *, label: str) -> None:
+def _pool_row(ws: Worksheet, pool: Pool, row: int, layout: AnnexLayout, *, label: str) -> None:
     sign = "+" if pool.kind == "bonus" else "-"
     ws.cell(row=row, column=1, value=label)
-    ws.cell(row=row, column=2, value=pool.text)
-    ws.cell(row=row, column=3, value=f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}")
-    _style_row(ws, row, text_fill=True)
+    text_col = _index(layout, "criteria") if layout.col("criteria") else _index(layout, "text")
+    ws.cell(row=row, column=text_col, value=pool.text)
+    ws.cell(row=row, column=_index(layout, "max"),
+            value=f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}")
+    _style_row(ws, row, layout, text_fill=True)
     ws.cell(row=row, column=1).font = _BOLD
-    ws.row_dimensions[row].height = _height(pool.text, ANNEX_WIDTHS["B"])
+    width = next(c.width for c in layout.columns if c.letter == get_column_letter(text_col))
+    ws.row_dimensions[row].height = _height(pool.text, width)
     each = f"每项{fmt_plain(pool.min)}～{fmt_plain(pool.max)}分"
     if pool.kind == "bonus":
         title = "加分（填正数）"
@@ -360,56 +587,68 @@ def _pool_row(ws: Worksheet, pool: Pool, row: int, *, label: str) -> None:
     hi = fmt_plain(pool.cap) if pool.cap is not None else None
     if hi:
         error = error[:-1] + f"，合计不超过 {hi} 分。"
-    for col in ("D", "E"):
-        who = "" if col == "D" else "（考核组填写）"
+    for role in ("self", "verified"):
+        col = layout.letter(role)
+        who = "" if role == "self" else "（考核组填写）"
         _validate(ws, f"{col}{row}", lo="0", hi=hi, title=title + who, prompt=prompt,
                   error_title="填写有误", error=error, style="stop")
 
 
-def _total_row(ws: Worksheet, layout: AnnexLayout) -> None:
+def _total_row(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
     row = layout.total_row
     ws.cell(row=row, column=1, value=TOTAL_LABEL)
     first = FIRST_ITEM_ROW
     last_plus = layout.bonus_row or (layout.total_row - 1 - (1 if layout.penalty_row else 0))
-    for col in ("D", "E"):
-        formula = f"=SUM({col}{first}:{col}{last_plus})"
+    in_category = {str(it.no) for it in sheet.items if it.category in layout.category_rows}
+    for role in ("self", "verified"):
+        col = layout.letter(role)
+        if layout.category_rows:
+            # the category subtotals (bounded) and every item outside a category
+            rows = [*layout.category_rows.values(),
+                    *(r for no, r in layout.item_rows.items() if no not in in_category)]
+            if layout.bonus_row:
+                rows.append(layout.bonus_row)
+            formula = f"=SUM({_item_ranges(layout, col, rows)})"
+        else:
+            formula = f"=SUM({col}{first}:{col}{last_plus})"
         if layout.penalty_row:
             # SUM of one cell, not a bare reference: text typed there is ignored, not #VALUE!.
             formula += f"-SUM({col}{layout.penalty_row})"
         ws[f"{col}{row}"] = formula
-    _style_row(ws, row, text_fill=False)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    for col in range(1, 7):
+    _style_row(ws, row, layout, text_fill=False)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=_index(layout, "max"))
+    for col in range(1, len(layout.columns) + 1):
         ws.cell(row=row, column=col).font = _BOLD
     ws.row_dimensions[row].height = 24
 
 
 def _footnotes(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
-    width = sum(ANNEX_WIDTHS.values())
+    width = sum(c.width for c in layout.columns)
+    n = len(layout.columns)
     for i, (row, note) in enumerate(zip(layout.footnote_rows, sheet.footnotes, strict=True)):
         text = f"备注：{note}" if i == 0 else note
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
         cell = ws.cell(row=row, column=1, value=text)
         cell.font = _NOTE
         cell.alignment = _TOP_LEFT
         ws.row_dimensions[row].height = _height(text, width, per_line=13)
 
 
-def _style_row(ws: Worksheet, row: int, *, text_fill: bool) -> None:
-    for col in range(1, 7):
+def _style_row(ws: Worksheet, row: int, layout: AnnexLayout, *, text_fill: bool) -> None:
+    for col, column in enumerate(layout.columns, start=1):
         cell = ws.cell(row=row, column=col)
         cell.font = _BODY
         cell.border = _BOX
-        cell.alignment = _TOP_LEFT if col in (2, 6) else _CENTER
+        cell.alignment = _TOP_LEFT if column.role in _WRAPPED_ROLES else _CENTER
     if text_fill:
-        ws.cell(row=row, column=4).fill = _INPUT_FILL
+        ws.cell(row=row, column=_index(layout, "self")).fill = _INPUT_FILL
 
 
 def _annex_page(ws: Worksheet, layout: AnnexLayout) -> None:
     ws.freeze_panes = f"A{FIRST_ITEM_ROW}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.print_area = f"A1:F{layout.last_row}"
-    _page(ws, landscape=False)
+    ws.print_area = f"A1:{layout.last_letter}{layout.last_row}"
+    _page(ws, landscape=sum(c.width for c in layout.columns) > 120)
 
 
 def _page(ws: Worksheet, *, landscape: bool) -> None:

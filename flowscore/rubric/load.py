@@ -116,6 +116,7 @@ class _Loader:
         self.path = path
         self.findings: list[Finding] = []
         self._invalid_pools: set[str] = set()
+        self._rates: set[str] = set()  # indicators of kind rate (fractions: 0.95 is 95%)
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, code: str, key: str, message: str, hint: str = "") -> None:
@@ -182,11 +183,16 @@ class _Loader:
                            "检查拼写；可用的项：" + "、".join(sorted(known_top)))
         sid = self.need(data, "id", "")
         title = self.need(data, "title", "")
-        year = self.need(data, "year", "", int)
+        year = data.get("year")  # optional: a document may state no year (Beilun)
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            self.error("rubric-bad-value", "year", f"“year”应为整数年份，实际为 {year!r}",
+                       "写成 2019 这样的整数；文件未注明年度的，删去这一项")
+            year = None
         decisions = self.decisions(data.get("decisions", {}))
         tables = self.tables(data.get("tables", {}))
         pools = self.pools(data.get("pools", {}))
         indicators = self.indicators(data.get("indicators", []))
+        self._rates = {i.name for i in indicators if i.kind == "rate"}
         derived = self.derived(data.get("derived", []), {i.name for i in indicators})
         assessors = tuple(str(a) for a in data.get("assessors", []))
         sheets = self.sheets(data.get("sheets", {}), pools, {t.id for t in tables},
@@ -203,7 +209,7 @@ class _Loader:
             if not any(u.sheet == sh.id for u in units):
                 self.warn("rubric-sheet-unused", f"sheets.{sh.id}",
                           f"评分表“{sh.id}”没有任何单位使用", "在 tiers 的 units 中指定 sheet")
-        if None in (sid, title, year) or not sheets:
+        if None in (sid, title) or not sheets:
             if not sheets:
                 self.error("rubric-missing-key", "sheets", "没有定义任何评分表（sheets）")
             return None
@@ -545,6 +551,11 @@ class _Loader:
         if kind == "threshold" and not (kwargs.get("indicator") or kwargs.get("numerator")):
             self.error("rubric-missing-param", where, "threshold 需要 indicator 或 numerator")
             ok = False
+        if kind == "threshold" and kwargs.get("indicator") in self._rates \
+                and not kwargs.get("numerator"):
+            # A rate given directly (信息登记率 0.95) compares as a percentage, like a computed
+            # rate: it is the numerator of a ratio without denominator.
+            kwargs["numerator"] = kwargs.pop("indicator")
         if kind == "threshold" and "target" not in raw:
             if kwargs.get("compare_to"):
                 kwargs["target"] = Decimal(0)  # unused: the value is compared to compare_to

@@ -123,7 +123,9 @@ class Item:
     category: str = ""  # Beilun-style categories (基础工作 ...)
     allowed: tuple[Decimal, ...] = ()  # assessor scores the document allows (5, 3, 2, 0)
     owner: str = ""  # the member department that scores it in the field inspection
-    assessor_optional: bool = False  # ceiling_assessor: a blank 核定分 leaves the computed value
+    # a blank 核定分 is no pending item: ceiling_assessor keeps the computed value, assessor
+    # counts 0 (a discretionary bonus or deduction nobody gave)
+    assessor_optional: bool = False
     extra: bool = False  # a bonus item outside the sheet's stated total (创新工作)
     criteria: str = ""  # 评分标准, where the form prints it apart from 考核内容 (Beilun)
 
@@ -136,8 +138,12 @@ class Item:
     def max_label(self) -> str:
         from flowscore.numbers import fmt_plain
 
+        if self.extra:  # a bonus item outside the total: its max is only a safety bound
+            return "加分项"
         if self.is_adjustment and -self.min == self.max:
             return "±" + fmt_plain(self.max)
+        if self.is_adjustment:  # deduction only (0 to −5): the range, not a bare "0"
+            return f"{fmt_plain(self.min)}～{fmt_plain(self.max)}"
         return fmt_plain(self.max)
 
     @property
@@ -280,7 +286,7 @@ class Headers:
 class Scheme:
     id: str
     title: str
-    year: int
+    year: int | None  # None when the document states no year
     source: str  # the seed file and document it cites
     tiers: tuple[Tier, ...]
     units: tuple[Unit, ...]

@@ -310,6 +310,11 @@ def lost_items(result: BatchResult) -> list[_Lost]:
 
 def overall_view(result: BatchResult) -> dict[str, Any]:
     tied = _tied_ranks(result)
+    # Category subtotals per tier (北仑: 基础工作 …), as extra columns of its ranking table.
+    cats: dict[str, dict[str, Decimal]] = {}
+    for u in result.units:
+        for c, _v, m in u.categories:
+            cats.setdefault(u.tier, {}).setdefault(c, m)
     tiers = []
     for t in tier_summaries(result):
         rows = []
@@ -317,12 +322,16 @@ def overall_view(result: BatchResult) -> dict[str, Any]:
             rank = "—" if u.rank is None else str(u.rank)
             if u.rank is not None and (u.tier, u.rank) in tied:
                 rank += "（并列）"
+            subtotals = {c: v for c, v, _m in u.categories}
             rows.append({"rank": rank, "unit": u.unit, "total": fmt(u.total),
                          "base": fmt_plain(u.base), "contribution": fmt(u.contribution, 4),
-                         "status": STATUS_LABELS.get(u.status, u.status)})
+                         "status": STATUS_LABELS.get(u.status, u.status),
+                         "categories": [fmt(subtotals.get(c)) for c in cats.get(t["id"], {})]})
         tiers.append({"label": t["label"], "base": fmt_plain(t["base"]), "units": t["units"],
                       "ranked": t["ranked"], "status": t["status"],
-                      "contribution_sum": fmt(t["contribution_sum"], 4), "rows": rows})
+                      "contribution_sum": fmt(t["contribution_sum"], 4), "rows": rows,
+                      "categories": [f"{c}（{fmt_plain(m)}）"
+                                     for c, m in cats.get(t["id"], {}).items()]})
     lost = [{
         "no": g.no, "name": g.name, "max_label": g.max_label, "lost": fmt(g.lost),
         "count": len(g.losers), "verified": g.verified,

@@ -164,9 +164,13 @@ RANK_COLS = (
 
 def _rank_sheet(wb: Workbook, result: BatchResult) -> None:
     units = ordered_units(result)
+    # Category subtotals (北仑: 基础工作 / 管理工作 / 服务工作) as columns after the status.
+    cats = list(dict.fromkeys(c for u in units for c, _v, _m in u.categories))
+    cols = RANK_COLS + tuple(Col(f"{c}（{_max_of(units, c)}）", SCORE) for c in cats)
     rows = [[u.tier_label, u.rank, u.unit, u.total, u.base, u.contribution,
-             STATUS_LABELS.get(u.status, u.status)] for u in units]
-    ws = _add_sheet(wb, "排名", RANK_COLS, rows)
+             STATUS_LABELS.get(u.status, u.status),
+             *({c: v for c, v, _m in u.categories}.get(c) for c in cats)] for u in units]
+    ws = _add_sheet(wb, "排名", cols, rows)
     # One bar chart of 评价得分 per tier, referencing the table's cells (rows of a tier are
     # contiguous, ranked units first), stacked to the right of the table.
     start = 2
@@ -193,9 +197,16 @@ def _rank_sheet(wb: Workbook, result: BatchResult) -> None:
             chart.add_data(data, titles_from_data=False)
             chart.set_categories(cats)
             chart.series[0].tx = None
-            ws.add_chart(chart, f"I{anchor_row}")
+            ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{anchor_row}")
             anchor_row += 16
         start += len(tier_units)
+
+
+def _max_of(units: Sequence[Any], category: str) -> str:
+    """A category's max as printed in a header (基础工作（30）)."""
+    from flowscore.numbers import fmt_plain
+
+    return next((fmt_plain(m) for u in units for c, _v, m in u.categories if c == category), "")
 
 
 DETAIL_COLS = (
