@@ -54,7 +54,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
             if unit.name not in annex_by_unit:  # None means two conflicting files: reported
                 report.add(Finding(code="missing-submission", level=Level.ERROR, unit=unit.name,
                                    message=f"“{unit.name}”没有提交评分表（未报送）",
-                                   hint=f"请该单位{_deadline(scheme)}报送{sheet.annex}"))
+                                   hint=f"请该单位{_deadline(scheme)}报送{sheet.annex or '评分表'}"))
                 results.append(UnitResult(
                     unit=unit.name, tier=tier.id, tier_label=tier.label, base=tier.base,
                     sheet=sheet.id, status="missing", items=(), bonus=Decimal(0),
@@ -243,6 +243,7 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
                            unit=unit.name, message=message, hint=hint))
 
     label = f"序号{item.no}（{item.short or item.text[:10]}）"
+    vlabel = scheme.sheet(unit.sheet).columns.get("verified", "核定分")  # Beilun: 考核分
     if annex is None:
         return _item(item, entry, None, None, "pending",
                      "该单位有多份评分表，无法确定以哪份为准，待核定", "")
@@ -284,9 +285,11 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
             return _item(item, entry, zero, None, "assessor", _assessor_note(
                 item, f"考核组未填写，按 {fmt(zero, places)} 分计（本项空白即不加分、不扣分）"), vcell)
         if entered_ok is None:
-            find("pending", Level.WARNING, f"{label}尚未核定（核定分为空），该单位得分暂定",
-                 "考核组在核定分栏填写分数；--strict 时视为错误")
-            return _item(item, entry, None, None, "pending", _assessor_note(item, "待核定：核定分为空"), vcell)
+            if entered is None:  # a rejected score has its own finding already
+                find("pending", Level.WARNING, f"{label}尚未核定（{vlabel}为空），该单位得分暂定",
+                     f"考核组在{vlabel}栏填写分数；--strict 时视为错误")
+            why = f"待核定：{vlabel}为空" if entered is None else f"待核定：{vlabel}未采用（见问题清单）"
+            return _item(item, entry, None, None, "pending", _assessor_note(item, why), vcell)
         who = entry.assessor if entry and entry.assessor else "考核组"  # 市财政局 (merged)
         return _item(item, entry, entered_ok, None, "assessor",
                      _assessor_note(item, f"{who}核定 {fmt(entered_ok, places)} 分"), vcell)
@@ -320,8 +323,8 @@ def _score_item(scheme: Scheme, unit: Unit, item: Item, entry: ItemEntry | None,
             return _item(item, entry, ceiling, ceiling, "computed",
                          f"{comp.explanation}（考核组未另行扣分）", vcell)
         if entered_ok is None:
-            find("pending", Level.WARNING, f"{label}尚未核定（核定分为空），该单位得分暂定",
-                 "考核组在核定分栏填写分数；--strict 时视为错误")
+            find("pending", Level.WARNING, f"{label}尚未核定（{vlabel}为空），该单位得分暂定",
+                 f"考核组在{vlabel}栏填写分数；--strict 时视为错误")
             return _item(item, entry, None, ceiling, "pending",
                          f"待核定：计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）", vcell)
         text = f"考核组核定 {fmt(entered_ok, places)} 分；计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）"

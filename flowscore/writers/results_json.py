@@ -54,6 +54,7 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "remark": it.remark,
         "explanation": it.explanation,
         "cell": it.cell,
+        "assessor": it.assessor,
     }
 
 
