@@ -15,16 +15,15 @@ from pathlib import Path
 from flowscore.atomic import replace_dir_atomic
 from flowscore.errors import OutputError
 from flowscore.results import BatchResult
-from flowscore.writers import results_json, summary_xlsx
-from flowscore.writers.reports import (
-    OVERALL_NAME,
-    REPORTS_DIR,
-    UnitReports,
-    render_overall,
-    templates_dir,
-)
+from flowscore.writers.results_json import FILE_NAME as RESULTS_NAME
 from flowscore.writers.results_json import json_text, load_results, result_to_dict
 from flowscore.writers.safe import unique_filenames
+
+# openpyxl and Jinja2 are imported only when outputs are written: `flowscore rank` reads
+# results.json through this package and must start fast.
+SUMMARY_NAME = "考核汇总.xlsx"
+OVERALL_NAME = "考核报告.md"
+REPORTS_DIR = "reports"
 
 __all__ = [
     "OUTPUT_NAMES",
@@ -37,8 +36,15 @@ __all__ = [
     "write_outputs",
 ]
 
-OUTPUT_NAMES = frozenset({summary_xlsx.FILE_NAME, OVERALL_NAME, results_json.FILE_NAME,
-                          REPORTS_DIR})
+OUTPUT_NAMES = frozenset({SUMMARY_NAME, OVERALL_NAME, RESULTS_NAME, REPORTS_DIR})
+
+
+def templates_dir() -> Path:
+    from flowscore.writers.reports import templates_dir as find
+
+    return find()
+
+
 # Files the operating system drops into folders people open; they do not make a folder foreign.
 _OS_CLUTTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _REPORT_SUFFIX = ".txt"
@@ -97,8 +103,8 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
             return
     if not force:
         raise OutputError(f"输出文件夹 {out_dir} 已存在且不为空", hint="加 --force 覆盖")
-    if (out_dir / f"~${summary_xlsx.FILE_NAME}").exists():
-        raise OutputError(f"{out_dir / summary_xlsx.FILE_NAME} 正在 Excel 中打开",
+    if (out_dir / f"~${SUMMARY_NAME}").exists():
+        raise OutputError(f"{out_dir / SUMMARY_NAME} 正在 Excel 中打开",
                           hint="请先关闭该文件再运行")
     foreign = _foreign(out_dir)
     if foreign:
@@ -110,6 +116,10 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
 
 
 def _fill(result: BatchResult, folder: Path, *, unit_reports: bool) -> list[Path]:
+    from flowscore.writers import results_json, summary_xlsx
+    from flowscore.writers.reports import UnitReports, render_overall
+
+    assert summary_xlsx.FILE_NAME == SUMMARY_NAME
     written = []
     path = folder / results_json.FILE_NAME
     results_json.write_results(result, path)

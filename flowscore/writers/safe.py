@@ -13,7 +13,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# openpyxl's own ILLEGAL_CHARACTERS_RE (control characters XML cannot hold), spelled out here
+# so that reading results.json never has to import openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 # Characters Windows forbids in file names (and '/' everywhere).
 _RESERVED_CHARS = re.compile(r'[<>:"/\\|?*]')
