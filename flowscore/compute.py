@@ -11,24 +11,28 @@ from flowscore.results import BatchResult
 from flowscore.results import InputFile
 from flowscore.rubric import builtin_rubrics, load_rubric
 from flowscore.rubric.model import Scheme
+from flowscore.safety import DEFAULT_LIMITS, Limits
 from flowscore.scoring import score
 
 
 def compute_folder(folder: Path, *, rubric: str | Path | None = None,
                    scheme: Scheme | None = None, exclude: tuple[Path, ...] = (), jobs: int = 1,
-                   progress: Callable[[int, int], None] | None = None) -> BatchResult:
+                   progress: Callable[[int, int], None] | None = None,
+                   limits: Limits = DEFAULT_LIMITS) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (the default scheme when neither
     ``rubric`` nor ``scheme`` is given). Problems are findings in ``result.report``.
 
     ``jobs`` > 1 reads files in that many worker processes (same result as serial);
-    ``progress(done, total)`` is called as files are read."""
+    ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
+    (size, rows per sheet) before it is refused with a finding."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"找不到文件夹 {folder}", hint="给出存放评分表和指标数据的文件夹路径")
     warnings: list = []
     if scheme is None:
         scheme, warnings = load_rubric(rubric)
-    inputs = read_folder(folder, scheme, exclude=exclude, jobs=jobs, progress=progress)
+    inputs = read_folder(folder, scheme, exclude=exclude, jobs=jobs, progress=progress,
+                         limits=limits)
     if rubric is None:
         # No rubric named: the templates say which scheme they belong to. Read again with that
         # scheme when it is another one; a folder mixing schemes is refused, not guessed at.
@@ -44,7 +48,8 @@ def compute_folder(folder: Path, *, rubric: str | Path | None = None,
                 raise FlowscoreError(f"评分表由评分细则“{sid}”生成，它不是内置细则",
                                      hint="用 --rubric 给出该细则的 .toml 文件路径")
             scheme, warnings = load_rubric(sid)
-            inputs = read_folder(folder, scheme, exclude=exclude, jobs=jobs, progress=progress)
+            inputs = read_folder(folder, scheme, exclude=exclude, jobs=jobs, progress=progress,
+                                 limits=limits)
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
     return score(scheme, inputs, folder=str(folder))
 

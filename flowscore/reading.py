@@ -15,7 +15,7 @@ import difflib
 import re
 from collections.abc import Callable
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,15 @@ from flowscore.names import Roster, norm
 from flowscore.numbers import Parsed, parse_number, parse_rate, parse_yes_no
 from flowscore.results import InputFile
 from flowscore.rubric.model import Headers, Scheme, Sheet
-from flowscore.workbook import SPREADSHEET_SUFFIXES, Grid, WorkbookData, cell_ref, open_workbook
+from flowscore.safety import DEFAULT_LIMITS, Limits, clip, clip_quoted
+from flowscore.workbook import (
+    SPREADSHEET_SUFFIXES,
+    Grid,
+    WorkbookData,
+    cell_ref,
+    open_workbook,
+    skipped_file_note,
+)
 
 HEADER_SCAN_ROWS = 100  # a header may sit well below the title (issue: a header at row 30)
 _PAREN = re.compile(r"\(.*?\)")
@@ -170,21 +178,32 @@ def discover(folder: Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path
         if any((p / "results.json").is_file() and (p / "考核汇总.xlsx").exists()
                for p in path.parents if p != folder and folder in p.parents):
             continue  # a flowscore output folder left inside the submissions
-        if not path.is_file() or path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        if not path.is_file():
             continue
         if path.name.startswith("~$") or path.name.startswith(".~lock"):
+            if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+                continue  # Word's lock files (~$报告.docx) are no concern of ours
             notes.append(Finding(code="lock-file", level=Level.INFO, file=str(rel),
                                  message="这是电子表格程序打开文件时留下的锁文件，已跳过",
                                  hint="关闭电子表格程序后可删除它"))
+            continue
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            note = skipped_file_note(path.name)
+            if note is not None:
+                code, level, message, hint = note
+                notes.append(Finding(code=code, level=level, file=str(rel), message=message,
+                                     hint=hint))
             continue
         out.append(path)
     return out, notes
 
 
 def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = (),
-                jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> Inputs:
+                jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> Inputs:
     """Read every spreadsheet of ``folder``. With ``jobs`` > 1 the files are read in batches
-    by worker processes; the records are merged in file order, so the result is the same."""
+    by worker processes; the records are merged in file order, so the result is the same.
+    ``limits``: what a file may be (size, rows) before it is refused with a finding."""
     paths, notes = discover(folder, exclude=exclude)
     inputs = Inputs()
     inputs.findings.extend(notes)
@@ -196,36 +215,49 @@ def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = (),
     tasks = [(str(p), str(p.resolve().relative_to(root))) for p in paths]
     from flowscore.parallel import map_batches
 
-    for part in map_batches(_read_batch, tasks, jobs=jobs, init=_init_worker, init_arg=scheme,
-                            progress=progress):
+    for part in map_batches(_read_batch, tasks, jobs=jobs, init=_init_worker,
+                            init_arg=(scheme, limits), progress=progress):
         inputs.merge(part)
     return inputs
 
 
 _worker_reader: SheetReader | None = None
+_worker_limits: Limits = DEFAULT_LIMITS
 
 
-def _init_worker(scheme: Scheme) -> None:
+def _init_worker(arg: tuple[Scheme, Limits]) -> None:
     """Build the reader once per process (the rubric is parsed once, never per file)."""
-    global _worker_reader
+    global _worker_reader, _worker_limits
+    scheme, _worker_limits = arg
     _worker_reader = SheetReader(scheme)
 
 
 def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
     assert _worker_reader is not None
-    return [read_file(Path(path), display, _worker_reader) for path, display in tasks]
+    return [read_file(Path(path), display, _worker_reader, limits=_worker_limits)
+            for path, display in tasks]
 
 
-def read_file(path: Path, display: str, reader: SheetReader) -> Inputs:
+def read_file(path: Path, display: str, reader: SheetReader, *,
+              limits: Limits = DEFAULT_LIMITS) -> Inputs:
     """One file's records and findings, on their own."""
     inputs = Inputs()
-    wb, found = open_workbook(path, display=display)
+    wb, found = open_workbook(path, display=display, limits=limits)
     inputs.findings.extend(found)
     if wb is None:
         inputs.files.append(InputFile(path=display, kind="unreadable"))
         return inputs
     reader.read_workbook(wb, display, inputs)
+    # A cell's text quoted in a message (a 32,767-character unit name) is shown clipped.
+    inputs.findings = [_clipped(f, limits.max_shown) for f in inputs.findings]
     return inputs
+
+
+def _clipped(f: Finding, limit: int) -> Finding:
+    if len(f.message) <= limit + 40 and len(f.unit) <= limit and len(f.hint) <= 4 * limit:
+        return f
+    return replace(f, message=clip_quoted(f.message, limit), unit=clip(f.unit, limit),
+                   hint=clip_quoted(f.hint, limit))
 
 
 # ----------------------------------------------------------------------------------------------

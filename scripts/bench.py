@@ -1,0 +1,621 @@
+"""The benchmark of issue #5: flowscore against the floor and against a pandas script.
+
+    make bench                                   # everything (~3 min; pandas at 10,000 ~2 min)
+    .venv/bin/python scripts/bench.py --quick    # pandas at 10,000 extrapolated from 1,000
+    .venv/bin/python scripts/bench.py --sizes 100,1000 --repeat 3
+
+Every program runs as a whole process (interpreter start-up, imports, reading, scoring,
+writing), timed by wall clock from here; peak memory is the child's maximum resident set size
+(``/usr/bin/time`` when present, else ``getrusage`` in a fresh wrapper process). Per size:
+
+- 下限 (the floor): ``scripts/baseline_floor.py``: open every file and inflate its sheet XML;
+- flowscore compute ``--no-reports --quiet``, and with every output (``--quiet``);
+- the pandas baseline: ``scripts/baseline_pandas.py``;
+
+then ``flowscore --help``, ``flowscore rank`` on a results file, and the 26-sheet sample. The
+synthetic provinces come from ``scripts/make_province.py`` under ``bench-work/`` (gitignored) and
+are reused while they match. Prints one table and the goals (✓/✗), and writes both to
+``bench-work/bench.md``. The rows are the best of ``--repeat`` runs (the 10,000 rows: one run
+unless ``--repeat-large``), since a shared machine only ever adds time.
+
+Bytecode: a normal installation has compiled ``.pyc`` files. This environment may set
+PYTHONDONTWRITEBYTECODE, which would make every run compile flowscore from source; the children
+therefore run with a bytecode cache under ``bench-work/pycache`` (PYTHONPYCACHEPREFIX).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_province  # noqa: E402
+
+WORK = ROOT / "bench-work"
+SAMPLE = ROOT / "sample_data" / "haishu-2019"
+SIZES = (100, 1000, 10_000)
+GNU_TIME = Path("/usr/bin/time")
+SEED = 2019
+
+FLOOR = "下限（解压读取）"
+FS_NO_REPORTS = "flowscore --no-reports"
+FS_ALL = "flowscore 全部输出"
+PANDAS = "pandas 基线"
+SERIAL = "flowscore --jobs 1 --no-reports"
+
+# Goals of issue #5
+FLOOR_FACTOR = 3.0
+PANDAS_FACTOR = 10.0
+E2E_1000 = 1.5
+E2E_SAMPLE = 1.0
+STARTUP = 0.3
+MEMORY_GROWTH = 1.5  # peak at 10,000 sheets within this factor of the peak at 1,000: "flat"
+LINEAR_GROWTH = 1.25  # ms per sheet at 10,000 within this factor of that at 1,000: "linear"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float | None
+    returncode: int
+    stdout: str = ""
+
+
+@dataclass
+class Row:
+    sheets: int | None  # None: not a per-size row (start-up, sample)
+    program: str
+    seconds: float
+    peak_mb: float | None
+    extrapolated: bool = False
+    note: str = ""
+    runs: list[float] = field(default_factory=list)
+
+
+# -- running a child -----------------------------------------------------------------------------
+
+
+def child_env(pycache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["NO_COLOR"] = "1"
+    env["COLUMNS"] = "120"
+    return env
+
+
+_WRAPPER = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+dt = time.perf_counter() - t
+kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"rc": p.returncode, "kb": kb, "dt": dt}))
+"""
+
+
+def run(cmd: list[str], env: dict[str, str], *, ok: tuple[int, ...] = (0,)) -> Run:
+    """Run ``cmd`` as a whole process: wall time measured here, peak RSS of the child."""
+    if GNU_TIME.exists():
+        with tempfile.NamedTemporaryFile("r", suffix=".rss", delete=False) as f:
+            rss_file = f.name
+        try:
+            t = time.perf_counter()
+            p = subprocess.run(
+                [str(GNU_TIME), "-f", "%M", "-o", rss_file, *cmd],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            seconds = time.perf_counter() - t
+            lines = Path(rss_file).read_text().strip().splitlines()
+            peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else None
+        finally:
+            os.unlink(rss_file)
+        out = p.stdout
+        rc = p.returncode
+    else:  # a fresh wrapper per measurement: RUSAGE_CHILDREN is the max over its only child
+        p = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, *cmd], env=env, stdout=subprocess.PIPE, text=True
+        )
+        data = json.loads(p.stdout.strip().splitlines()[-1])
+        seconds, peak, rc, out = data["dt"], data["kb"] / 1024, data["rc"], ""
+        if p.returncode != 0:
+            rc = p.returncode
+    if rc not in ok:
+        err = p.stderr if GNU_TIME.exists() else ""
+        raise RuntimeError(f"命令失败（退出码 {rc}）：{' '.join(cmd)}\n{err[-2000:]}")
+    return Run(seconds, peak, rc, out)
+
+
+def best(
+    cmd: list[str], env: dict[str, str], repeat: int, *, ok: tuple[int, ...] = (0,)
+) -> tuple[Run, list[float]]:
+    runs = [run(cmd, env, ok=ok) for _ in range(max(1, repeat))]
+    fastest = min(runs, key=lambda r: r.seconds)
+    peak = max((r.peak_mb for r in runs if r.peak_mb is not None), default=None)
+    return Run(fastest.seconds, peak, fastest.returncode, fastest.stdout), [r.seconds for r in runs]
+
+
+# -- the commands --------------------------------------------------------------------------------
+
+
+def flowscore_cmd(*args: str) -> list[str]:
+    exe = Path(sys.executable).parent / "flowscore"
+    if exe.exists():
+        return [str(exe), *args]
+    return [sys.executable, "-m", "flowscore", *args]
+
+
+def compute_cmd(
+    folder: Path, out: Path, *, rubric: Path | None, reports: bool, jobs: int | None = None
+) -> list[str]:
+    args = ["compute", str(folder), "--out", str(out), "--force", "--quiet"]
+    if rubric is not None:
+        args += ["--rubric", str(rubric)]
+    if not reports:
+        args.append("--no-reports")
+    if jobs is not None:
+        args += ["--jobs", str(jobs)]
+    return flowscore_cmd(*args)
+
+
+SCORED = (0, 1)  # compute exits 1 when the folder has errors; the synthetic data has a few
+
+
+def script_cmd(name: str, *args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "scripts" / name), *args]
+
+
+# -- the benchmark -------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    sizes: tuple[int, ...] = SIZES
+    quick: bool = False
+    repeat: int = 3
+    repeat_large: int = 1
+    startup_repeat: int = 5
+    work: Path = WORK
+    sample: Path = SAMPLE
+    check_serial: bool = True
+    pandas: bool = True
+    warm_up: bool = True
+    log: bool = True
+    pycache: Path | None = None  # default: WORK/pycache
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    serial_identical: bool | None = None
+    serial_size: int | None = None
+    sample_sheets: int = 26
+    sample_source: str = ""
+    rank_units: int = 0
+
+    def get(self, sheets: int | None, program: str) -> Row | None:
+        return next((r for r in self.rows if r.sheets == sheets and r.program == program), None)
+
+
+def say(opts: Options, text: str) -> None:
+    if opts.log:
+        print(text, file=sys.stderr, flush=True)
+
+
+def prepare(opts: Options) -> dict[int, Path]:
+    folders = {}
+    for n in opts.sizes:
+        folder = opts.work / f"province-{n}"
+        if make_province.generate(n, folder, SEED, quiet=True):
+            say(opts, f"已生成 {n} 份评分表：{folder}")
+        folders[n] = folder
+    return folders
+
+
+def sample_folder(opts: Options) -> tuple[Path, Path | None, str]:
+    """The 26-sheet sample (sample_data/haishu-2019), or 26 synthetic sheets when absent."""
+    if any(opts.sample.glob("*.xlsx")):
+        return (
+            opts.sample,
+            None,
+            str(opts.sample.relative_to(ROOT) if opts.sample.is_relative_to(ROOT) else opts.sample),
+        )
+    folder = opts.work / "province-26"
+    make_province.generate(26, folder, SEED, quiet=True)
+    return folder, folder / make_province.RUBRIC_NAME, "合成 26 表（样例数据不存在）"
+
+
+def results_equal(a: Path, b: Path) -> bool:
+    da = json.loads(a.read_text(encoding="utf-8"))
+    db = json.loads(b.read_text(encoding="utf-8"))
+    return da == db
+
+
+def measure(opts: Options) -> Results:
+    env = child_env(opts.pycache or opts.work / "pycache")
+    opts.work.mkdir(parents=True, exist_ok=True)
+    folders = prepare(opts)
+    res = Results()
+    outs = opts.work / "out"
+    outs.mkdir(exist_ok=True)
+    # Warm-up: compile the bytecode cache (every module compute imports) and fill the page
+    # cache once, so no row pays for either.
+    if opts.warm_up and folders:
+        n = min(folders)
+        run(
+            compute_cmd(
+                folders[n],
+                outs / "warm-up",
+                rubric=folders[n] / make_province.RUBRIC_NAME,
+                reports=True,
+            ),
+            env,
+            ok=SCORED,
+        )
+    for folder in folders.values():
+        run(script_cmd("baseline_floor.py", str(folder)), env)
+
+    for n, folder in folders.items():
+        rubric = folder / make_province.RUBRIC_NAME
+        repeat = opts.repeat_large if n >= 10_000 else opts.repeat
+        out = outs / f"out-{n}"
+        say(opts, f"[{n} 表] 下限 …")
+        r, runs = best(script_cmd("baseline_floor.py", str(folder)), env, repeat)
+        res.rows.append(Row(n, FLOOR, r.seconds, r.peak_mb, runs=runs))
+        say(opts, f"[{n} 表] flowscore --no-reports …")
+        r, runs = best(
+            compute_cmd(folder, out, rubric=rubric, reports=False), env, repeat, ok=SCORED
+        )
+        res.rows.append(Row(n, FS_NO_REPORTS, r.seconds, r.peak_mb, runs=runs))
+        say(opts, f"[{n} 表] flowscore 全部输出 …")
+        r, runs = best(
+            compute_cmd(folder, out, rubric=rubric, reports=True), env, repeat, ok=SCORED
+        )
+        res.rows.append(Row(n, FS_ALL, r.seconds, r.peak_mb, runs=runs))
+        if not opts.pandas:
+            continue
+        if opts.quick and n >= 10_000:
+            base = max((m for m in folders if m < n), default=None)
+            row = res.get(base, PANDAS) if base else None
+            if row is not None:
+                assert base is not None
+                res.rows.append(
+                    Row(
+                        n,
+                        PANDAS,
+                        row.seconds / base * n,
+                        None,
+                        extrapolated=True,
+                        note=f"由 {base} 表按每表时间外推",
+                    )
+                )
+            continue
+        say(opts, f"[{n} 表] pandas 基线 …")
+        r, runs = best(
+            script_cmd("baseline_pandas.py", str(folder)), env, 1 if n >= 1000 else repeat
+        )
+        res.rows.append(Row(n, PANDAS, r.seconds, r.peak_mb, runs=runs))
+
+    if opts.check_serial and folders:
+        n = 1000 if 1000 in folders else min(folders)
+        folder = folders[n]
+        rubric = folder / make_province.RUBRIC_NAME
+        say(opts, f"[{n} 表] 串行（--jobs 1）对照 …")
+        serial_out, parallel_out = outs / f"serial-{n}", outs / f"parallel-{n}"
+        r, runs = best(
+            compute_cmd(folder, serial_out, rubric=rubric, reports=False, jobs=1), env, 1, ok=SCORED
+        )
+        res.rows.append(Row(n, SERIAL, r.seconds, r.peak_mb, runs=runs))
+        run(compute_cmd(folder, parallel_out, rubric=rubric, reports=False, jobs=2), env, ok=SCORED)
+        res.serial_identical = results_equal(
+            serial_out / "results.json", parallel_out / "results.json"
+        )
+        res.serial_size = n
+
+    say(opts, "样例、--help、rank …")
+    folder, rubric, res.sample_source = sample_folder(opts)
+    res.sample_sheets = len([p for p in folder.glob("*.xlsx")])
+    sample_out = outs / "sample"
+    r, runs = best(
+        compute_cmd(folder, sample_out, rubric=rubric, reports=True),
+        env,
+        opts.startup_repeat,
+        ok=SCORED,
+    )
+    res.rows.append(
+        Row(
+            None,
+            f"样例 {res.sample_sheets} 个文件（全部输出）",
+            r.seconds,
+            r.peak_mb,
+            runs=runs,
+            note=res.sample_source,
+        )
+    )
+    r, runs = best(flowscore_cmd("--help"), env, opts.startup_repeat)
+    res.rows.append(Row(None, "flowscore --help", r.seconds, r.peak_mb, runs=runs))
+    results_file = sample_out / "results.json"
+    res.rank_units = len(json.loads(results_file.read_text(encoding="utf-8"))["units"])
+    r, runs = best(flowscore_cmd("rank", str(results_file)), env, opts.startup_repeat)
+    res.rows.append(
+        Row(None, f"flowscore rank（{res.rank_units} 个单位）", r.seconds, r.peak_mb, runs=runs)
+    )
+    big = max(
+        (n for n in folders if n >= 1000 and (outs / f"out-{n}" / "results.json").exists()),
+        default=None,
+    )
+    if big is not None:
+        r, runs = best(
+            flowscore_cmd("rank", str(outs / f"out-{big}" / "results.json")),
+            env,
+            opts.startup_repeat,
+        )
+        res.rows.append(
+            Row(None, f"flowscore rank（{big} 个单位）", r.seconds, r.peak_mb, runs=runs)
+        )
+    return res
+
+
+# -- reporting -----------------------------------------------------------------------------------
+
+HEADERS = ("表格数", "程序", "秒", "每表毫秒", "相对下限", "相对pandas基线", "峰值内存MB")
+
+
+def _ratio(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.1f}×" if x >= 10 else f"{x:.2f}×"
+
+
+def table_rows(res: Results) -> list[tuple[str, ...]]:
+    out = []
+    for row in res.rows:
+        floor = res.get(row.sheets, FLOOR) if row.sheets else None
+        pandas = res.get(row.sheets, PANDAS) if row.sheets else None
+        per = f"{row.seconds / row.sheets * 1000:.2f}" if row.sheets else "—"
+        rel_floor = (
+            _ratio(row.seconds / floor.seconds)
+            if floor and row.program != FLOOR
+            else ("1×" if row.program == FLOOR else "—")
+        )
+        if pandas and row.program != PANDAS:
+            rel_pandas = _ratio(row.seconds / pandas.seconds)
+            if pandas.extrapolated:
+                rel_pandas += "（外推）"
+        elif row.program == PANDAS:
+            rel_pandas = "1×"
+        else:
+            rel_pandas = "—"
+        seconds = f"{row.seconds:.2f}" + ("（外推）" if row.extrapolated else "")
+        peak = f"{row.peak_mb:.0f}" if row.peak_mb is not None else "—"
+        sheets = f"{row.sheets:,}" if row.sheets else "—"
+        out.append((sheets, row.program, seconds, per, rel_floor, rel_pandas, peak))
+    return out
+
+
+@dataclass
+class Goal:
+    text: str
+    ok: bool | None  # None: not measured in this run
+    detail: str
+
+
+def goals(res: Results) -> list[Goal]:
+    out: list[Goal] = []
+    sizes = sorted({r.sheets for r in res.rows if r.sheets})
+    big = max(sizes) if sizes else None
+
+    def ratio(n: int | None, a: str, b: str) -> float | None:
+        ra, rb = res.get(n, a), res.get(n, b)
+        return ra.seconds / rb.seconds if ra and rb else None
+
+    for program, label in ((FS_NO_REPORTS, "--no-reports"), (FS_ALL, "全部输出")):
+        x = ratio(big, program, FLOOR)
+        out.append(
+            Goal(
+                f"{big:,} 表 flowscore（{label}）不超过下限的 {FLOOR_FACTOR:g} 倍",
+                None if x is None else x <= FLOOR_FACTOR,
+                "—" if x is None else f"{x:.1f} 倍",
+            )
+        )
+    x = ratio(big, PANDAS, FS_NO_REPORTS)
+    extra = (
+        "（pandas 为外推值）" if res.get(big, PANDAS) and res.get(big, PANDAS).extrapolated else ""
+    )
+    out.append(
+        Goal(
+            f"{big:,} 表 flowscore（--no-reports）比 pandas 基线快 {PANDAS_FACTOR:g} 倍以上",
+            None if x is None else x >= PANDAS_FACTOR,
+            "—" if x is None else f"快 {x:.1f} 倍{extra}",
+        )
+    )
+    r = res.get(1000, FS_ALL)
+    out.append(
+        Goal(
+            f"1,000 表端到端（全部输出）少于 {E2E_1000:g} 秒",
+            None if r is None else r.seconds < E2E_1000,
+            "—" if r is None else f"{r.seconds:.2f} 秒",
+        )
+    )
+    r = next((x for x in res.rows if x.program.startswith("样例")), None)
+    out.append(
+        Goal(
+            f"样例（{res.sample_sheets} 个文件）端到端少于 {E2E_SAMPLE:g} 秒",
+            None if r is None else r.seconds < E2E_SAMPLE,
+            "—" if r is None else f"{r.seconds:.2f} 秒",
+        )
+    )
+    for prefix in ("flowscore --help", "flowscore rank"):
+        for r in (x for x in res.rows if x.program.startswith(prefix)):
+            out.append(
+                Goal(f"{r.program} 少于 {STARTUP:g} 秒", r.seconds < STARTUP, f"{r.seconds:.2f} 秒")
+            )
+    a, b = res.get(1000, FS_NO_REPORTS), res.get(10_000, FS_NO_REPORTS)
+    if a and b and a.peak_mb and b.peak_mb:
+        growth = b.peak_mb / a.peak_mb
+        out.append(
+            Goal(
+                f"峰值内存不随表格数增长（10,000 表不超过 1,000 表的 {MEMORY_GROWTH:g} 倍）",
+                growth <= MEMORY_GROWTH,
+                f"{a.peak_mb:.0f} MB → {b.peak_mb:.0f} MB（{growth:.1f} 倍）",
+            )
+        )
+    else:
+        out.append(Goal("峰值内存不随表格数增长", None, "需要 1,000 和 10,000 两档"))
+    if a and b:
+        # Linear means a constant cost per extra sheet: compare the marginal cost from 1,000 to
+        # 10,000 sheets with that from 100 to 1,000 (start-up cancels out of both).
+        small = res.get(100, FS_NO_REPORTS)
+        per = [
+            f"{r.seconds / n * 1000:.2f}" for n, r in ((100, small), (1000, a), (10_000, b)) if r
+        ]
+        hi = (b.seconds - a.seconds) / 9000
+        lo = (a.seconds - small.seconds) / 900 if small else a.seconds / 1000
+        out.append(
+            Goal(
+                f"成本线性（1,000→10,000 表每多一表的耗时不超过 100→1,000 表的 "
+                f"{LINEAR_GROWTH:g} 倍）",
+                hi <= lo * LINEAR_GROWTH,
+                f"每表 {' / '.join(per)} 毫秒（{'100 / ' if small else ''}1,000 / 10,000）；"
+                f"每多一表 {lo * 1000:.2f} → {hi * 1000:.2f} 毫秒",
+            )
+        )
+    if res.serial_identical is not None:
+        out.append(
+            Goal(
+                f"串行与并行结果相同（{res.serial_size:,} 表，results.json 逐项比较）",
+                res.serial_identical,
+                "相同" if res.serial_identical else "不同！",
+            )
+        )
+    return out
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cores} 核（nproc），CPU：{cpu or '未知'}，内存：{mem or '未知'}，"
+        f"Python {platform.python_version()}，{platform.system()} {platform.release()}"
+    )
+
+
+def markdown(res: Results, opts: Options) -> str:
+    lines = [
+        "# flowscore 性能测试结果",
+        "",
+        f"- 时间：{time.strftime('%Y-%m-%d %H:%M')}",
+        f"- 机器：{machine()}",
+        f"- 样例：{res.sample_source}",
+        f"- 参数：表格数 {', '.join(str(n) for n in opts.sizes)}；"
+        f"每项取 {opts.repeat} 次中最快（10,000 表 {opts.repeat_large} 次，启动类 "
+        f"{opts.startup_repeat} 次）{'；--quick' if opts.quick else ''}",
+        "",
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join("---" if i == 1 else "---:" for i in range(len(HEADERS))) + "|",
+    ]
+    for row in table_rows(res):
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## 目标", ""]
+    for g in goals(res):
+        mark = "✓" if g.ok else ("✗" if g.ok is False else "—")
+        lines.append(f"- {mark} {g.text}：{g.detail}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def show(res: Results, opts: Options) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)
+    table = Table(title="flowscore 性能测试", caption=machine())
+    for i, h in enumerate(HEADERS):
+        table.add_column(h, justify="left" if i == 1 else "right")
+    for row in table_rows(res):
+        table.add_row(*row)
+    console.print(table)
+    for g in goals(res):
+        mark = "[green]✓[/]" if g.ok else ("[red]✗[/]" if g.ok is False else "—")
+        console.print(f"{mark} {g.text}：{g.detail}", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description="flowscore 性能测试（issue #5）：与下限和 pandas 基线比较。"
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="10,000 表不运行 pandas 基线，按 1,000 表的每表时间外推（标明“外推”）",
+    )
+    ap.add_argument(
+        "--sizes",
+        default=",".join(str(n) for n in SIZES),
+        help="表格数，逗号分隔（默认 100,1000,10000）",
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="每项运行次数，取最快（默认 3）")
+    ap.add_argument(
+        "--repeat-large", type=int, default=1, help="10,000 表及以上的运行次数（默认 1）"
+    )
+    ap.add_argument(
+        "--startup-repeat", type=int, default=5, help="--help、rank 和样例的运行次数（默认 5）"
+    )
+    ap.add_argument("--work", type=Path, default=WORK, help="工作文件夹（默认 bench-work/）")
+    ap.add_argument(
+        "--sample", type=Path, default=SAMPLE, help="样例文件夹（默认 sample_data/haishu-2019）"
+    )
+    ap.add_argument("--no-serial-check", action="store_true", help="不做串行/并行结果对照")
+    ap.add_argument("--no-pandas", action="store_true", help="不运行 pandas 基线")
+    args = ap.parse_args(argv)
+    opts = Options(
+        sizes=tuple(int(x) for x in args.sizes.split(",") if x.strip()),
+        quick=args.quick,
+        repeat=args.repeat,
+        repeat_large=args.repeat_large,
+        startup_repeat=args.startup_repeat,
+        work=args.work.resolve(),
+        sample=args.sample.resolve(),
+        check_serial=not args.no_serial_check,
+        pandas=not args.no_pandas,
+    )
+    res = measure(opts)
+    show(res, opts)
+    report = opts.work / "bench.md"
+    report.write_text(markdown(res, opts), encoding="utf-8")
+    print(f"结果已写入 {report}")
+    shutil.rmtree(opts.work / "out", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
