@@ -45,3 +45,12 @@ class Roster:
             scored = sorted(names, key=lambda x: -len(set(x) & set(written)))
             out = [x for x in scored[:n] if set(x) & set(written)]
         return out
+
+
+def roster_of(scheme: Scheme) -> Roster:
+    """The scheme's Roster, built once (templates for thousands of units look names up often)."""
+    cached = scheme.__dict__.get("_roster")
+    if cached is None:
+        cached = Roster(scheme)
+        object.__setattr__(scheme, "_roster", cached)  # a cache, not state: frozen is kept
+    return cached

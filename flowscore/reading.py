@@ -12,6 +12,7 @@ else the seal line (…(盖章)：单位), else the file name.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 import unicodedata
@@ -20,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flowscore.findings import Finding, Level
-from flowscore.names import Roster, norm
+from flowscore.names import norm, roster_of
 from flowscore.numbers import Parsed, parse_number, parse_rate, parse_yes_no
 from flowscore.results import InputFile
 from flowscore.rubric.model import Headers, Scheme, Sheet
@@ -268,7 +269,13 @@ def _label(value: object) -> str:
     """A header cell as a comparable label: NFKC, no spaces, no parenthesised unit hints."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    return _label_text(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _label_text(text: str) -> str:
+    # The same headers and item texts recur in every sheet of a batch: normalise each once.
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(text.split())
     return _PAREN.sub("", text)
 
@@ -289,7 +296,7 @@ def _item_no(value: object) -> str | None:
 class SheetReader:
     def __init__(self, scheme: Scheme) -> None:
         self.scheme = scheme
-        self.roster = Roster(scheme)
+        self.roster = roster_of(scheme)
         h: Headers = scheme.headers
         self.annex_labels = _labels(h.annex)
         self.entry_labels = _labels(h.entries)

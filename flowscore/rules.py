@@ -8,7 +8,7 @@ explanation adds up exactly to the item score), and rates compare as exact fract
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from fractions import Fraction
 
 from flowscore.numbers import HUNDRED, fmt, fmt_pct, fmt_plain, fmt_signed, q, round_whole
@@ -63,10 +63,11 @@ def ratio(values: Values, numerator: str, denominator: str | None) -> Fraction |
     return Fraction(num) / Fraction(den)
 
 
+_WIDE = Context(prec=60)  # enough digits that rounding to 10 places is exact half-up
+
+
 def to_decimal(f: Fraction, places: int = 10) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return q(Decimal(f.numerator) / Decimal(f.denominator), places)
+    return q(_WIDE.divide(Decimal(f.numerator), Decimal(f.denominator)), places)
 
 
 def _problem(reason: str) -> PartResult:

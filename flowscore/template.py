@@ -65,7 +65,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from flowscore import TEMPLATE_VERSION
 from flowscore.atomic import write_file_atomic
 from flowscore.errors import OutputError, UsageError
-from flowscore.names import Roster
+from flowscore.names import roster_of
 from flowscore.numbers import fmt_plain
 from flowscore.rubric.model import Indicator, Item, Pool, RankTable, Scheme, Sheet, Unit
 
@@ -229,7 +229,7 @@ def annex_layout(sheet: Sheet) -> AnnexLayout:
 
 def resolve_unit(scheme: Scheme, written: str) -> Unit:
     """The roster unit for a written name (aliases and spacing/bracket variants accepted)."""
-    name = Roster(scheme).find(written)
+    name = roster_of(scheme).find(written)
     unit = scheme.unit(name) if name else None
     if unit is None:
         raise UsageError(f"名单中没有单位“{written}”", hint=_suggestion(scheme, [written]))
@@ -260,7 +260,7 @@ def annex_filename(scheme: Scheme, unit: str, assessor: str | None = None) -> st
 
 def _resolve_all(scheme: Scheme, written: Iterable[str]) -> list[Unit]:
     """Every written name resolved, duplicates dropped; one error naming every unknown name."""
-    roster = Roster(scheme)
+    roster = roster_of(scheme)
     units: list[Unit] = []
     unknown: list[str] = []
     for w in written:
@@ -277,7 +277,7 @@ def _resolve_all(scheme: Scheme, written: Iterable[str]) -> list[Unit]:
 
 
 def _suggestion(scheme: Scheme, unknown: list[str]) -> str:
-    roster = Roster(scheme)
+    roster = roster_of(scheme)
     parts = []
     for w in unknown:
         near = roster.closest(w)

@@ -10,6 +10,7 @@ negative), and the result is kept within [min, max]. ``mode`` says who decides t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -300,29 +301,30 @@ class Scheme:
     derived: tuple[Derived, ...] = ()
     assessors: tuple[str, ...] = ()  # member departments that score items (field inspection)
 
+    # Lookups by key: a province's roster has thousands of units, looked up once per file, so
+    # each collection is indexed once (cached_property writes the instance dict directly, which
+    # a frozen dataclass allows).
+    @functools.cached_property
+    def _index(self) -> dict[str, dict]:
+        return {
+            "sheet": {s.id: s for s in self.sheets},
+            "tier": {t.id: t for t in self.tiers},
+            "table": {t.id: t for t in self.tables},
+            "unit": {u.name: u for u in self.units},
+            "indicator": {i.name: i for i in self.indicators},
+        }
+
     def sheet(self, sheet_id: str) -> Sheet:
-        for s in self.sheets:
-            if s.id == sheet_id:
-                return s
-        raise KeyError(sheet_id)
+        return self._index["sheet"][sheet_id]
 
     def tier(self, tier_id: str) -> Tier:
-        for t in self.tiers:
-            if t.id == tier_id:
-                return t
-        raise KeyError(tier_id)
+        return self._index["tier"][tier_id]
 
     def table(self, table_id: str) -> PointsTable:
-        for t in self.tables:
-            if t.id == table_id:
-                return t
-        raise KeyError(table_id)
+        return self._index["table"][table_id]
 
     def unit(self, name: str) -> Unit | None:
-        for u in self.units:
-            if u.name == name:
-                return u
-        return None
+        return self._index["unit"].get(name)
 
     def units_of_sheet(self, sheet_id: str) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.sheet == sheet_id)
@@ -331,7 +333,4 @@ class Scheme:
         return tuple(i for i in self.indicators if sheet_id in i.sheets)
 
     def indicator(self, name: str) -> Indicator | None:
-        for i in self.indicators:
-            if i.name == name:
-                return i
-        return None
+        return self._index["indicator"].get(name)
