@@ -1,7 +1,7 @@
 """``flowscore rubric …``: list, show and check rubric files (a sub-command group of cli.py).
 
 A rubric is a user-facing file: an office copies a built-in one for a new year and edits it
-(docs/rubrics.md). ``check`` therefore reports, beyond what loading validates
+(README “为新年度复制一份评分细则并检查”). ``check`` therefore reports, beyond what loading validates
 (``rubric.load.check_rubric``), what a careful reader of the file would notice: sums that do
 not add up, rules that overlap, units left without a tier, allowed scores that exclude full
 marks, indicators nobody uses, an id that differs from the file name. ``show`` describes every
