@@ -34,24 +34,36 @@ _state = {"debug": False}
 
 MaxSizeOpt = Annotated[
     float,
-    typer.Option("--max-size", help="单个文件（及其解压后内容）的大小上限，单位 MB；超过的文件不读取。",
-                 min=1, metavar="MB"),
+    typer.Option(
+        "--max-size",
+        help="单个文件（及其解压后内容）的大小上限，单位 MB；超过的文件不读取。",
+        min=1,
+        metavar="MB",
+    ),
 ]
 MaxRowsOpt = Annotated[
     int,
-    typer.Option("--max-rows", help="单个工作表的行数上限；超过的工作表不读取。", min=100, metavar="行数"),
+    typer.Option(
+        "--max-rows", help="单个工作表的行数上限；超过的工作表不读取。", min=100, metavar="行数"
+    ),
 ]
 
 RubricOpt = Annotated[
     str | None,
-    typer.Option("--rubric", "-r", help="评分细则：内置编号（如 haishu-2019）或 .toml 文件路径。",
-                 metavar="编号或文件"),
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="评分细则：内置编号（如 haishu-2019）或 .toml 文件路径。",
+        metavar="编号或文件",
+    ),
 ]
 
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）。")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）。")
+    ] = False,
     version: Annotated[bool, typer.Option("--version", help="显示版本号并退出。")] = False,
 ) -> None:
     """流动人口服务管理目标考核批量评分。"""
@@ -92,27 +104,44 @@ def _load(rubric: str | None):
 @app.command("template", options_metavar="[选项]")
 @guarded
 def template_cmd(
-    unit: Annotated[list[str] | None, typer.Option("--unit", "-u", help="单位名称（可重复）。", metavar="单位")] = None,
-    all_units: Annotated[bool, typer.Option("--all", help="为名单中的每个单位各生成一份评分表。")] = False,
-    indicators: Annotated[bool, typer.Option("--indicators", help="生成空白的指标数据工作簿（指标、加减分、市考排名）。")] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（默认当前文件夹）。", metavar="文件夹")] = Path("."),
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="单位名称（可重复）。", metavar="单位")
+    ] = None,
+    all_units: Annotated[
+        bool, typer.Option("--all", help="为名单中的每个单位各生成一份评分表。")
+    ] = False,
+    indicators: Annotated[
+        bool,
+        typer.Option("--indicators", help="生成空白的指标数据工作簿（指标、加减分、市考排名）。"),
+    ] = False,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="输出文件夹（默认当前文件夹）。", metavar="文件夹")
+    ] = Path("."),
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的文件。")] = False,
-    assessor: Annotated[str | None, typer.Option(
-        "--assessor", help="成员单位名称：生成该成员单位实地检查用的评分表（只填本单位负责项目的核定分）。",
-        metavar="成员单位")] = None,
+    assessor: Annotated[
+        str | None,
+        typer.Option(
+            "--assessor",
+            help="成员单位名称：生成该成员单位实地检查用的评分表（只填本单位负责项目的核定分）。",
+            metavar="成员单位",
+        ),
+    ] = None,
     rubric: RubricOpt = None,
 ) -> None:
     """生成空白的附件评分表（.xlsx），供各单位填写自评分。"""
     from flowscore import template
 
     if not (unit or all_units or indicators):
-        ui.fail("请指定 --unit 单位名称、--all 或 --indicators",
-                "例如：flowscore template --unit 月湖街道")
+        ui.fail(
+            "请指定 --unit 单位名称、--all 或 --indicators",
+            "例如：flowscore template --unit 月湖街道",
+        )
         raise typer.Exit(2)
     scheme = _load(rubric)
     names = [u.name for u in scheme.units] if all_units else list(unit or [])
-    written = template.write_templates(scheme, units=names, indicators=indicators, out_dir=out,
-                                       force=force, assessor=assessor)
+    written = template.write_templates(
+        scheme, units=names, indicators=indicators, out_dir=out, force=force, assessor=assessor
+    )
     for path in written:
         ui.ok(f"已生成 {path}")
 
@@ -129,15 +158,34 @@ def _limits(max_size_mb: float, max_rows: int):
 @app.command("compute", options_metavar="[选项]")
 @guarded
 def compute_cmd(
-    folder: Annotated[Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（默认 ./flowscore-output）。", metavar="文件夹")] = DEFAULT_OUT,
+    folder: Annotated[
+        Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="输出文件夹（默认 ./flowscore-output）。", metavar="文件夹"
+        ),
+    ] = DEFAULT_OUT,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件夹。")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="有待核定项目时视为失败（退出码 1）。")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="在终端输出机器可读的 JSON 结果。")] = False,
-    no_reports: Annotated[bool, typer.Option("--no-reports", help="不生成各单位的反馈文本（reports/）。")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和问题清单，只显示汇总。")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数（0 表示按处理器核数）。", min=0)] = 0,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="有待核定项目时视为失败（退出码 1）。")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="在终端输出机器可读的 JSON 结果。")
+    ] = False,
+    no_reports: Annotated[
+        bool, typer.Option("--no-reports", help="不生成各单位的反馈文本（reports/）。")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="不显示进度条和问题清单，只显示汇总。")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="并行读取的进程数（0 表示按处理器核数）。", min=0)
+    ] = 0,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
     rubric: RubricOpt = None,
@@ -150,9 +198,14 @@ def compute_cmd(
 
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
     try:
-        result = compute_folder(folder, rubric=rubric, exclude=(out,),
-                                jobs=jobs or default_jobs(), progress=progress,
-                                limits=_limits(max_size, max_rows))
+        result = compute_folder(
+            folder,
+            rubric=rubric,
+            exclude=(out,),
+            jobs=jobs or default_jobs(),
+            progress=progress,
+            limits=_limits(max_size, max_rows),
+        )
     finally:
         progress.close()
     write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
@@ -168,9 +221,15 @@ def compute_cmd(
 @app.command("check", options_metavar="[选项]")
 @guarded
 def check_cmd(
-    folder: Annotated[Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的问题清单（JSON）。")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")] = False,
+    folder: Annotated[
+        Path, typer.Argument(help="存放各单位评分表和指标数据的文件夹。", metavar="文件夹")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出机器可读的问题清单（JSON）。")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")
+    ] = False,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
     rubric: RubricOpt = None,
@@ -179,8 +238,13 @@ def check_cmd(
     from flowscore.compute import compute_folder
     from flowscore.parallel import default_jobs
 
-    result = compute_folder(folder, rubric=rubric, exclude=(DEFAULT_OUT,), jobs=default_jobs(),
-                            limits=_limits(max_size, max_rows))
+    result = compute_folder(
+        folder,
+        rubric=rubric,
+        exclude=(DEFAULT_OUT,),
+        jobs=default_jobs(),
+        limits=_limits(max_size, max_rows),
+    )
     findings = [f for f in result.report if verbose or f.level.value != "info"]
     if as_json:
         from flowscore.writers.results_json import json_text
@@ -190,8 +254,10 @@ def check_cmd(
         if findings:
             ui.print_findings(findings)
         counts = result.report.counts()
-        ui.console.print(f"检查了 {len(result.inputs)} 个文件：错误 {counts['error']}、"
-                         f"警告 {counts['warning']}、提示 {counts['info']}")
+        ui.console.print(
+            f"检查了 {len(result.inputs)} 个文件：错误 {counts['error']}、"
+            f"警告 {counts['warning']}、提示 {counts['info']}"
+        )
     raise typer.Exit(1 if result.report.has_errors else 0)
 
 
@@ -211,8 +277,11 @@ def _results_data(source: Path | None, rubric: str | None) -> dict:
 
 SourceArg = Annotated[
     Path | None,
-    typer.Argument(help="results.json、输出文件夹或评分表文件夹（默认 ./flowscore-output/results.json）。",
-                   metavar="来源", show_default=False),
+    typer.Argument(
+        help="results.json、输出文件夹或评分表文件夹（默认 ./flowscore-output/results.json）。",
+        metavar="来源",
+        show_default=False,
+    ),
 ]
 
 
@@ -220,7 +289,10 @@ SourceArg = Annotated[
 @guarded
 def rank_cmd(
     source: SourceArg = None,
-    tier: Annotated[str | None, typer.Option("--tier", "-t", help="只显示一个类别（A、B、C 或 部门）。", metavar="类别")] = None,
+    tier: Annotated[
+        str | None,
+        typer.Option("--tier", "-t", help="只显示一个类别（A、B、C 或 部门）。", metavar="类别"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的 JSON 行。")] = False,
     rubric: RubricOpt = None,
 ) -> None:
@@ -274,6 +346,8 @@ def main() -> None:
     except Exception as exc:
         if _state["debug"]:
             raise
-        ui.fail(f"flowscore 内部错误：{type(exc).__name__}: {exc}",
-                "这是程序缺陷，请加 --debug 重新运行并把输出交给维护者")
+        ui.fail(
+            f"flowscore 内部错误：{type(exc).__name__}: {exc}",
+            "这是程序缺陷，请加 --debug 重新运行并把输出交给维护者",
+        )
         sys.exit(3)

@@ -42,17 +42,27 @@ rubric_app = typer.Typer(
 
 RubricArg = Annotated[
     str | None,
-    typer.Argument(help="评分细则：内置编号（如 beilun-streets）或 .toml 文件路径。",
-                   metavar="编号或文件", show_default=False),
+    typer.Argument(
+        help="评分细则：内置编号（如 beilun-streets）或 .toml 文件路径。",
+        metavar="编号或文件",
+        show_default=False,
+    ),
 ]
 RubricOpt = Annotated[
     str | None,
-    typer.Option("--rubric", "-r", help="评分细则：内置编号或 .toml 文件路径（与位置参数二选一）。",
-                 metavar="编号或文件"),
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="评分细则：内置编号或 .toml 文件路径（与位置参数二选一）。",
+        metavar="编号或文件",
+    ),
 ]
 
-MODE_TEXT = {"computed": "按指标计算", "assessor": "考核组核定",
-             "ceiling_assessor": "计算上限，考核组核定"}
+MODE_TEXT = {
+    "computed": "按指标计算",
+    "assessor": "考核组核定",
+    "ceiling_assessor": "计算上限，考核组核定",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,9 +87,12 @@ def describe_part(part: Part, scheme: Scheme | None = None) -> str:
         return text
     if isinstance(part, RateShortfall):
         how = {"floor": "（不足1个百分点的不计）", "ceil": "（不足1个百分点的按1个计）"}.get(
-            part.rounding, "")
-        text = (f"{part.rate_name} = “{part.numerator}” ÷ “{part.denominator}”，低于"
-                f"{_p(part.target)}%的每1个百分点扣{_p(part.per_point)}分{how}")
+            part.rounding, ""
+        )
+        text = (
+            f"{part.rate_name} = “{part.numerator}” ÷ “{part.denominator}”，低于"
+            f"{_p(part.target)}%的每1个百分点扣{_p(part.per_point)}分{how}"
+        )
         if part.cap is not None:
             text += f"，最多扣{_p(part.cap)}分"
         return text
@@ -103,21 +116,27 @@ def describe_part(part: Part, scheme: Scheme | None = None) -> str:
             target = _p(part.target) + ("%" if part.numerator else "")
         return f"{value}低于{target}的{verb}{_p(abs(part.points))}分"
     if isinstance(part, RankPoints):
-        rate = (f"{part.rate_name}（“{part.numerator}” ÷ “{part.denominator}”）"
-                if part.denominator else f"“{part.numerator}”")
+        rate = (
+            f"{part.rate_name}（“{part.numerator}” ÷ “{part.denominator}”）"
+            if part.denominator
+            else f"“{part.numerator}”"
+        )
         order = "从高到低" if part.descending else "从低到高"
         floor = f"，最低{_p(part.floor)}分" if part.floor is not None else ""
         tie = "并列取所占名次得分的中位数" if part.tie == "median" else "并列按最高名次计"
-        return (f"按{rate}{order}排名：第1名{_p(part.first)}分，每后一名减{_p(part.step)}分"
-                f"{floor}；{tie}")
+        return (
+            f"按{rate}{order}排名：第1名{_p(part.first)}分，每后一名减{_p(part.step)}分"
+            f"{floor}；{tie}"
+        )
     if isinstance(part, RankTable):
         table = None
         if scheme is not None:
             table = next((t for t in scheme.tables if t.id == part.table), None)
         if table is None:
             return f"按排名折算表“{part.table}”计分"
-        pts = "、".join(f"第{i}名{'+' if p > 0 else ''}{_p(p)}" for i, p in
-                        enumerate(table.points, 1))
+        pts = "、".join(
+            f"第{i}名{'+' if p > 0 else ''}{_p(p)}" for i, p in enumerate(table.points, 1)
+        )
         tie = "并列取中位数" if table.tie == "median" else "并列按最高名次计"
         return f"按{table.name}计分：{pts}；{tie}"
     return str(part)  # pragma: no cover - the loader admits only the kinds above
@@ -137,8 +156,10 @@ def describe_item(item: Item, scheme: Scheme | None = None) -> str:
             lines.append(f"{start}：")
             lines.extend(f"· {describe_part(p, scheme)}" for p in item.parts)
         if item.mode == "ceiling_assessor":
-            lines.append("考核组另行核定，不高于计算值" + ("；空白即采用计算值"
-                                                          if item.assessor_optional else "；空白为待核定"))
+            lines.append(
+                "考核组另行核定，不高于计算值"
+                + ("；空白即采用计算值" if item.assessor_optional else "；空白为待核定")
+            )
     if item.is_adjustment:
         lines.append(f"得分在 {_p(item.min)}～{_p(item.max)} 分之间")
     elif item.mode != "assessor" and item.parts:
@@ -168,20 +189,30 @@ def lint_rubric(path: Path) -> tuple[Scheme | None, list[Finding]]:
     out = list(findings)
 
     def add(code: str, level: Level, key: str, message: str, hint: str = "") -> None:
-        out.append(Finding(code=code, level=level, file=path.name, key=key, message=message,
-                           hint=hint))
+        out.append(
+            Finding(code=code, level=level, file=path.name, key=key, message=message, hint=hint)
+        )
 
     _units_without_tier(raw, add)
     if scheme is None:
         return None, out
     if scheme.id != path.stem:
-        add("rubric-id-filename", Level.WARNING, "id",
+        add(
+            "rubric-id-filename",
+            Level.WARNING,
+            "id",
             f"编号“{scheme.id}”与文件名“{path.stem}”不同",
-            "flowscore 按评分表中记录的编号找内置细则；把文件名改为“编号.toml”，或把 id 改为文件名")
+            "flowscore 按评分表中记录的编号找内置细则；把文件名改为“编号.toml”，或把 id 改为文件名",
+        )
     for i, tier in enumerate(scheme.tiers):
         if not any(u.tier == tier.id for u in scheme.units):
-            add("rubric-tier-empty", Level.WARNING, f"tiers[{i}]",
-                f"类别“{tier.label}”没有任何单位", "在该类别的 units 中列出单位，或删去该类别")
+            add(
+                "rubric-tier-empty",
+                Level.WARNING,
+                f"tiers[{i}]",
+                f"类别“{tier.label}”没有任何单位",
+                "在该类别的 units 中列出单位，或删去该类别",
+            )
     for sheet in scheme.sheets:
         where = f"sheets.{sheet.id}"
         _category_sums(sheet, where, add)
@@ -204,13 +235,21 @@ def _units_without_tier(raw: dict, add) -> None:
         base = t.get("base")
         broken = "id" not in t or isinstance(base, bool) or not isinstance(base, int | float)
         units = t.get("units") if isinstance(t.get("units"), list) else []
-        names = [u if isinstance(u, str) else str(u.get("name", "")) for u in units
-                 if isinstance(u, str | dict)]
+        names = [
+            u if isinstance(u, str) else str(u.get("name", ""))
+            for u in units
+            if isinstance(u, str | dict)
+        ]
         if broken and names:
             shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")
-            add("rubric-unit-no-tier", Level.ERROR, f"tiers[{i}].units",
+            add(
+                "rubric-unit-no-tier",
+                Level.ERROR,
+                f"tiers[{i}].units",
                 f"类别 tiers[{i}] 有错误（缺少 id 或基本分），其下 {len(names)} 个单位（{shown}）没有类别，"
-                "不会参加考核", "补全该类别的 id 和 base")
+                "不会参加考核",
+                "补全该类别的 id 和 base",
+            )
 
 
 def _category_sums(sheet: Sheet, where: str, add) -> None:
@@ -223,21 +262,30 @@ def _category_sums(sheet: Sheet, where: str, add) -> None:
             # a deduction-only section: its floor should be reachable by its items
             lowest = sum((it.min for it in items), Decimal(0))
             if lowest > c.min:
-                add("rubric-category-sum", Level.WARNING, cw,
+                add(
+                    "rubric-category-sum",
+                    Level.WARNING,
+                    cw,
                     f"分类“{c.name}”最多扣 {_p(-c.min)} 分，但各项合计最多只能扣 {_p(-lowest)} 分",
-                    "核对各项的 min 和分类的 min")
+                    "核对各项的 min 和分类的 min",
+                )
             continue
         if c.max is None:
             continue
         total = sum((it.max for it in items if not it.extra and not it.is_adjustment), Decimal(0))
         if total != c.max:
-            add("rubric-category-sum", Level.WARNING, cw,
+            add(
+                "rubric-category-sum",
+                Level.WARNING,
+                cw,
                 f"分类“{c.name}”分值 {_p(c.max)}，其下各项分值合计 {_p(total)}，两者不符",
-                "如为文件原样公布，保留即可；否则核对各项的 max")
+                "如为文件原样公布，保留即可；否则核对各项的 max",
+            )
 
 
 def _same_value(a: Part, b: Part) -> bool:
     """Two rules judging the same value (the same indicator, or the same ratio)."""
+
     def key(p: Part) -> tuple | None:
         if isinstance(p, Threshold | RateShortfall):
             return (getattr(p, "indicator", None), p.numerator, p.denominator)
@@ -252,22 +300,39 @@ def _item_checks(item: Item, where: str, add, *, has_assessors: bool) -> None:
         for y in range(x + 1, len(item.parts)):
             a, b = item.parts[x], item.parts[y]
             if _same_value(a, b):
-                add("rubric-range-overlap", Level.WARNING, f"{where}.parts[{y}]",
+                add(
+                    "rubric-range-overlap",
+                    Level.WARNING,
+                    f"{where}.parts[{y}]",
                     f"序号 {item.no} 的第{x + 1}、{y + 1}条规则判断同一个指标，"
                     f"低于两个目标时会重复扣分（{describe_part(a)}；{describe_part(b)}）",
-                    "分档扣分应写成互不重叠的规则，或确认文件确实要求累计扣分")
+                    "分档扣分应写成互不重叠的规则，或确认文件确实要求累计扣分",
+                )
     if item.allowed:
         if len(set(item.allowed)) != len(item.allowed):
-            add("rubric-allowed-duplicate", Level.WARNING, f"{where}.allowed",
-                f"序号 {item.no} 允许的核定分有重复", "删去重复的分数")
+            add(
+                "rubric-allowed-duplicate",
+                Level.WARNING,
+                f"{where}.allowed",
+                f"序号 {item.no} 允许的核定分有重复",
+                "删去重复的分数",
+            )
         if item.max not in item.allowed:
-            add("rubric-allowed-no-max", Level.WARNING, f"{where}.allowed",
+            add(
+                "rubric-allowed-no-max",
+                Level.WARNING,
+                f"{where}.allowed",
                 f"序号 {item.no} 允许的核定分中没有满分 {_p(item.max)}，该项无法得满分",
-                "在 allowed 中加上分值，或确认文件如此规定")
+                "在 allowed 中加上分值，或确认文件如此规定",
+            )
     if item.owner and not has_assessors:
-        add("rubric-owner-no-assessors", Level.WARNING, f"{where}.owner",
+        add(
+            "rubric-owner-no-assessors",
+            Level.WARNING,
+            f"{where}.owner",
             f"序号 {item.no} 指定了负责单位“{item.owner}”，但细则没有列出成员单位（assessors）",
-            "在顶层 assessors 中列出成员单位，负责单位的名称才能被核对")
+            "在顶层 assessors 中列出成员单位，负责单位的名称才能被核对",
+        )
 
 
 def _unused_indicators(scheme: Scheme, add) -> None:
@@ -282,12 +347,22 @@ def _unused_indicators(scheme: Scheme, add) -> None:
         derived_inputs.update(names(d.formula))
     for i, ind in enumerate(scheme.indicators):
         if ind.name not in used and ind.name not in derived_inputs:
-            add("rubric-indicator-unused", Level.WARNING, f"indicators[{i}]",
-                f"指标“{ind.name}”没有被任何计分规则使用", "删去它，或在计分规则中引用它")
+            add(
+                "rubric-indicator-unused",
+                Level.WARNING,
+                f"indicators[{i}]",
+                f"指标“{ind.name}”没有被任何计分规则使用",
+                "删去它，或在计分规则中引用它",
+            )
     for k, d in enumerate(scheme.derived):
         if d.name not in used:
-            add("rubric-indicator-unused", Level.WARNING, f"derived[{k}]",
-                f"派生指标“{d.name}”没有被任何计分规则使用", "删去它，或在计分规则中引用它")
+            add(
+                "rubric-indicator-unused",
+                Level.WARNING,
+                f"derived[{k}]",
+                f"派生指标“{d.name}”没有被任何计分规则使用",
+                "删去它，或在计分规则中引用它",
+            )
 
 
 def _name_clashes(scheme: Scheme, add) -> None:
@@ -300,20 +375,31 @@ def _name_clashes(scheme: Scheme, add) -> None:
             lab = _label(written)
             other = seen.get(lab)
             if other is not None and other != ind.name:
-                add("rubric-alias-clash", Level.WARNING, f"indicators[{i}]",
+                add(
+                    "rubric-alias-clash",
+                    Level.WARNING,
+                    f"indicators[{i}]",
                     f"“{written}”同时是指标“{other}”和“{ind.name}”的名称或别名，读取时只认前者",
-                    "删去或改写其中一个别名")
+                    "删去或改写其中一个别名",
+                )
             seen.setdefault(lab, ind.name)
-    for group, table in (("annex", scheme.headers.annex), ("entries", scheme.headers.entries),
-                         ("ranking", scheme.headers.ranking)):
+    for group, table in (
+        ("annex", scheme.headers.annex),
+        ("entries", scheme.headers.entries),
+        ("ranking", scheme.headers.ranking),
+    ):
         roles: dict[str, str] = {}
         for role, labels in table.items():
             for written in labels:
                 lab = _label(written)
                 if lab in roles and roles[lab] != role:
-                    add("rubric-header-clash", Level.WARNING, f"headers.{group}.{role}",
+                    add(
+                        "rubric-header-clash",
+                        Level.WARNING,
+                        f"headers.{group}.{role}",
                         f"表头“{written}”同时列在 {roles[lab]} 和 {role} 下，读取时只认前者",
-                        "一个表头只能表示一种列")
+                        "一个表头只能表示一种列",
+                    )
                 roles.setdefault(lab, role)
 
 
@@ -344,8 +430,13 @@ def list_cmd() -> None:
     from flowscore.rubric.load import builtin_rubrics, load_rubric
 
     table = Table(title="内置评分细则", title_justify="left")
-    for label, justify in (("编号", "left"), ("名称", "left"), ("年度", "right"),
-                           ("单位", "right"), ("评分表", "left")):
+    for label, justify in (
+        ("编号", "left"),
+        ("名称", "left"),
+        ("年度", "right"),
+        ("单位", "right"),
+        ("评分表", "left"),
+    ):
         table.add_column(label, justify=justify)  # type: ignore[arg-type]
     for rid, path in builtin_rubrics().items():
         try:
@@ -355,11 +446,18 @@ def list_cmd() -> None:
             continue
         annexes = list(dict.fromkeys(sh.annex or sh.title for sh in s.sheets))
         sheets = f"{len(s.sheets)}（{'、'.join(annexes)}）"
-        table.add_row(escape(rid), escape(s.title), str(s.year) if s.year else "未注明",
-                      str(len(s.units)), escape(sheets))
+        table.add_row(
+            escape(rid),
+            escape(s.title),
+            str(s.year) if s.year else "未注明",
+            str(len(s.units)),
+            escape(sheets),
+        )
     ui.console.print(table)
-    ui.console.print("查看内容：flowscore rubric show 编号；复制后修改的细则用 "
-                     "flowscore rubric check 文件 检查。")
+    ui.console.print(
+        "查看内容：flowscore rubric show 编号；复制后修改的细则用 "
+        "flowscore rubric check 文件 检查。"
+    )
 
 
 @rubric_app.command("show", options_metavar="[选项]")
@@ -384,8 +482,10 @@ def print_scheme(scheme: Scheme) -> None:
 
     esc = escape
     c = ui.console
-    c.print(f"[bold]{esc(scheme.title)}[/]（编号 {esc(scheme.id)}，年度 "
-            f"{scheme.year if scheme.year else '未注明'}）")
+    c.print(
+        f"[bold]{esc(scheme.title)}[/]（编号 {esc(scheme.id)}，年度 "
+        f"{scheme.year if scheme.year else '未注明'}）"
+    )
     if scheme.source:
         c.print(f"依据：{esc(scheme.source)}")
     if scheme.deadline:
@@ -419,8 +519,11 @@ def _print_sheet(scheme: Scheme, sheet: Sheet) -> None:
     esc = escape
     users = [u.name for u in scheme.units if u.sheet == sheet.id]
     head = " ".join(x for x in (sheet.annex, sheet.title) if x)
-    table = Table(title=f"{head}（{sheet.id}，总分 {_p(sheet.total)}，{len(users)}个单位使用）",
-                  title_justify="left", show_lines=True)
+    table = Table(
+        title=f"{head}（{sheet.id}，总分 {_p(sheet.total)}，{len(users)}个单位使用）",
+        title_justify="left",
+        show_lines=True,
+    )
     has_cat = bool(sheet.categories)
     has_owner = any(it.owner for it in sheet.items)
     table.add_column("序号", justify="right", no_wrap=True)
@@ -436,8 +539,12 @@ def _print_sheet(scheme: Scheme, sheet: Sheet) -> None:
         row = [esc(str(it.no))]
         if has_cat:
             row.append(esc(it.category))
-        row += [esc(it.short or it.text[:20]), esc(it.max_label),
-                MODE_TEXT.get(it.mode, it.mode), esc(describe_item(it, scheme))]
+        row += [
+            esc(it.short or it.text[:20]),
+            esc(it.max_label),
+            MODE_TEXT.get(it.mode, it.mode),
+            esc(describe_item(it, scheme)),
+        ]
         if has_owner:
             row.append(esc(it.owner or "（共同评分）"))
         table.add_row(*row)
@@ -476,8 +583,10 @@ def check_cmd(spec: RubricArg = None, rubric: RubricOpt = None) -> None:
         raise typer.Exit(1)
     sheets = len(scheme.sheets)
     items = sum(len(s.items) for s in scheme.sheets)
-    ui.ok(f"评分细则可以使用：{len(scheme.units)} 个单位，{sheets} 张评分表，{items} 个考核项目"
-          + ("；请逐条确认上面的警告" if warnings else ""))
+    ui.ok(
+        f"评分细则可以使用：{len(scheme.units)} 个单位，{sheets} 张评分表，{items} 个考核项目"
+        + ("；请逐条确认上面的警告" if warnings else "")
+    )
 
 
 __all__ = ["describe_item", "describe_part", "lint_rubric", "rubric_app"]

@@ -9,21 +9,32 @@ from __future__ import annotations
 import re
 
 _MESSAGES = [
-    (re.compile(r"^No such option: (\S+)(?: Did you mean (.+)\?)?(?: \(Possible options: (.+)\))?$",
-                re.S),
-     lambda m: f"没有选项 {m[1]}" + (f"，是不是要用 {m[2]}？" if m[2] else "")
-     + (f"（相近的选项：{m[3]}）" if m[3] else "")),
+    (
+        re.compile(
+            r"^No such option: (\S+)(?: Did you mean (.+)\?)?(?: \(Possible options: (.+)\))?$",
+            re.S,
+        ),
+        lambda m: (
+            f"没有选项 {m[1]}"
+            + (f"，是不是要用 {m[2]}？" if m[2] else "")
+            + (f"（相近的选项：{m[3]}）" if m[3] else "")
+        ),
+    ),
     (re.compile(r"^No such command '?(.+?)'?\.$"), lambda m: f"没有命令“{m[1]}”"),
     (re.compile(r"^Missing option '?(.+?)'?\.?$"), lambda m: f"缺少选项 {m[1]}"),
     (re.compile(r"^Missing argument '?(.+?)'?\.?$"), lambda m: f"缺少参数 {m[1]}"),
     (re.compile(r"^Missing command\.$"), lambda m: "缺少命令"),
-    (re.compile(r"^Invalid value for (.+?): (.+)$", re.S),
-     lambda m: f"{m[1]} 的取值无效：{_value(m[2])}"),
+    (
+        re.compile(r"^Invalid value for (.+?): (.+)$", re.S),
+        lambda m: f"{m[1]} 的取值无效：{_value(m[2])}",
+    ),
     (re.compile(r"^Invalid value: (.+)$", re.S), lambda m: f"取值无效：{_value(m[1])}"),
-    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"),
-     lambda m: f"多余的参数：{m[1]}"),
+    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), lambda m: f"多余的参数：{m[1]}"),
     (re.compile(r"^Option '?(.+?)'? requires an argument\.$"), lambda m: f"选项 {m[1]} 需要一个值"),
-    (re.compile(r"^Option '?(.+?)'? does not take a value\.$"), lambda m: f"选项 {m[1]} 不接受取值"),
+    (
+        re.compile(r"^Option '?(.+?)'? does not take a value\.$"),
+        lambda m: f"选项 {m[1]} 不接受取值",
+    ),
 ]
 
 _VALUES = [

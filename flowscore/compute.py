@@ -7,18 +7,23 @@ from pathlib import Path
 
 from flowscore.errors import FlowscoreError, UsageError
 from flowscore.reading import read_folder
-from flowscore.results import BatchResult
-from flowscore.results import InputFile
+from flowscore.results import BatchResult, InputFile
 from flowscore.rubric import builtin_rubrics, load_rubric
 from flowscore.rubric.model import Scheme
 from flowscore.safety import DEFAULT_LIMITS, Limits
 from flowscore.scoring import score
 
 
-def compute_folder(folder: Path, *, rubric: str | Path | None = None,
-                   scheme: Scheme | None = None, exclude: tuple[Path, ...] = (), jobs: int = 1,
-                   progress: Callable[[int, int], None] | None = None,
-                   limits: Limits = DEFAULT_LIMITS) -> BatchResult:
+def compute_folder(
+    folder: Path,
+    *,
+    rubric: str | Path | None = None,
+    scheme: Scheme | None = None,
+    exclude: tuple[Path, ...] = (),
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (the default scheme when neither
     ``rubric`` nor ``scheme`` is given). Problems are findings in ``result.report``.
 
@@ -31,25 +36,33 @@ def compute_folder(folder: Path, *, rubric: str | Path | None = None,
     warnings: list = []
     if scheme is None:
         scheme, warnings = load_rubric(rubric)
-    inputs = read_folder(folder, scheme, exclude=exclude, jobs=jobs, progress=progress,
-                         limits=limits)
+    inputs = read_folder(
+        folder, scheme, exclude=exclude, jobs=jobs, progress=progress, limits=limits
+    )
     if rubric is None:
         # No rubric named: the templates say which scheme they belong to. Read again with that
         # scheme when it is another one; a folder mixing schemes is refused, not guessed at.
         found = _schemes_in(inputs.files)
         if len(found) > 1:
-            listing = "；".join(f"{sid}：{'、'.join(files[:3])}{'等' if len(files) > 3 else ''}"
-                                for sid, files in sorted(found.items()))
-            raise FlowscoreError(f"文件夹中混有不同评分细则生成的评分表（{listing}）",
-                                 hint="把不同细则的评分表分开放，或用 --rubric 指定本次使用的细则")
+            listing = "；".join(
+                f"{sid}：{'、'.join(files[:3])}{'等' if len(files) > 3 else ''}"
+                for sid, files in sorted(found.items())
+            )
+            raise FlowscoreError(
+                f"文件夹中混有不同评分细则生成的评分表（{listing}）",
+                hint="把不同细则的评分表分开放，或用 --rubric 指定本次使用的细则",
+            )
         if found and next(iter(found)) != scheme.id:
             sid = next(iter(found))
             if sid not in builtin_rubrics():
-                raise FlowscoreError(f"评分表由评分细则“{sid}”生成，它不是内置细则",
-                                     hint="用 --rubric 给出该细则的 .toml 文件路径")
+                raise FlowscoreError(
+                    f"评分表由评分细则“{sid}”生成，它不是内置细则",
+                    hint="用 --rubric 给出该细则的 .toml 文件路径",
+                )
             scheme, warnings = load_rubric(sid)
-            inputs = read_folder(folder, scheme, exclude=exclude, jobs=jobs, progress=progress,
-                                 limits=limits)
+            inputs = read_folder(
+                folder, scheme, exclude=exclude, jobs=jobs, progress=progress, limits=limits
+            )
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
     return score(scheme, inputs, folder=str(folder))
 

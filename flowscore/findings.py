@@ -49,7 +49,15 @@ class Finding:
         return d
 
     def sort_key(self) -> tuple:
-        return (self.file, self.sheet, _cell_key(self.cell), self.key, self.unit, self.code, self.message)
+        return (
+            self.file,
+            self.sheet,
+            _cell_key(self.cell),
+            self.key,
+            self.unit,
+            self.code,
+            self.message,
+        )
 
 
 def _cell_key(cell: str) -> tuple[int, str]:

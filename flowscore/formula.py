@@ -10,8 +10,12 @@ import ast
 from decimal import Decimal
 from fractions import Fraction
 
-_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-        ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
+_OPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
 
 
 class FormulaError(ValueError):
@@ -20,8 +24,9 @@ class FormulaError(ValueError):
 
 def _translate(formula: str) -> str:
     # Full-width operators and brackets as people type them in Chinese text.
-    table = str.maketrans({"（": "(", "）": ")", "＋": "+", "－": "-", "×": "*", "÷": "/",
-                           "＊": "*", "／": "/"})
+    table = str.maketrans(
+        {"（": "(", "）": ")", "＋": "+", "－": "-", "×": "*", "÷": "/", "＊": "*", "／": "/"}
+    )
     return formula.translate(table)
 
 
@@ -37,8 +42,11 @@ def parse(formula: str) -> ast.Expression:
             continue
         if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Name):
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
-                and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int | float)
+            and not isinstance(node.value, bool)
+        ):
             continue
         raise FormulaError(f"公式“{formula}”中有不允许的内容（{type(node).__name__}）")
     return tree

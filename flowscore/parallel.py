@@ -30,9 +30,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def map_batches(func: Callable[[list[T]], list[R]], tasks: list[T], *, jobs: int,
-                init: Callable[[Any], None], init_arg: Any,
-                progress: Callable[[int, int], None] | None = None) -> Iterator[R]:
+def map_batches(
+    func: Callable[[list[T]], list[R]],
+    tasks: list[T],
+    *,
+    jobs: int,
+    init: Callable[[Any], None],
+    init_arg: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[R]:
     """Yield ``func``'s results for every task, in order. ``func`` takes a batch (a list) and
     returns one result per task; ``init(init_arg)`` prepares each worker (and this process when
     running serially)."""
@@ -42,7 +48,7 @@ def map_batches(func: Callable[[list[T]], list[R]], tasks: list[T], *, jobs: int
         step = max(1, total // 100)
         done = 0
         for i in range(0, total, step):
-            yield from func(tasks[i:i + step])
+            yield from func(tasks[i : i + step])
             done = min(total, i + step)
             if progress:
                 progress(done, total)
@@ -51,10 +57,11 @@ def map_batches(func: Callable[[list[T]], list[R]], tasks: list[T], *, jobs: int
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(MIN_BATCH, min(MAX_BATCH, -(-total // (jobs * 8))))
-    batches = [tasks[i:i + size] for i in range(0, total, size)]
+    batches = [tasks[i : i + size] for i in range(0, total, size)]
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init,
-                             initargs=(init_arg,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=init, initargs=(init_arg,)
+    ) as pool:
         done = 0
         for batch, results in zip(batches, pool.map(func, batches), strict=True):
             yield from results

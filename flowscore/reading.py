@@ -14,8 +14,8 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -122,22 +122,36 @@ class Inputs:
         if old is None:
             values[name] = value
         elif old.value != value.value:
-            self.findings.append(Finding(
-                code="conflicting-indicator", level=Level.ERROR, file=value.file,
-                sheet=value.sheet, cell=value.cell, unit=unit,
-                message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
-                        f"{old.cell}）和 {value.value}，以前者为准",
-                hint="只保留正确的一个值"))
+            self.findings.append(
+                Finding(
+                    code="conflicting-indicator",
+                    level=Level.ERROR,
+                    file=value.file,
+                    sheet=value.sheet,
+                    cell=value.cell,
+                    unit=unit,
+                    message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
+                    f"{old.cell}）和 {value.value}，以前者为准",
+                    hint="只保留正确的一个值",
+                )
+            )
 
     def add_rank(self, row: RankRow) -> None:
         if row.unit in self.ranking:
             first = self.ranking[row.unit]
-            self.findings.append(Finding(
-                code="duplicate-row", level=Level.ERROR, file=row.file, sheet=row.sheet,
-                cell=row.cell, unit=row.unit,
-                message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
-                        f"{first.cell}），以第一次为准",
-                hint="删去重复的行"))
+            self.findings.append(
+                Finding(
+                    code="duplicate-row",
+                    level=Level.ERROR,
+                    file=row.file,
+                    sheet=row.sheet,
+                    cell=row.cell,
+                    unit=row.unit,
+                    message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
+                    f"{first.cell}），以第一次为准",
+                    hint="删去重复的行",
+                )
+            )
             return
         self.ranking[row.unit] = row
 
@@ -176,32 +190,48 @@ def discover(folder: Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path
             continue
         if any(parent in excluded for parent in path.parents) or path in excluded:
             continue
-        if any((p / "results.json").is_file() and (p / "考核汇总.xlsx").exists()
-               for p in path.parents if p != folder and folder in p.parents):
+        if any(
+            (p / "results.json").is_file() and (p / "考核汇总.xlsx").exists()
+            for p in path.parents
+            if p != folder and folder in p.parents
+        ):
             continue  # a flowscore output folder left inside the submissions
         if not path.is_file():
             continue
         if path.name.startswith("~$") or path.name.startswith(".~lock"):
             if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
                 continue  # Word's lock files (~$报告.docx) are no concern of ours
-            notes.append(Finding(code="lock-file", level=Level.INFO, file=str(rel),
-                                 message="这是电子表格程序打开文件时留下的锁文件，已跳过",
-                                 hint="关闭电子表格程序后可删除它"))
+            notes.append(
+                Finding(
+                    code="lock-file",
+                    level=Level.INFO,
+                    file=str(rel),
+                    message="这是电子表格程序打开文件时留下的锁文件，已跳过",
+                    hint="关闭电子表格程序后可删除它",
+                )
+            )
             continue
         if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
             note = skipped_file_note(path.name)
             if note is not None:
                 code, level, message, hint = note
-                notes.append(Finding(code=code, level=level, file=str(rel), message=message,
-                                     hint=hint))
+                notes.append(
+                    Finding(code=code, level=level, file=str(rel), message=message, hint=hint)
+                )
             continue
         out.append(path)
     return out, notes
 
 
-def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = (),
-                jobs: int = 1, progress: Callable[[int, int], None] | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> Inputs:
+def read_folder(
+    folder: Path,
+    scheme: Scheme,
+    *,
+    exclude: tuple[Path, ...] = (),
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Inputs:
     """Read every spreadsheet of ``folder``. With ``jobs`` > 1 the files are read in batches
     by worker processes; the records are merged in file order, so the result is the same.
     ``limits``: what a file may be (size, rows) before it is refused with a finding."""
@@ -209,15 +239,27 @@ def read_folder(folder: Path, scheme: Scheme, *, exclude: tuple[Path, ...] = (),
     inputs = Inputs()
     inputs.findings.extend(notes)
     if not paths:
-        inputs.findings.append(Finding(code="no-files", level=Level.ERROR, file="",
-                                       message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
-                                       hint="确认路径正确，评分表和指标数据放在这个文件夹中"))
+        inputs.findings.append(
+            Finding(
+                code="no-files",
+                level=Level.ERROR,
+                file="",
+                message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
+                hint="确认路径正确，评分表和指标数据放在这个文件夹中",
+            )
+        )
     root = folder.resolve()
     tasks = [(str(p), str(p.resolve().relative_to(root))) for p in paths]
     from flowscore.parallel import map_batches
 
-    for part in map_batches(_read_batch, tasks, jobs=jobs, init=_init_worker,
-                            init_arg=(scheme, limits), progress=progress):
+    for part in map_batches(
+        _read_batch,
+        tasks,
+        jobs=jobs,
+        init=_init_worker,
+        init_arg=(scheme, limits),
+        progress=progress,
+    ):
         inputs.merge(part)
     return inputs
 
@@ -235,12 +277,15 @@ def _init_worker(arg: tuple[Scheme, Limits]) -> None:
 
 def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
     assert _worker_reader is not None
-    return [read_file(Path(path), display, _worker_reader, limits=_worker_limits)
-            for path, display in tasks]
+    return [
+        read_file(Path(path), display, _worker_reader, limits=_worker_limits)
+        for path, display in tasks
+    ]
 
 
-def read_file(path: Path, display: str, reader: SheetReader, *,
-              limits: Limits = DEFAULT_LIMITS) -> Inputs:
+def read_file(
+    path: Path, display: str, reader: SheetReader, *, limits: Limits = DEFAULT_LIMITS
+) -> Inputs:
     """One file's records and findings, on their own."""
     inputs = Inputs()
     wb, found = open_workbook(path, display=display, limits=limits)
@@ -257,8 +302,12 @@ def read_file(path: Path, display: str, reader: SheetReader, *,
 def _clipped(f: Finding, limit: int) -> Finding:
     if len(f.message) <= limit + 40 and len(f.unit) <= limit and len(f.hint) <= 4 * limit:
         return f
-    return replace(f, message=clip_quoted(f.message, limit), unit=clip(f.unit, limit),
-                   hint=clip_quoted(f.hint, limit))
+    return replace(
+        f,
+        message=clip_quoted(f.message, limit),
+        unit=clip(f.unit, limit),
+        hint=clip_quoted(f.hint, limit),
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -319,17 +368,34 @@ class SheetReader:
                 if kind == "annex" and inputs.annexes and inputs.annexes[-1].file == display:
                     unit = inputs.annexes[-1].unit
         if not wb.sheets:
-            inputs.findings.append(Finding(code="empty-workbook", level=Level.ERROR, file=display,
-                                           message="工作簿中没有任何工作表",
-                                           hint="确认提交的是填好的评分表或指标数据"))
+            inputs.findings.append(
+                Finding(
+                    code="empty-workbook",
+                    level=Level.ERROR,
+                    file=display,
+                    message="工作簿中没有任何工作表",
+                    hint="确认提交的是填好的评分表或指标数据",
+                )
+            )
         elif not kinds:
-            inputs.findings.append(Finding(
-                code="unrecognised-file", level=Level.WARNING, file=display,
-                message="没有识别出评分表、指标、加减分或市考排名表头，文件已忽略",
-                hint="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列"))
-        inputs.files.append(InputFile(path=display, kind="+".join(dict.fromkeys(kinds)) or "unknown",
-                                      unit=unit, sheets=tuple(g.name for g in wb.sheets),
-                                      scheme=wb.props.get("flowscore.scheme", "")))
+            inputs.findings.append(
+                Finding(
+                    code="unrecognised-file",
+                    level=Level.WARNING,
+                    file=display,
+                    message="没有识别出评分表、指标、加减分或市考排名表头，文件已忽略",
+                    hint="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列",
+                )
+            )
+        inputs.files.append(
+            InputFile(
+                path=display,
+                kind="+".join(dict.fromkeys(kinds)) or "unknown",
+                unit=unit,
+                sheets=tuple(g.name for g in wb.sheets),
+                scheme=wb.props.get("flowscore.scheme", ""),
+            )
+        )
 
     def read_sheet(self, grid: Grid, wb: WorkbookData, display: str, inputs: Inputs) -> str:
         for r in range(min(grid.height, HEADER_SCAN_ROWS)):
@@ -353,16 +419,20 @@ class SheetReader:
                 rroles["unit"] = unit_col
                 self.read_ranking(grid, display, r, rroles, inputs)
                 return "ranking"
-            cols = {c: self.indicator_labels[lab] for c, lab in enumerate(labels)
-                    if lab in self.indicator_labels}
+            cols = {
+                c: self.indicator_labels[lab]
+                for c, lab in enumerate(labels)
+                if lab in self.indicator_labels
+            }
             if cols:
                 self.read_indicators(grid, display, r, unit_col, cols, inputs)
                 return "indicators"
         return ""
 
     # -- annex sheets --------------------------------------------------------------------------
-    def _annex_unit(self, grid: Grid, wb: WorkbookData, display: str, header: int,
-                    inputs: Inputs) -> str | None:
+    def _annex_unit(
+        self, grid: Grid, wb: WorkbookData, display: str, header: int, inputs: Inputs
+    ) -> str | None:
         prop = wb.props.get("flowscore.unit", "")
         if prop and self.roster.find(prop):
             return self.roster.find(prop)
@@ -375,8 +445,14 @@ class SheetReader:
                 if "盖章" in text and m:
                     name = m.group(1).split("评价得分")[0].strip()
                     if not name:  # typed in the next non-empty cell
-                        name = next((str(x).strip() for x in grid.rows[r][c + 1:]
-                                     if str(x).strip() and "评价得分" not in str(x)), "")
+                        name = next(
+                            (
+                                str(x).strip()
+                                for x in grid.rows[r][c + 1 :]
+                                if str(x).strip() and "评价得分" not in str(x)
+                            ),
+                            "",
+                        )
                     if name:
                         written, where = name, cell_ref(r, c)
                         break
@@ -387,35 +463,70 @@ class SheetReader:
             if unit:
                 return unit
             close = "、".join(self.roster.closest(written)) or "（无相近名称）"
-            inputs.findings.append(Finding(
-                code="unknown-unit", level=Level.ERROR, file=display, sheet=grid.name, cell=where,
-                unit=written, message=f"盖章栏的单位“{written}”不在考核名单中，此表未计分",
-                hint=f"最相近的名单单位：{close}；请改为名单中的名称，或在评分细则中加别名"))
+            inputs.findings.append(
+                Finding(
+                    code="unknown-unit",
+                    level=Level.ERROR,
+                    file=display,
+                    sheet=grid.name,
+                    cell=where,
+                    unit=written,
+                    message=f"盖章栏的单位“{written}”不在考核名单中，此表未计分",
+                    hint=f"最相近的名单单位：{close}；请改为名单中的名称，或在评分细则中加别名",
+                )
+            )
             return None
         unit = self.roster.find_in(Path(display).stem)
         if unit:
-            inputs.findings.append(Finding(
-                code="unit-from-filename", level=Level.INFO, file=display, sheet=grid.name,
-                unit=unit, message=f"盖章栏未填单位名称，按文件名认定为“{unit}”",
-                hint="请在盖章栏填写单位名称"))
+            inputs.findings.append(
+                Finding(
+                    code="unit-from-filename",
+                    level=Level.INFO,
+                    file=display,
+                    sheet=grid.name,
+                    unit=unit,
+                    message=f"盖章栏未填单位名称，按文件名认定为“{unit}”",
+                    hint="请在盖章栏填写单位名称",
+                )
+            )
             return unit
-        inputs.findings.append(Finding(
-            code="unit-unknown-sheet", level=Level.ERROR, file=display, sheet=grid.name,
-            message="无法确定这份评分表属于哪个单位：盖章栏和文件名中都没有名单中的单位",
-            hint="在盖章栏填写单位名称，如“镇（乡）街道(盖章)：月湖街道”"))
+        inputs.findings.append(
+            Finding(
+                code="unit-unknown-sheet",
+                level=Level.ERROR,
+                file=display,
+                sheet=grid.name,
+                message="无法确定这份评分表属于哪个单位：盖章栏和文件名中都没有名单中的单位",
+                hint="在盖章栏填写单位名称，如“镇（乡）街道(盖章)：月湖街道”",
+            )
+        )
         return None
 
-    def read_annex(self, grid: Grid, wb: WorkbookData, display: str, header: int,
-                   roles: dict[str, int], inputs: Inputs) -> None:
+    def read_annex(
+        self,
+        grid: Grid,
+        wb: WorkbookData,
+        display: str,
+        header: int,
+        roles: dict[str, int],
+        inputs: Inputs,
+    ) -> None:
         unit = self._annex_unit(grid, wb, display, header, inputs)
         if unit is None:
             return
         scheme_prop = wb.props.get("flowscore.scheme", "")
         if scheme_prop and scheme_prop != self.scheme.id:
-            inputs.findings.append(Finding(
-                code="scheme-mismatch", level=Level.ERROR, file=display, sheet=grid.name, unit=unit,
-                message=f"这份评分表由评分细则“{scheme_prop}”生成，与本次使用的“{self.scheme.id}”不同",
-                hint="用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写"))
+            inputs.findings.append(
+                Finding(
+                    code="scheme-mismatch",
+                    level=Level.ERROR,
+                    file=display,
+                    sheet=grid.name,
+                    unit=unit,
+                    message=f"这份评分表由评分细则“{scheme_prop}”生成，与本次使用的“{self.scheme.id}”不同",
+                    hint="用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写",
+                )
+            )
             return
         u = self.scheme.unit(unit)
         assert u is not None
@@ -424,65 +535,121 @@ class SheetReader:
         bonus_self = penalty_self = None
         no_col = roles.get("no")
         for r in range(header + 1, grid.height):
-            lead = " ".join(_label(grid.value(r, c)) for c in (roles.get("no"), roles.get("dept"),
-                                                                roles["text"]) if c is not None)
+            lead = " ".join(
+                _label(grid.value(r, c))
+                for c in (roles.get("no"), roles.get("dept"), roles["text"])
+                if c is not None
+            )
             no = _item_no(grid.value(r, no_col)) if no_col is not None else None
             if lead.startswith("加分") or (no or "").startswith("加分"):
-                bonus_self = self._score(grid, display, unit, r, roles.get("self"), inputs,
-                                         allow_negative=False)
+                bonus_self = self._score(
+                    grid, display, unit, r, roles.get("self"), inputs, allow_negative=False
+                )
                 continue
             if lead.startswith("减分") or (no or "").startswith("减分"):
-                penalty_self = self._score(grid, display, unit, r, roles.get("self"), inputs,
-                                           allow_negative=True)
+                penalty_self = self._score(
+                    grid, display, unit, r, roles.get("self"), inputs, allow_negative=True
+                )
                 continue
             if no is None or not sheet.item(no):
                 if no is not None and _looks_numbered(no):
-                    inputs.findings.append(Finding(
-                        code="unknown-item", level=Level.ERROR, file=display, sheet=grid.name,
-                        cell=cell_ref(r, no_col), unit=unit,
-                        message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
-                        hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表"))
+                    inputs.findings.append(
+                        Finding(
+                            code="unknown-item",
+                            level=Level.ERROR,
+                            file=display,
+                            sheet=grid.name,
+                            cell=cell_ref(r, no_col),
+                            unit=unit,
+                            message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
+                            hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表",
+                        )
+                    )
                     continue
                 if no_col is not None and no is not None:
                     continue
                 no, problem = self._match_by_text(grid, r, roles, sheet)
                 if problem:
-                    inputs.findings.append(Finding(
-                        code="unmatched-row", level=Level.ERROR, file=display, sheet=grid.name,
-                        cell=cell_ref(r, roles.get("criteria", roles["text"])), unit=unit,
-                        message=problem, hint="从评分细则原文复制该行文字，或补上序号"))
+                    inputs.findings.append(
+                        Finding(
+                            code="unmatched-row",
+                            level=Level.ERROR,
+                            file=display,
+                            sheet=grid.name,
+                            cell=cell_ref(r, roles.get("criteria", roles["text"])),
+                            unit=unit,
+                            message=problem,
+                            hint="从评分细则原文复制该行文字，或补上序号",
+                        )
+                    )
                 if no is None:
                     continue
             if no in items:
-                inputs.findings.append(Finding(
-                    code="duplicate-item", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=cell_ref(r, no_col if no_col is not None else roles["text"]), unit=unit,
-                    message=f"序号 {no} 出现了两次（第{items[no].row + 1}行和第{r + 1}行），以第一次为准",
-                    hint="删去重复的行"))
+                inputs.findings.append(
+                    Finding(
+                        code="duplicate-item",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, no_col if no_col is not None else roles["text"]),
+                        unit=unit,
+                        message=f"序号 {no} 出现了两次（第{items[no].row + 1}行和第{r + 1}行），以第一次为准",
+                        hint="删去重复的行",
+                    )
+                )
                 continue
             item = sheet.item(no)
             assert item is not None
-            self_score = self._score(grid, display, unit, r, roles.get("self"), inputs,
-                                     allow_negative=item.is_adjustment)
-            entered = self._score(grid, display, unit, r, roles.get("verified"), inputs,
-                                  allow_negative=item.is_adjustment)
+            self_score = self._score(
+                grid, display, unit, r, roles.get("self"), inputs, allow_negative=item.is_adjustment
+            )
+            entered = self._score(
+                grid,
+                display,
+                unit,
+                r,
+                roles.get("verified"),
+                inputs,
+                allow_negative=item.is_adjustment,
+            )
             remark = grid.text(r, roles["remark"]) if "remark" in roles else ""
             items[no] = ItemEntry(
-                no=no, self_score=self_score, entered=entered, remark=remark, row=r,
+                no=no,
+                self_score=self_score,
+                entered=entered,
+                remark=remark,
+                row=r,
                 self_cell=cell_ref(r, roles["self"]) if "self" in roles else "",
                 verified_cell=cell_ref(r, roles["verified"]) if "verified" in roles else "",
-                sheet_max=grid.value(r, roles["max"]))
+                sheet_max=grid.value(r, roles["max"]),
+            )
         for item in sheet.items:
             if str(item.no) not in items:
-                inputs.findings.append(Finding(
-                    code="item-missing", level=Level.WARNING, file=display, sheet=grid.name,
-                    unit=unit, message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
-                    hint="核对是否删掉了行或序号写错"))
+                inputs.findings.append(
+                    Finding(
+                        code="item-missing",
+                        level=Level.WARNING,
+                        file=display,
+                        sheet=grid.name,
+                        unit=unit,
+                        message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
+                        hint="核对是否删掉了行或序号写错",
+                    )
+                )
         assessor = self._assessor(grid, wb, header)
-        inputs.annexes.append(AnnexSheet(unit=unit, sheet_id=sheet.id, file=display,
-                                         assessor=assessor,
-                                         sheet=grid.name, items=items, scheme_id=scheme_prop,
-                                         bonus_self=bonus_self, penalty_self=penalty_self))
+        inputs.annexes.append(
+            AnnexSheet(
+                unit=unit,
+                sheet_id=sheet.id,
+                file=display,
+                assessor=assessor,
+                sheet=grid.name,
+                items=items,
+                scheme_id=scheme_prop,
+                bonus_self=bonus_self,
+                penalty_self=penalty_self,
+            )
+        )
 
     def _assessor(self, grid: Grid, wb: WorkbookData, header: int) -> str:
         """Who filled the 核定分: a ``检查单位：市财政局`` line above the header (or the template's
@@ -491,7 +658,11 @@ class SheetReader:
         if not written:
             for r in range(header):
                 for v in grid.rows[r]:
-                    m = _ASSESSOR.match(unicodedata.normalize("NFKC", str(v)).strip()) if v else None
+                    m = (
+                        _ASSESSOR.match(unicodedata.normalize("NFKC", str(v)).strip())
+                        if v
+                        else None
+                    )
                     if m:
                         written = m.group(1).strip()
                         break
@@ -504,8 +675,9 @@ class SheetReader:
                 return name
         return written
 
-    def _match_by_text(self, grid: Grid, r: int, roles: dict[str, int],
-                       sheet: Sheet) -> tuple[str | None, str]:
+    def _match_by_text(
+        self, grid: Grid, r: int, roles: dict[str, int], sheet: Sheet
+    ) -> tuple[str | None, str]:
         """A row without 序号 (the published 附件2 and Beilun layouts): its item by its 评分标准
         (or 考核内容) text, copied from the published form perhaps with small edits. Returns
         (item number, problem): a row that looks like an item but matches none, or two equally,
@@ -516,25 +688,40 @@ class SheetReader:
             return None, ""
         scored = []
         for item in sheet.items:
-            target = _label(item.criteria or item.text) if "criteria" in roles else _label(item.text)
-            scored.append((difflib.SequenceMatcher(None, text, target, autojunk=False).ratio(),
-                           str(item.no)))
+            target = (
+                _label(item.criteria or item.text) if "criteria" in roles else _label(item.text)
+            )
+            scored.append(
+                (difflib.SequenceMatcher(None, text, target, autojunk=False).ratio(), str(item.no))
+            )
         scored.sort(reverse=True)
         best_ratio, best = scored[0]
         second = scored[1][0] if len(scored) > 1 else 0.0
         if best_ratio >= 0.6 and best_ratio - second > 0.05:
             return best, ""
         if best_ratio >= 0.6:
-            return None, (f"第{r + 1}行的文字同样接近序号 {best} 和 {scored[1][1]}，无法确定是哪一项，"
-                          "此行未采用")
-        has_score = any(grid.value(r, roles[k]) is not None for k in ("self", "verified")
-                        if k in roles)
+            return None, (
+                f"第{r + 1}行的文字同样接近序号 {best} 和 {scored[1][1]}，无法确定是哪一项，"
+                "此行未采用"
+            )
+        has_score = any(
+            grid.value(r, roles[k]) is not None for k in ("self", "verified") if k in roles
+        )
         if has_score:
             return None, f"第{r + 1}行“{text[:20]}…”对不上评分细则中的任何一项，此行未采用"
         return None, ""
 
-    def _score(self, grid: Grid, display: str, unit: str, r: int, col: int | None,
-               inputs: Inputs, *, allow_negative: bool) -> Decimal | None:
+    def _score(
+        self,
+        grid: Grid,
+        display: str,
+        unit: str,
+        r: int,
+        col: int | None,
+        inputs: Inputs,
+        *,
+        allow_negative: bool,
+    ) -> Decimal | None:
         if col is None:
             return None
         raw = grid.value(r, col)
@@ -543,24 +730,46 @@ class SheetReader:
         if not problem and p.value is not None and p.value < 0 and not allow_negative:
             problem = f"分数 {p.value} 为负数"
         if problem:
-            inputs.findings.append(Finding(
-                code="bad-score", level=Level.ERROR, file=display, sheet=grid.name,
-                cell=cell_ref(r, col), unit=unit, message=f"单元格内容{_quote(problem)}，未采用",
-                hint="只填数字，如 4 或 4.5（不要带“分”等文字）"))
+            inputs.findings.append(
+                Finding(
+                    code="bad-score",
+                    level=Level.ERROR,
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, col),
+                    unit=unit,
+                    message=f"单元格内容{_quote(problem)}，未采用",
+                    hint="只填数字，如 4 或 4.5（不要带“分”等文字）",
+                )
+            )
             return None
         return p.value
 
     # -- indicator sheets ----------------------------------------------------------------------
-    def read_indicators(self, grid: Grid, display: str, header: int, unit_col: int,
-                        cols: dict[int, str], inputs: Inputs) -> None:
+    def read_indicators(
+        self,
+        grid: Grid,
+        display: str,
+        header: int,
+        unit_col: int,
+        cols: dict[int, str],
+        inputs: Inputs,
+    ) -> None:
         inputs.saw_indicator_sheet = True
         seen_names: dict[str, int] = {}
         for c, name in cols.items():
             if name in seen_names:
-                inputs.findings.append(Finding(
-                    code="duplicate-column", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=cell_ref(header, c), message=f"指标“{name}”有两列，以第一列为准",
-                    hint="删去重复的列"))
+                inputs.findings.append(
+                    Finding(
+                        code="duplicate-column",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(header, c),
+                        message=f"指标“{name}”有两列，以第一列为准",
+                        hint="删去重复的列",
+                    )
+                )
             seen_names.setdefault(name, c)
         for r in range(header + 1, grid.height):
             written = grid.text(r, unit_col)
@@ -569,12 +778,22 @@ class SheetReader:
             unit = self._row_unit(grid, display, r, unit_col, written, inputs)
             if unit is None:
                 continue
-            if unit in inputs.indicator_sources and inputs.indicator_sources[unit][:2] == (display, grid.name):
-                inputs.findings.append(Finding(
-                    code="duplicate-row", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=cell_ref(r, unit_col), unit=unit,
-                    message=f"“{unit}”有两行指标（第{inputs.indicator_sources[unit][2]}行和第{r + 1}行），以第一行为准",
-                    hint="删去重复的行"))
+            if unit in inputs.indicator_sources and inputs.indicator_sources[unit][:2] == (
+                display,
+                grid.name,
+            ):
+                inputs.findings.append(
+                    Finding(
+                        code="duplicate-row",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, unit_col),
+                        unit=unit,
+                        message=f"“{unit}”有两行指标（第{inputs.indicator_sources[unit][2]}行和第{r + 1}行），以第一行为准",
+                        hint="删去重复的行",
+                    )
+                )
                 continue
             inputs.indicator_sources.setdefault(unit, (display, grid.name, r + 1))
             for name, c in seen_names.items():
@@ -584,18 +803,27 @@ class SheetReader:
                 parsed = self._indicator_value(ind.kind, raw)
                 where = cell_ref(r, c)
                 if isinstance(parsed, str):
-                    inputs.findings.append(Finding(
-                        code="bad-indicator", level=Level.ERROR, file=display, sheet=grid.name,
-                        cell=where, unit=unit, message=f"指标“{name}”{parsed}，未采用",
-                        hint=_indicator_hint(ind.kind)))
+                    inputs.findings.append(
+                        Finding(
+                            code="bad-indicator",
+                            level=Level.ERROR,
+                            file=display,
+                            sheet=grid.name,
+                            cell=where,
+                            unit=unit,
+                            message=f"指标“{name}”{parsed}，未采用",
+                            hint=_indicator_hint(ind.kind),
+                        )
+                    )
                     continue
                 if parsed is None:
                     continue
-                inputs.add_indicator(unit, name, Value(value=parsed, file=display,
-                                                       sheet=grid.name, cell=where))
+                inputs.add_indicator(
+                    unit, name, Value(value=parsed, file=display, sheet=grid.name, cell=where)
+                )
 
     @staticmethod
-    def _indicator_value(kind: str, raw: object) -> Decimal | bool | None | str:
+    def _indicator_value(kind: str, raw: object) -> Decimal | bool | str | None:
         if kind == "yes_no":
             yn, problem = parse_yes_no(raw)
             return problem or yn
@@ -612,33 +840,49 @@ class SheetReader:
             return f"不是整数（{p.value}）"
         return p.value
 
-    def _row_unit(self, grid: Grid, display: str, r: int, col: int, written: str,
-                  inputs: Inputs) -> str | None:
+    def _row_unit(
+        self, grid: Grid, display: str, r: int, col: int, written: str, inputs: Inputs
+    ) -> str | None:
         unit = self.roster.find(written)
         if unit is None and norm(written) in ("合计", "总计", "小计", "说明", "备注"):
             return None
         if unit is None:
             close = "、".join(self.roster.closest(written)) or "（无相近名称）"
-            inputs.findings.append(Finding(
-                code="unknown-unit", level=Level.ERROR, file=display, sheet=grid.name,
-                cell=cell_ref(r, col), unit=written,
-                message=f"单位“{written}”不在考核名单中，此行未采用",
-                hint=f"最相近的名单单位：{close}"))
+            inputs.findings.append(
+                Finding(
+                    code="unknown-unit",
+                    level=Level.ERROR,
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, col),
+                    unit=written,
+                    message=f"单位“{written}”不在考核名单中，此行未采用",
+                    hint=f"最相近的名单单位：{close}",
+                )
+            )
         return unit
 
     # -- bonus / penalty entries ---------------------------------------------------------------
-    def read_entries(self, grid: Grid, display: str, header: int, roles: dict[str, int],
-                     inputs: Inputs) -> None:
+    def read_entries(
+        self, grid: Grid, display: str, header: int, roles: dict[str, int], inputs: Inputs
+    ) -> None:
         for r in range(header + 1, grid.height):
             written = grid.text(r, roles["unit"])
             raw_points = grid.value(r, roles["points"])
             if not written and raw_points is None:
                 continue
             if not written:
-                inputs.findings.append(Finding(
-                    code="entry-no-unit", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=cell_ref(r, roles["unit"]), message="加减分记录没有填写单位，未采用",
-                    hint="填写单位名称"))
+                inputs.findings.append(
+                    Finding(
+                        code="entry-no-unit",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, roles["unit"]),
+                        message="加减分记录没有填写单位，未采用",
+                        hint="填写单位名称",
+                    )
+                )
                 continue
             unit = self._row_unit(grid, display, r, roles["unit"], written, inputs)
             if unit is None:
@@ -646,10 +890,18 @@ class SheetReader:
             p = parse_number(raw_points)
             pcell = cell_ref(r, roles["points"])
             if not p.ok or p.value is None or p.is_percent:
-                inputs.findings.append(Finding(
-                    code="bad-entry", level=Level.ERROR, file=display, sheet=grid.name, cell=pcell,
-                    unit=unit, message=f"加减分分值{_quote(p.problem or '为空')}，此条未采用",
-                    hint="分值只填数字，如 5 或 -5"))
+                inputs.findings.append(
+                    Finding(
+                        code="bad-entry",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=pcell,
+                        unit=unit,
+                        message=f"加减分分值{_quote(p.problem or '为空')}，此条未采用",
+                        hint="分值只填数字，如 5 或 -5",
+                    )
+                )
                 continue
             type_text = _label(grid.value(r, roles["type"])) if "type" in roles else ""
             if type_text.startswith("加"):
@@ -657,37 +909,66 @@ class SheetReader:
             elif type_text.startswith("减") or type_text.startswith("扣"):
                 kind = "penalty"
             elif type_text:
-                inputs.findings.append(Finding(
-                    code="bad-entry", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=cell_ref(r, roles["type"]), unit=unit,
-                    message=f"类型“{type_text}”应为“加分”或“减分”，此条未采用",
-                    hint="类型填“加分”或“减分”"))
+                inputs.findings.append(
+                    Finding(
+                        code="bad-entry",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, roles["type"]),
+                        unit=unit,
+                        message=f"类型“{type_text}”应为“加分”或“减分”，此条未采用",
+                        hint="类型填“加分”或“减分”",
+                    )
+                )
                 continue
             else:
                 kind = "penalty" if p.value < 0 else "bonus"
             if kind == "bonus" and p.value < 0:
-                inputs.findings.append(Finding(
-                    code="bad-entry", level=Level.ERROR, file=display, sheet=grid.name, cell=pcell,
-                    unit=unit, message=f"类型为加分，分值却是负数 {p.value}，此条未采用",
-                    hint="加分填正数；扣分请把类型改为“减分”"))
+                inputs.findings.append(
+                    Finding(
+                        code="bad-entry",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=pcell,
+                        unit=unit,
+                        message=f"类型为加分，分值却是负数 {p.value}，此条未采用",
+                        hint="加分填正数；扣分请把类型改为“减分”",
+                    )
+                )
                 continue
             topic = grid.text(r, roles["topic"]) if "topic" in roles else ""
             note = grid.text(r, roles["note"]) if "note" in roles else ""
-            inputs.entries.append(RawEntry(unit=unit, kind=kind, topic=topic,
-                                           magnitude=abs(p.value), note=note, file=display,
-                                           sheet=grid.name, row=r + 1, points_cell=pcell))
+            inputs.entries.append(
+                RawEntry(
+                    unit=unit,
+                    kind=kind,
+                    topic=topic,
+                    magnitude=abs(p.value),
+                    note=note,
+                    file=display,
+                    sheet=grid.name,
+                    row=r + 1,
+                    points_cell=pcell,
+                )
+            )
 
     # -- city ranking --------------------------------------------------------------------------
-    def read_ranking(self, grid: Grid, display: str, header: int, roles: dict[str, int],
-                     inputs: Inputs) -> None:
+    def read_ranking(
+        self, grid: Grid, display: str, header: int, roles: dict[str, int], inputs: Inputs
+    ) -> None:
         inputs.saw_ranking_sheet = True
         for r in range(header + 1, grid.height):
             written = grid.text(r, roles["unit"])
             raw_rank = grid.value(r, roles["rank"])
             if not written and raw_rank is None:
                 continue
-            unit = self._row_unit(grid, display, r, roles["unit"], written, inputs) if written \
+            unit = (
+                self._row_unit(grid, display, r, roles["unit"], written, inputs)
+                if written
                 else None
+            )
             if unit is None:
                 continue
             rank = _whole(raw_rank)
@@ -696,20 +977,42 @@ class SheetReader:
             if raw_rank is None:
                 continue
             if rank is None or rank < 1:
-                inputs.findings.append(Finding(
-                    code="bad-rank", level=Level.ERROR, file=display, sheet=grid.name, cell=rcell,
-                    unit=unit, message=f"排名“{raw_rank}”不是正整数，未采用",
-                    hint="排名填 1、2、3……"))
+                inputs.findings.append(
+                    Finding(
+                        code="bad-rank",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=rcell,
+                        unit=unit,
+                        message=f"排名“{raw_rank}”不是正整数，未采用",
+                        hint="排名填 1、2、3……",
+                    )
+                )
                 continue
-            if "tied" in roles and grid.value(r, roles["tied"]) is not None and (tied is None or tied < 1):
-                inputs.findings.append(Finding(
-                    code="bad-rank", level=Level.ERROR, file=display, sheet=grid.name,
-                    cell=cell_ref(r, roles["tied"]), unit=unit,
-                    message=f"并列数“{grid.value(r, roles['tied'])}”不是正整数，未采用",
-                    hint="没有并列填 1 或留空；两个单位并列填 2"))
+            if (
+                "tied" in roles
+                and grid.value(r, roles["tied"]) is not None
+                and (tied is None or tied < 1)
+            ):
+                inputs.findings.append(
+                    Finding(
+                        code="bad-rank",
+                        level=Level.ERROR,
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, roles["tied"]),
+                        unit=unit,
+                        message=f"并列数“{grid.value(r, roles['tied'])}”不是正整数，未采用",
+                        hint="没有并列填 1 或留空；两个单位并列填 2",
+                    )
+                )
                 continue
-            inputs.add_rank(RankRow(unit=unit, rank=rank, tied=tied or 1, file=display,
-                                    sheet=grid.name, cell=rcell))
+            inputs.add_rank(
+                RankRow(
+                    unit=unit, rank=rank, tied=tied or 1, file=display, sheet=grid.name, cell=rcell
+                )
+            )
 
 
 # ----------------------------------------------------------------------------------------------

@@ -104,8 +104,10 @@ def rate_shortfall(part: RateShortfall, values: Values, places: int) -> PartResu
         return _problem(f"{part.rate_name}无法计算：{r}")
     pct = r * 100
     target = Fraction(part.target)
-    shown = f"{part.rate_name} {fmt_pct(to_decimal(r))}（{fmt_plain(values[part.numerator])}/" \
-            f"{fmt_plain(values[part.denominator])}）"  # type: ignore[arg-type]
+    shown = (
+        f"{part.rate_name} {fmt_pct(to_decimal(r))}（{fmt_plain(values[part.numerator])}/"
+        f"{fmt_plain(values[part.denominator])}）"
+    )  # type: ignore[arg-type]
     if pct >= target:
         return PartResult(Decimal(0), f"{shown}，达到{fmt_plain(part.target)}%目标，不扣分")
     short = to_decimal(target - pct)
@@ -115,10 +117,15 @@ def rate_shortfall(part: RateShortfall, values: Values, places: int) -> PartResu
     if capped:
         amount = part.cap  # type: ignore[assignment]
     amount = q(amount, places)
-    how = {"floor": "（按整百分点向下取整）", "ceil": "（按整百分点向上取整）"}.get(part.rounding, "")
+    how = {"floor": "（按整百分点向下取整）", "ceil": "（按整百分点向上取整）"}.get(
+        part.rounding, ""
+    )
     tail = f"（最多扣{fmt_plain(part.cap)}分）" if capped else ""
-    return PartResult(-amount, f"{shown}，低于{fmt_plain(part.target)}%目标{fmt(short, places)}个百分点"
-                              f"{how}，扣{fmt(amount, places)}分{tail}")
+    return PartResult(
+        -amount,
+        f"{shown}，低于{fmt_plain(part.target)}%目标{fmt(short, places)}个百分点"
+        f"{how}，扣{fmt(amount, places)}分{tail}",
+    )
 
 
 def yes_no(part: YesNo, values: Values, places: int) -> PartResult:
@@ -155,8 +162,11 @@ def threshold(part: Threshold, values: Values, places: int) -> PartResult:
     if value >= target:
         return PartResult(Decimal(0), f"{part.value_name} {shown}，不低于{target_shown}，不扣分")
     amount = q(part.points, places)
-    return PartResult(amount, f"{part.value_name} {shown}，低于{target_shown}，"
-                              f"{'扣' if amount < 0 else '计'}{fmt_plain(abs(amount))}分")
+    return PartResult(
+        amount,
+        f"{part.value_name} {shown}，低于{target_shown}，"
+        f"{'扣' if amount < 0 else '计'}{fmt_plain(abs(amount))}分",
+    )
 
 
 def median_points(points: list[Decimal]) -> Decimal:
@@ -182,34 +192,48 @@ def rank_places(part: RankPoints, rates: dict[str, Fraction]) -> dict[str, RankP
         j = i
         while j + 1 < count and order[j + 1][1] == order[i][1]:
             j += 1
-        group = [u for u, _ in order[i:j + 1]]
+        group = [u for u, _ in order[i : j + 1]]
         positions = list(range(i + 1, j + 2))
         pts = [points_at(p) for p in positions]
         value = median_points(pts) if part.tie == "median" else pts[0]
         for u in group:
-            out[u] = RankPlace(position=i + 1, tied=len(group), count=count, points=value,
-                               rate=order[i][1], others=tuple(x for x in group if x != u))
+            out[u] = RankPlace(
+                position=i + 1,
+                tied=len(group),
+                count=count,
+                points=value,
+                rate=order[i][1],
+                others=tuple(x for x in group if x != u),
+            )
         i = j + 1
     return out
 
 
-def rank_points(part: RankPoints, values: Values, places: int,
-                place: RankPlace | None) -> PartResult:
+def rank_points(
+    part: RankPoints, values: Values, places: int, place: RankPlace | None
+) -> PartResult:
     r = ratio(values, part.numerator, part.denominator)
     if isinstance(r, str) or place is None:
         reason = r if isinstance(r, str) else "没有参与排名的数据"
         return _problem(f"{part.rate_name}无法计算：{reason}，不参与排名")
     amount = q(place.points, places)
-    shown = f"{part.rate_name} {fmt_pct(to_decimal(r))}" if part.denominator else \
-        f"{part.rate_name} {fmt_plain(values[part.numerator])}"  # type: ignore[arg-type]
+    shown = (
+        f"{part.rate_name} {fmt_pct(to_decimal(r))}"
+        if part.denominator
+        else f"{part.rate_name} {fmt_plain(values[part.numerator])}"
+    )  # type: ignore[arg-type]
     if place.tied > 1:
         last = place.position + place.tied - 1
         rule = "取中位数" if part.tie == "median" else "取最高档"
-        return PartResult(amount, f"{shown}，在{place.count}个单位中与{'、'.join(place.others)}并列"
-                                  f"第{place.position}名（第{place.position}–{last}名），"
-                                  f"{rule}计{fmt_plain(amount)}分")
-    return PartResult(amount, f"{shown}，在{place.count}个单位中排第{place.position}名，"
-                              f"计{fmt_plain(amount)}分")
+        return PartResult(
+            amount,
+            f"{shown}，在{place.count}个单位中与{'、'.join(place.others)}并列"
+            f"第{place.position}名（第{place.position}–{last}名），"
+            f"{rule}计{fmt_plain(amount)}分",
+        )
+    return PartResult(
+        amount, f"{shown}，在{place.count}个单位中排第{place.position}名，计{fmt_plain(amount)}分"
+    )
 
 
 def table_points(table: PointsTable, rank: int, tied: int) -> Decimal | str:
@@ -217,12 +241,13 @@ def table_points(table: PointsTable, rank: int, tied: int) -> Decimal | str:
     last = rank + tied - 1
     if last > len(table.points):
         return f"排名第{rank}名（{tied}个并列）超出{table.name}的{len(table.points)}个名次"
-    pts = list(table.points[rank - 1:last])
+    pts = list(table.points[rank - 1 : last])
     return median_points(pts) if table.tie == "median" else pts[0]
 
 
-def rank_table(part: RankTable, table: PointsTable, rank: tuple[int, int] | None,
-               places: int) -> PartResult:
+def rank_table(
+    part: RankTable, table: PointsTable, rank: tuple[int, int] | None, places: int
+) -> PartResult:
     if rank is None:
         reason = f"缺少{table.name}"
         return PartResult(None, reason, problem=reason, problem_code="missing-rank")
@@ -232,11 +257,16 @@ def rank_table(part: RankTable, table: PointsTable, rank: tuple[int, int] | None
         return PartResult(None, pts, problem=pts, problem_code="bad-rank")
     amount = q(pts, places)
     if tied > 1:
-        shared = "、".join(fmt_signed(p, 0) if p == p.to_integral_value() else fmt_signed(p)
-                          for p in table.points[position - 1:position + tied - 1])
-        return PartResult(amount, f"{table.name}第{position}名（{tied}个单位并列，第{position}–"
-                                  f"{position + tied - 1}名），取中位数（{shared}）计"
-                                  f"{_signed_plain(amount)}分")
+        shared = "、".join(
+            fmt_signed(p, 0) if p == p.to_integral_value() else fmt_signed(p)
+            for p in table.points[position - 1 : position + tied - 1]
+        )
+        return PartResult(
+            amount,
+            f"{table.name}第{position}名（{tied}个单位并列，第{position}–"
+            f"{position + tied - 1}名），取中位数（{shared}）计"
+            f"{_signed_plain(amount)}分",
+        )
     return PartResult(amount, f"{table.name}第{position}名，计{_signed_plain(amount)}分")
 
 
@@ -252,13 +282,28 @@ class ItemComputation:
     problems: tuple[tuple[str, str], ...]  # (code, message)
 
 
-def compute_item(item: Item, values: Values, *, places: int, rank_place: dict[int, RankPlace | None],
-                 tables: dict[str, PointsTable], city_rank: tuple[int, int] | None) -> ItemComputation:
+def compute_item(
+    item: Item,
+    values: Values,
+    *,
+    places: int,
+    rank_place: dict[int, RankPlace | None],
+    tables: dict[str, PointsTable],
+    city_rank: tuple[int, int] | None,
+) -> ItemComputation:
     """Evaluate every part of an item and combine them: start + Σ amounts, kept in [min, max]."""
     results: list[PartResult] = []
     for index, part in enumerate(item.parts):
-        results.append(evaluate(part, values, places=places, place=rank_place.get(index),
-                                tables=tables, city_rank=city_rank))
+        results.append(
+            evaluate(
+                part,
+                values,
+                places=places,
+                place=rank_place.get(index),
+                tables=tables,
+                city_rank=city_rank,
+            )
+        )
     problems = tuple((r.problem_code, r.problem) for r in results if r.problem)
     lines = "；".join(r.explanation for r in results)
     if problems:
@@ -268,11 +313,17 @@ def compute_item(item: Item, values: Values, *, places: int, rank_place: dict[in
     value = min(max(raw, item.min), item.max)
     total_change = raw - start
     if item.start == "max":
-        summary = f"得分 {fmt_plain(item.max)} − {fmt(-total_change, places)} = {fmt(raw, places)}" \
-            if total_change < 0 else f"得分 {fmt(raw, places)}"
+        summary = (
+            f"得分 {fmt_plain(item.max)} − {fmt(-total_change, places)} = {fmt(raw, places)}"
+            if total_change < 0
+            else f"得分 {fmt(raw, places)}"
+        )
     else:
-        summary = "得分 " + " + ".join(fmt(r.amount, places) for r in results
-                                       if r.amount is not None) + f" = {fmt(raw, places)}"
+        summary = (
+            "得分 "
+            + " + ".join(fmt(r.amount, places) for r in results if r.amount is not None)
+            + f" = {fmt(raw, places)}"
+        )
         if len(results) == 1:
             summary = f"得分 {fmt(raw, places)}"
     if raw < item.min:
@@ -282,8 +333,15 @@ def compute_item(item: Item, values: Values, *, places: int, rank_place: dict[in
     return ItemComputation(q(value, places), f"{lines}。{summary}", ())
 
 
-def evaluate(part: Part, values: Values, *, places: int, place: RankPlace | None,
-             tables: dict[str, PointsTable], city_rank: tuple[int, int] | None) -> PartResult:
+def evaluate(
+    part: Part,
+    values: Values,
+    *,
+    places: int,
+    place: RankPlace | None,
+    tables: dict[str, PointsTable],
+    city_rank: tuple[int, int] | None,
+) -> PartResult:
     if isinstance(part, PerCount):
         return per_count(part, values, places)
     if isinstance(part, RateShortfall):
@@ -299,5 +357,14 @@ def evaluate(part: Part, values: Values, *, places: int, place: RankPlace | None
     raise TypeError(f"unknown part {part!r}")  # the loader admits only the kinds above
 
 
-__all__ = ["HUNDRED", "ItemComputation", "PartResult", "RankPlace", "compute_item", "evaluate",
-           "median_points", "rank_places", "table_points"]
+__all__ = [
+    "HUNDRED",
+    "ItemComputation",
+    "PartResult",
+    "RankPlace",
+    "compute_item",
+    "evaluate",
+    "median_points",
+    "rank_places",
+    "table_points",
+]

@@ -56,11 +56,14 @@ class Limits:
     max_shown: int = 60  # characters of a cell's text quoted in a message
 
     @classmethod
-    def from_options(cls, *, max_size_mb: float | None = None,
-                     max_rows: int | None = None) -> Limits:
+    def from_options(
+        cls, *, max_size_mb: float | None = None, max_rows: int | None = None
+    ) -> Limits:
         base = cls()
-        return cls(max_size=int(max_size_mb * MB) if max_size_mb else base.max_size,
-                   max_rows=max_rows or base.max_rows)
+        return cls(
+            max_size=int(max_size_mb * MB) if max_size_mb else base.max_size,
+            max_rows=max_rows or base.max_rows,
+        )
 
     @property
     def size_label(self) -> str:
@@ -117,10 +120,14 @@ def _refuse(code: str, message: str, hint: str, sheet: str = "") -> _Refused:
 
 
 _HINT_RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
-_HINT_PASSWORD = ("请去掉密码（Excel：文件 › 信息 › 保护工作簿 › 用密码进行加密，清空密码；"
-                  "WPS：文件 › 文档加密）后另存为 .xlsx 再提交")
-_HINT_UNSAFE = ("正常的 Excel/WPS 文件不会有这种内容。请用 Excel 或 WPS 打开后另存为新的 .xlsx 再提交；"
-                "来历不明的文件请交信息安全人员检查")
+_HINT_PASSWORD = (
+    "请去掉密码（Excel：文件 › 信息 › 保护工作簿 › 用密码进行加密，清空密码；"
+    "WPS：文件 › 文档加密）后另存为 .xlsx 再提交"
+)
+_HINT_UNSAFE = (
+    "正常的 Excel/WPS 文件不会有这种内容。请用 Excel 或 WPS 打开后另存为新的 .xlsx 再提交；"
+    "来历不明的文件请交信息安全人员检查"
+)
 
 # ----------------------------------------------------------------------------------------------
 # Format by content
@@ -128,9 +135,14 @@ _HINT_UNSAFE = ("正常的 Excel/WPS 文件不会有这种内容。请用 Excel 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OTHER_MAGIC = (
-    (b"%PDF", "PDF 文档"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"),
-    (b"GIF8", "GIF 图片"), (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"),
-    (b"{\\rtf", "RTF 文档"), (b"\x1f\x8b", "gzip 压缩包"),
+    (b"%PDF", "PDF 文档"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"\x1f\x8b", "gzip 压缩包"),
 )
 _KIND_NAMES = {"xlsx": ".xlsx", "xls": ".xls", "ods": ".ods"}
 _SUFFIX_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
@@ -169,7 +181,7 @@ def cfb_streams(data: bytes) -> set[str]:
         fat: list[int] = []
         for s in fat_sectors:
             off = (s + 1) * size
-            chunk = data[off:off + size]
+            chunk = data[off : off + size]
             fat.extend(struct.unpack(f"<{len(chunk) // 4}I", chunk[: len(chunk) // 4 * 4]))
         names: set[str] = set()
         sector, seen = first_dir, set()
@@ -177,7 +189,7 @@ def cfb_streams(data: bytes) -> set[str]:
             seen.add(sector)
             off = (sector + 1) * size
             for e in range(off, off + size, 128):
-                entry = data[e:e + 128]
+                entry = data[e : e + 128]
                 if len(entry) < 128:
                     break
                 n = struct.unpack_from("<H", entry, 64)[0]
@@ -197,8 +209,9 @@ def cfb_stream(data: bytes, wanted: set[str]) -> bytes | None:
         if shift not in (9, 12) or mini_shift != 6:
             return None
         size = 1 << shift
-        n_fat, first_dir, _, cutoff, first_mini_fat, n_mini_fat, first_difat, n_difat = \
+        n_fat, first_dir, _, cutoff, first_mini_fat, n_mini_fat, first_difat, n_difat = (
             struct.unpack_from("<IIIIIIII", data, 44)
+        )
         difat = [x for x in struct.unpack_from("<109I", data, 76) if x < 0xFFFFFFFA]
         sector, guard = first_difat, 0
         while sector < 0xFFFFFFFA and guard < n_difat + 1 and len(difat) < n_fat:
@@ -218,17 +231,17 @@ def cfb_stream(data: bytes, wanted: set[str]) -> bytes | None:
             return out
 
         def read(start: int, length: int) -> bytes:
-            parts = [data[(x + 1) * size:(x + 2) * size] for x in chain(start, fat)]
+            parts = [data[(x + 1) * size : (x + 2) * size] for x in chain(start, fat)]
             return b"".join(parts)[:length]
 
         directory = read(first_dir, len(data))
-        entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+        entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
         root = entries[0] if entries else b""
         for e in entries:
             n = struct.unpack_from("<H", e, 64)[0]
             if not (2 <= n <= 64 and e[66] == 2):
                 continue
-            name = e[:n - 2].decode("utf-16-le", "replace").lower()
+            name = e[: n - 2].decode("utf-16-le", "replace").lower()
             if name not in wanted:
                 continue
             start, length = struct.unpack_from("<II", e, 116)
@@ -240,15 +253,18 @@ def cfb_stream(data: bytes, wanted: set[str]) -> bytes | None:
             rs, rl = struct.unpack_from("<II", root, 116)
             container = read(rs, rl)
             ms = 1 << mini_shift
-            return b"".join(container[x * ms:(x + 1) * ms] for x in chain(start, mini_fat))[:length]
+            return b"".join(container[x * ms : (x + 1) * ms] for x in chain(start, mini_fat))[
+                :length
+            ]
     except (struct.error, IndexError, ValueError):
         return None
     return None
 
 
 # BIFF cell records that hold a value (row at 0, column at 2); blanks are not kept by readers.
-_BIFF_CELLS = frozenset({0x0203, 0x00FD, 0x0204, 0x027E, 0x0205, 0x0006, 0x00D6, 0x0003,
-                         0x0004, 0x0002, 0x0005})
+_BIFF_CELLS = frozenset(
+    {0x0203, 0x00FD, 0x0204, 0x027E, 0x0205, 0x0006, 0x00D6, 0x0003, 0x0004, 0x0002, 0x0005}
+)
 _BIFF_MULRK = 0x00BD
 
 
@@ -276,7 +292,7 @@ def scan_biff(stream: bytes, limits: Limits) -> dict[str, SheetScan]:
         elif rtype == 0x0085 and length >= 8:  # BOUNDSHEET: stream offset, state, type, name
             offset = struct.unpack_from("<I", stream, body)[0]
             cch, high = stream[body + 6], stream[body + 7] if length > 7 else 0
-            raw = stream[body + 8:body + 8 + cch * (2 if high & 1 else 1)]
+            raw = stream[body + 8 : body + 8 + cch * (2 if high & 1 else 1)]
             names[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
         elif current is not None and length >= 4 and rtype in _BIFF_CELLS:
             r, c = struct.unpack_from("<HH", stream, body)
@@ -302,8 +318,11 @@ _DTD_ANYWHERE = re.compile(rb"<!(?!--|\[CDATA\[)")
 def _utf8(buf: bytes) -> bytes:
     """UTF-16 XML (allowed by the standards, never written by Excel) as UTF-8 for scanning."""
     if buf.startswith((b"\xff\xfe", b"\xfe\xff")) or buf[:2] in (b"<\x00", b"\x00<"):
-        enc = "utf-16" if buf.startswith((b"\xff\xfe", b"\xfe\xff")) else (
-            "utf-16-le" if buf[:1] == b"<" else "utf-16-be")
+        enc = (
+            "utf-16"
+            if buf.startswith((b"\xff\xfe", b"\xfe\xff"))
+            else ("utf-16-le" if buf[:1] == b"<" else "utf-16-be")
+        )
         return buf[: len(buf) // 2 * 2].decode(enc, "replace").encode("utf-8")
     return buf[3:] if buf.startswith(b"\xef\xbb\xbf") else buf
 
@@ -314,11 +333,11 @@ def _prolog_state(buf: bytes) -> str:
     if buf[:1] == b"<" and buf[1:2] not in (b"?", b"!"):
         return "ok"  # no declaration: the root element first (openpyxl)
     if buf[:5] == b"<?xml" and (end := buf.find(b"?>")) > 0:
-        rest = buf[end + 2:end + 8].lstrip()
+        rest = buf[end + 2 : end + 8].lstrip()
         if rest[:1] == b"<" and rest[1:2] not in (b"?", b"!"):
             return "ok"  # the declaration, then the root element (Excel, WPS, LibreOffice)
     buf = _utf8(buf)
-    rest = buf[_PROLOG.match(buf).end():]
+    rest = buf[_PROLOG.match(buf).end() :]
     if not rest or rest.startswith((b"<!--", b"<?")) or rest in (b"<", b"<!", b"<!-"):
         return "more"  # the end of what was inflated, or a comment/PI that runs past it
     return "dtd" if rest.startswith(b"<!") else "ok"
@@ -330,9 +349,11 @@ def _check_xml(name: str, data: bytes) -> None:
 
 
 def _unsafe_dtd(name: str) -> _Refused:
-    return _refuse("file-unsafe",
-                   f"文件内部的 {name} 含有 DTD/实体声明（可能是“实体膨胀”或外部实体攻击），拒绝读取",
-                   _HINT_UNSAFE)
+    return _refuse(
+        "file-unsafe",
+        f"文件内部的 {name} 含有 DTD/实体声明（可能是“实体膨胀”或外部实体攻击），拒绝读取",
+        _HINT_UNSAFE,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -361,7 +382,7 @@ def central_directory(data: bytes) -> list[Member]:
     """The members of a zip held in ``data``; the common layout is read directly (a few µs),
     anything unusual (zip64, data before the archive) through ``zipfile``."""
     eocd = len(data) - _EOCD.size
-    if data[eocd:eocd + 4] != b"PK\x05\x06":
+    if data[eocd : eocd + 4] != b"PK\x05\x06":
         eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if eocd >= 0:
         _, _, _, _, total, cd_size, cd_off, _ = _EOCD.unpack_from(data, eocd)
@@ -369,10 +390,10 @@ def central_directory(data: bytes) -> list[Member]:
             out = []
             pos = cd_off
             for _ in range(total):
-                if data[pos:pos + 4] != b"PK\x01\x02":
+                if data[pos : pos + 4] != b"PK\x01\x02":
                     break
                 _, flags, method, csize, usize, nlen, xlen, clen, off = _CDIR.unpack_from(data, pos)
-                raw = data[pos + 46:pos + 46 + nlen]
+                raw = data[pos + 46 : pos + 46 + nlen]
                 try:
                     name = raw.decode("ascii")
                 except UnicodeDecodeError:
@@ -382,8 +403,12 @@ def central_directory(data: bytes) -> list[Member]:
             else:
                 return out
     zf = zipfile.ZipFile(BytesIO(data))
-    return [Member(i.filename, i.flag_bits, i.compress_type, i.compress_size, i.file_size,
-                   i.header_offset) for i in zf.infolist()]
+    return [
+        Member(
+            i.filename, i.flag_bits, i.compress_type, i.compress_size, i.file_size, i.header_offset
+        )
+        for i in zf.infolist()
+    ]
 
 
 class _Zip:
@@ -394,37 +419,51 @@ class _Zip:
         self.limits = limits
         try:
             self.infos = central_directory(data)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
-                struct.error) as exc:
-            raise _refuse("file-unreadable",
-                          "文件已损坏（压缩结构不完整），可能没有完整下载或复制",
-                          _HINT_RESAVE) from exc
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            ValueError,
+            OSError,
+            EOFError,
+            struct.error,
+        ) as exc:
+            raise _refuse(
+                "file-unreadable",
+                "文件已损坏（压缩结构不完整），可能没有完整下载或复制",
+                _HINT_RESAVE,
+            ) from exc
         self.by_name = {i.filename: i for i in self.infos}
 
     def check_declared(self) -> None:
         lim = self.limits
         if len(self.infos) > lim.max_members:
-            raise _refuse("file-unsafe",
-                          f"文件内部有 {len(self.infos)} 个部件（正常的工作簿只有十几个），拒绝读取",
-                          _HINT_UNSAFE)
+            raise _refuse(
+                "file-unsafe",
+                f"文件内部有 {len(self.infos)} 个部件（正常的工作簿只有十几个），拒绝读取",
+                _HINT_UNSAFE,
+            )
         total = 0
         for i in self.infos:
             if i.flag_bits & 0x1:
-                raise _refuse("file-encrypted", "文件被压缩软件加密，无法读取",
-                              "请提交未加密的 .xlsx 文件")
+                raise _refuse(
+                    "file-encrypted", "文件被压缩软件加密，无法读取", "请提交未加密的 .xlsx 文件"
+                )
             ratio_over = i.file_size > lim.max_ratio * max(1, i.compress_size)
             if i.file_size > lim.ratio_grace and ratio_over:
                 raise _refuse(
                     "file-unsafe",
                     f"文件内部的 {i.filename} 压缩比异常（{_mb(i.compress_size)} 解压后声称 "
                     f"{_mb(i.file_size)}），疑似“压缩炸弹”，未解压即拒绝",
-                    _HINT_UNSAFE)
+                    _HINT_UNSAFE,
+                )
             total += i.file_size
         if total > lim.max_size:
-            raise _refuse("file-too-large",
-                          f"文件解压后有 {_mb(total)}，超过上限 {lim.size_label}，未读取",
-                          f"确认文件内容正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size "
-                          f"调高上限，例如 --max-size {int(total / MB) + 1}")
+            raise _refuse(
+                "file-too-large",
+                f"文件解压后有 {_mb(total)}，超过上限 {lim.size_label}，未读取",
+                f"确认文件内容正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size "
+                f"调高上限，例如 --max-size {int(total / MB) + 1}",
+            )
 
     def needs_bounded_inflation(self) -> bool:
         """True when the parts could inflate past the limit whatever their declared sizes say."""
@@ -433,17 +472,21 @@ class _Zip:
     def _raw(self, info: Member) -> memoryview:
         off = info.header_offset
         d = self.data
-        if d[off:off + 4] != b"PK\x03\x04":
-            raise _refuse("file-unreadable",
-                          f"文件已损坏（内部部件 {info.filename} 的位置不对），可能没有完整下载或复制",
-                          _HINT_RESAVE)
+        if d[off : off + 4] != b"PK\x03\x04":
+            raise _refuse(
+                "file-unreadable",
+                f"文件已损坏（内部部件 {info.filename} 的位置不对），可能没有完整下载或复制",
+                _HINT_RESAVE,
+            )
         n, m = struct.unpack_from("<HH", d, off + 26)
         start = off + 30 + n + m
         if start + info.compress_size > len(d):
-            raise _refuse("file-unreadable",
-                          f"文件已损坏（内部部件 {info.filename} 不完整），可能没有完整下载或复制",
-                          _HINT_RESAVE)
-        return memoryview(d)[start:start + info.compress_size]
+            raise _refuse(
+                "file-unreadable",
+                f"文件已损坏（内部部件 {info.filename} 不完整），可能没有完整下载或复制",
+                _HINT_RESAVE,
+            )
+        return memoryview(d)[start : start + info.compress_size]
 
     def read(self, name: str, *, head: int | None = None) -> bytes:
         """Inflate a member, never past its declared size (a lie is refused); ``head``: only the
@@ -452,24 +495,30 @@ class _Zip:
         raw = self._raw(info)
         limit = info.file_size if head is None else min(head, info.file_size)
         if info.compress_type == zipfile.ZIP_STORED:
-            out = bytes(raw[:limit + 1])
+            out = bytes(raw[: limit + 1])
         elif info.compress_type == zipfile.ZIP_DEFLATED:
             try:
                 out = zlib.decompressobj(-15).decompress(raw, limit + 1)
             except zlib.error as exc:
-                raise _refuse("file-unreadable",
-                              f"文件已损坏（内部部件 {info.filename} 无法解压）",
-                              _HINT_RESAVE) from exc
+                raise _refuse(
+                    "file-unreadable",
+                    f"文件已损坏（内部部件 {info.filename} 无法解压）",
+                    _HINT_RESAVE,
+                ) from exc
         else:
-            raise _refuse("file-unreadable",
-                          f"文件内部部件 {info.filename} 使用了不常见的压缩方式，无法读取",
-                          _HINT_RESAVE)
+            raise _refuse(
+                "file-unreadable",
+                f"文件内部部件 {info.filename} 使用了不常见的压缩方式，无法读取",
+                _HINT_RESAVE,
+            )
         if len(out) > limit:
             if head is not None and limit < info.file_size:
                 return out[:limit]
-            raise _refuse("file-unsafe",
-                          f"文件内部的 {info.filename} 解压后比声明的大小更大，疑似“压缩炸弹”，已停止解压",
-                          _HINT_UNSAFE)
+            raise _refuse(
+                "file-unsafe",
+                f"文件内部的 {info.filename} 解压后比声明的大小更大，疑似“压缩炸弹”，已停止解压",
+                _HINT_UNSAFE,
+            )
         return out
 
     def xml_prolog_ok(self, name: str) -> None:
@@ -504,7 +553,7 @@ class _Zip:
                 if d.unconsumed_tail:
                     piece = d.unconsumed_tail
                 elif pos < len(raw):
-                    piece, pos = raw[pos:pos + step], pos + step
+                    piece, pos = raw[pos : pos + step], pos + step
                 else:
                     piece = b""
                 try:
@@ -513,14 +562,16 @@ class _Zip:
                     raise _refuse(
                         "file-unreadable",
                         f"文件已损坏（内部部件 {info.filename} 无法解压），可能没有完整下载或复制",
-                        _HINT_RESAVE) from exc
+                        _HINT_RESAVE,
+                    ) from exc
                 got += out
                 if got > info.file_size or total + got > self.limits.max_size:
                     raise _refuse(
                         "file-unsafe",
                         f"文件内部的 {info.filename} 解压后超过声明的大小或上限 "
                         f"{self.limits.size_label}，疑似“压缩炸弹”，已停止解压",
-                        _HINT_UNSAFE)
+                        _HINT_UNSAFE,
+                    )
                 if not out and not piece:
                     break  # a truncated stream: the reader will say it is damaged
             total += got
@@ -572,9 +623,12 @@ def quick_worksheet(data: bytes, limits: Limits) -> SheetScan:
     start = data.find(b"sheetData")
     if start < 0:
         return OK_SCAN
-    region = data[start:data.rfind(b"sheetData")]
-    if (not _FAR.search(region) and b'"e"' not in region
-            and region.count(b"=") == region.count(b'="')):  # no r = '…' spelled otherwise
+    region = data[start : data.rfind(b"sheetData")]
+    if (
+        not _FAR.search(region)
+        and b'"e"' not in region
+        and region.count(b"=") == region.count(b'="')
+    ):  # no r = '…' spelled otherwise
         n = region.count(b"<")
         if 999 + n <= limits.max_rows and (999 + n) * (26 + n) <= limits.max_cells:
             return OK_SCAN
@@ -599,14 +653,15 @@ def scan_worksheet(data: bytes, limits: Limits) -> SheetScan:
     if b"'e'" in data or b'"e"' in data:
         for m in _T_E.finditer(data):
             lt, gt = data.rfind(b"<", 0, m.start()), data.find(b">", m.end())
-            if lt < 0 or gt < 0 or data[gt - 1:gt] == b"/" or not _IS_CELL.match(data, lt):
+            if lt < 0 or gt < 0 or data[gt - 1 : gt] == b"/" or not _IS_CELL.match(data, lt):
                 continue
             r = _ATTR_R.search(data, lt, gt)
             close = data.find(b"c>", gt)
             v = _V.search(data, gt, close if close > 0 else len(data))
             if r and r.group(1) and v:
                 errors[(int(r.group(2)) - 1, col_number(r.group(1)) - 1)] = html.unescape(
-                    v.group(1).decode("utf-8", "replace"))
+                    v.group(1).decode("utf-8", "replace")
+                )
     return SheetScan(rows=rows, cols=cols, errors=errors)
 
 
@@ -654,7 +709,7 @@ def _attr(tag: bytes, key: bytes, pattern: re.Pattern[bytes]) -> str:
     i = tag.find(b" " + key + b'="')
     if i >= 0:
         start = i + len(key) + 3
-        return _text(tag[start:tag.find(b'"', start)])
+        return _text(tag[start : tag.find(b'"', start)])
     m = pattern.search(tag)
     return _text(m.group(1) or m.group(2)) if m else ""
 
@@ -662,7 +717,7 @@ def _attr(tag: bytes, key: bytes, pattern: re.Pattern[bytes]) -> str:
 def _relationship_tags(data: bytes) -> list[bytes]:
     """The attribute text of each ``<Relationship …>`` (byte splitting: 1 µs, not 12)."""
     if b"<Relationship " in data and b":Relationship" not in data:
-        return [b" " + chunk[:chunk.find(b">")] for chunk in data.split(b"<Relationship ")[1:]]
+        return [b" " + chunk[: chunk.find(b">")] for chunk in data.split(b"<Relationship ")[1:]]
     return [m.group(1) for m in _RELATIONSHIP.finditer(data)]
 
 
@@ -701,8 +756,14 @@ def _scan_xlsx(zf: _Zip, pre: Preflight) -> None:
     done: set[str] = set()
     workbook = "xl/workbook.xml"
     if workbook not in zf.by_name:
-        workbook = next((t for t in _rels(zf, "").values() if t in zf.by_name
-                         and t.lower().endswith("workbook.xml")), "")
+        workbook = next(
+            (
+                t
+                for t in _rels(zf, "").values()
+                if t in zf.by_name and t.lower().endswith("workbook.xml")
+            ),
+            "",
+        )
         done.add("_rels/.rels")
     if not workbook:
         return  # calamine will say it cannot read the file
@@ -719,7 +780,7 @@ def _scan_xlsx(zf: _Zip, pre: Preflight) -> None:
     for tag in sheet_tags:
         i = tag.find(b':id="')
         if i >= 0:
-            rid = _text(tag[i + 5:tag.find(b'"', i + 5)])
+            rid = _text(tag[i + 5 : tag.find(b'"', i + 5)])
         else:
             rid = _attr(b" " + tag, b"id", _SHEET_ID)
         sheet_parts.append(rels.get(rid, ""))
@@ -773,7 +834,8 @@ def _prolog_scan_rest(zf: _Zip, done: set[str]) -> None:
 
 
 _ODS_TAG = re.compile(
-    rb"<(/?)" + _NS + rb"(table|table-row|table-cell|covered-table-cell)([\s/][^>]*)?>")
+    rb"<(/?)" + _NS + rb"(table|table-row|table-cell|covered-table-cell)([\s/][^>]*)?>"
+)
 _REPEAT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']([0-9]+)[\"']")
 _VALUE_TYPE = re.compile(rb"value-type\s*=")
 _TABLE_NAME = re.compile(rb"(?<![\w.-])(?:[\w.-]+:)?name\s*=\s*[\"']([^\"']*)[\"']")
@@ -835,8 +897,9 @@ def _scan_ods(zf: _Zip, pre: Preflight) -> None:
         pre.sheets = scan_ods(data, zf.limits)
         for name, s in pre.sheets.items():  # calamine reads every table on opening an .ods
             if why := too_big(s.rows, s.cols, zf.limits):
-                raise _refuse("sheet-too-large", f"工作表{why}，整个文件未读取", HINT_TOO_BIG,
-                              sheet=name)
+                raise _refuse(
+                    "sheet-too-large", f"工作表{why}，整个文件未读取", HINT_TOO_BIG, sheet=name
+                )
         pre.worst = OK_SCAN
     _prolog_scan_rest(zf, done)
 
@@ -846,13 +909,17 @@ def too_big(rows: int, cols: int, limits: Limits) -> str:
     if rows > limits.max_rows:
         return f"有 {rows:,} 行，超过上限 {limits.max_rows:,} 行"
     if rows * cols > limits.max_cells:
-        return (f"从 A1 到最后一个有内容的单元格共 {rows:,} 行 × {cols:,} 列，"
-                f"超过上限 {limits.max_cells:,} 个单元格")
+        return (
+            f"从 A1 到最后一个有内容的单元格共 {rows:,} 行 × {cols:,} 列，"
+            f"超过上限 {limits.max_cells:,} 个单元格"
+        )
     return ""
 
 
-HINT_TOO_BIG = ("通常是远处的单元格误填了内容：按 Ctrl+End 找到最后一个单元格，删去多余的行列后保存；"
-                "确有这么多行时用 --max-rows 调高上限")
+HINT_TOO_BIG = (
+    "通常是远处的单元格误填了内容：按 Ctrl+End 找到最后一个单元格，删去多余的行列后保存；"
+    "确有这么多行时用 --max-rows 调高上限"
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -872,8 +939,9 @@ def preflight(data: bytes, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Pref
 def _preflight(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None:
     what = sniff(data[:512])
     if what == "empty":
-        raise _refuse("file-empty", "文件是空的（0 字节）",
-                      "可能是复制或下载没有完成，请重新获取这份文件")
+        raise _refuse(
+            "file-empty", "文件是空的（0 字节）", "可能是复制或下载没有完成，请重新获取这份文件"
+        )
     if what == "zip":
         zf = _Zip(data, limits)
         zf.check_declared()
@@ -887,20 +955,26 @@ def _preflight(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None
             else:
                 raise _not_spreadsheet("OpenDocument 文档（不是表格）", suffix)
         elif any(n.lower() == "xl/workbook.bin" for n in names):
-            raise _refuse("unsupported-format",
-                          "这是 Excel 二进制工作簿（.xlsb），flowscore 不读取这种格式",
-                          "在 Excel 中打开，另存为 .xlsx（Excel 工作簿）后重新提交")
+            raise _refuse(
+                "unsupported-format",
+                "这是 Excel 二进制工作簿（.xlsb），flowscore 不读取这种格式",
+                "在 Excel 中打开，另存为 .xlsx（Excel 工作簿）后重新提交",
+            )
         elif any(n.lower().startswith("xl/") for n in names) or (
-                "[Content_Types].xml" in names
-                and not any(n.startswith(("word/", "ppt/")) for n in names)):
+            "[Content_Types].xml" in names
+            and not any(n.startswith(("word/", "ppt/")) for n in names)
+        ):
             pre.kind = "xlsx"
         elif any(n.startswith("word/") for n in names):
             raise _not_spreadsheet("Word 文档", suffix)
         elif any(n.startswith("ppt/") for n in names):
             raise _not_spreadsheet("PowerPoint 演示文稿", suffix)
         elif any(n.lower().startswith("index/") and n.lower().endswith(".iwa") for n in names):
-            raise _refuse("unsupported-format", "这是苹果 Numbers 表格，flowscore 不读取这种格式",
-                          "在 Numbers 中导出为 Excel（.xlsx）后重新提交")
+            raise _refuse(
+                "unsupported-format",
+                "这是苹果 Numbers 表格，flowscore 不读取这种格式",
+                "在 Numbers 中导出为 Excel（.xlsx）后重新提交",
+            )
         else:
             raise _not_spreadsheet("普通压缩包", suffix)
         if pre.kind == "xlsx":
@@ -917,13 +991,15 @@ def _preflight(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None
             # whose sheets span A1:IV65536 asks for 0.5 GB a sheet. Bound them first.
             stream = cfb_stream(data, {"workbook", "book"})
             if stream is None:
-                raise _refuse("file-unreadable", "文件已损坏，无法作为 .xls 工作簿读取",
-                              _HINT_RESAVE)
+                raise _refuse(
+                    "file-unreadable", "文件已损坏，无法作为 .xls 工作簿读取", _HINT_RESAVE
+                )
             pre.sheets = scan_biff(stream, limits)
             for name, scan in pre.sheets.items():
                 if why := too_big(scan.rows, scan.cols, limits):
-                    raise _refuse("sheet-too-large", f"工作表{why}，整个文件未读取", HINT_TOO_BIG,
-                                  sheet=name)
+                    raise _refuse(
+                        "sheet-too-large", f"工作表{why}，整个文件未读取", HINT_TOO_BIG, sheet=name
+                    )
             pre.worst = OK_SCAN
         elif "worddocument" in streams:
             raise _not_spreadsheet("Word 97-2003 文档（.doc）", suffix)
@@ -932,28 +1008,37 @@ def _preflight(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None
     elif what == "markup":
         head = data[:4096].lower()
         if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<workbook" in head:
-            raise _refuse("unsupported-format",
-                          "这是 Excel 2003 XML 表格（内容是 XML，只是扩展名为电子表格），flowscore 不读取这种格式",
-                          "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）后重新提交")
+            raise _refuse(
+                "unsupported-format",
+                "这是 Excel 2003 XML 表格（内容是 XML，只是扩展名为电子表格），flowscore 不读取这种格式",
+                "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）后重新提交",
+            )
         if b"<html" in head or b"<table" in head or b"<!doctype html" in head:
-            raise _refuse("unsupported-format",
-                          "这是网页（HTML）格式的表格，常见于从业务系统“导出 Excel”，只是扩展名为电子表格",
-                          "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）后重新提交")
+            raise _refuse(
+                "unsupported-format",
+                "这是网页（HTML）格式的表格，常见于从业务系统“导出 Excel”，只是扩展名为电子表格",
+                "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）后重新提交",
+            )
         raise _not_spreadsheet("XML 或网页文件", suffix)
     else:
         raise _not_spreadsheet(what, suffix)
     expected = _SUFFIX_KIND.get(suffix)
     if expected and expected != pre.kind:
-        pre.notes.append(Refusal(
-            "format-mismatch",
-            f"文件扩展名是 {suffix}，内容实际是 {_KIND_NAMES[pre.kind]} 格式，已按实际格式读取",
-            f"建议把文件另存为 .xlsx，或把扩展名改为 {_KIND_NAMES[pre.kind]}"))
+        pre.notes.append(
+            Refusal(
+                "format-mismatch",
+                f"文件扩展名是 {suffix}，内容实际是 {_KIND_NAMES[pre.kind]} 格式，已按实际格式读取",
+                f"建议把文件另存为 .xlsx，或把扩展名改为 {_KIND_NAMES[pre.kind]}",
+            )
+        )
 
 
 def _not_spreadsheet(what: str, suffix: str) -> _Refused:
-    return _refuse("file-not-spreadsheet",
-                   f"文件扩展名是 {suffix or '（无）'}，但内容不是电子表格（是{what}）",
-                   "可能改错了扩展名或提交错了文件；请提交用 Excel/WPS 保存的 .xlsx 评分表")
+    return _refuse(
+        "file-not-spreadsheet",
+        f"文件扩展名是 {suffix or '（无）'}，但内容不是电子表格（是{what}）",
+        "可能改错了扩展名或提交错了文件；请提交用 Excel/WPS 保存的 .xlsx 评分表",
+    )
 
 
 # ----------------------------------------------------------------------------------------------

@@ -120,8 +120,16 @@ _DATA_ROW_PT = 18
 # Sheets that name their own columns (Sheet.columns): the roles in this order, with these widths.
 _ROLE_ORDER = ("no", "text", "max", "criteria", "owner", "self", "verified", "remark")
 _DEFAULT_ROLES = ("no", "text", "max", "self", "verified", "remark")  # ANNEX_HEADERS' roles
-_CUSTOM_WIDTHS = {"no": 8, "text": 30, "max": 8, "criteria": 42, "owner": 11, "self": 8,
-                  "verified": 8, "remark": 14}
+_CUSTOM_WIDTHS = {
+    "no": 8,
+    "text": 30,
+    "max": 8,
+    "criteria": 42,
+    "owner": 11,
+    "self": 8,
+    "verified": 8,
+    "remark": 14,
+}
 _WRAPPED_ROLES = ("text", "criteria", "remark")  # long text: top-left, wrapped
 OWNER_LABEL = "负责单位"
 OWNER_ANY = "均可评分"  # an item without owner: any member department may score it
@@ -172,9 +180,10 @@ def annex_columns(sheet: Sheet) -> tuple[AnnexColumn, ...]:
     """The sheet's columns: the six of ANNEX_HEADERS, or the labels the sheet names itself
     (Beilun: 考核内容 · 分值 · 评分标准 · 自查分 · 考核分), plus 负责单位 when items have owners."""
     if not sheet.columns:
-        return tuple(AnnexColumn(role=role, label=label, width=ANNEX_WIDTHS[letter], letter=letter)
-                     for role, label, letter in zip(_DEFAULT_ROLES, ANNEX_HEADERS, "ABCDEF",
-                                                    strict=True))
+        return tuple(
+            AnnexColumn(role=role, label=label, width=ANNEX_WIDTHS[letter], letter=letter)
+            for role, label, letter in zip(_DEFAULT_ROLES, ANNEX_HEADERS, "ABCDEF", strict=True)
+        )
     defaults = dict(zip(_DEFAULT_ROLES, ANNEX_HEADERS, strict=True))
     has_owner = any(it.owner for it in sheet.items)
     out: list[AnnexColumn] = []
@@ -195,8 +204,9 @@ def annex_columns(sheet: Sheet) -> tuple[AnnexColumn, ...]:
         elif role in ("text", "criteria") and not any(it.criteria for it in sheet.items):
             # the text column holds short names only (Beilun): give the criteria the room
             width = {"text": 20, "criteria": 56}[role]
-        out.append(AnnexColumn(role=role, label=label, width=width,
-                               letter=get_column_letter(len(out) + 1)))
+        out.append(
+            AnnexColumn(role=role, label=label, width=width, letter=get_column_letter(len(out) + 1))
+        )
     return tuple(out)
 
 
@@ -219,9 +229,15 @@ def annex_layout(sheet: Sheet) -> AnnexLayout:
     row += 1 if sheet.penalty else 0
     total_row = row
     footnotes = tuple(range(total_row + 1, total_row + 1 + len(sheet.footnotes)))
-    return AnnexLayout(item_rows=item_rows, bonus_row=bonus_row, penalty_row=penalty_row,
-                       total_row=total_row, footnote_rows=footnotes,
-                       columns=annex_columns(sheet), category_rows=category_rows)
+    return AnnexLayout(
+        item_rows=item_rows,
+        bonus_row=bonus_row,
+        penalty_row=penalty_row,
+        total_row=total_row,
+        footnote_rows=footnotes,
+        columns=annex_columns(sheet),
+        category_rows=category_rows,
+    )
 
 
 # -- units and file names ------------------------------------------------------------------------
@@ -244,10 +260,13 @@ def resolve_assessor(scheme: Scheme, written: str) -> str:
         if norm(name) == norm(written):
             return name
     if not scheme.assessors:
-        raise UsageError(f"评分细则“{scheme.id}”没有成员单位（assessors），不能生成检查评分表",
-                         hint="去掉 --assessor；需要实地检查的，在评分细则中列出 assessors")
-    raise UsageError(f"成员单位名单中没有“{written}”",
-                     hint="成员单位：" + "、".join(scheme.assessors))
+        raise UsageError(
+            f"评分细则“{scheme.id}”没有成员单位（assessors），不能生成检查评分表",
+            hint="去掉 --assessor；需要实地检查的，在评分细则中列出 assessors",
+        )
+    raise UsageError(
+        f"成员单位名单中没有“{written}”", hint="成员单位：" + "、".join(scheme.assessors)
+    )
 
 
 def annex_filename(scheme: Scheme, unit: str, assessor: str | None = None) -> str:
@@ -291,8 +310,15 @@ def _suggestion(scheme: Scheme, unknown: list[str]) -> str:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def write_templates(scheme: Scheme, *, units: list[str], indicators: bool, out_dir: Path,
-                    force: bool, assessor: str | None = None) -> list[Path]:
+def write_templates(
+    scheme: Scheme,
+    *,
+    units: list[str],
+    indicators: bool,
+    out_dir: Path,
+    force: bool,
+    assessor: str | None = None,
+) -> list[Path]:
     """Write the annex sheet of each unit (and the indicator workbook) into ``out_dir``; with
     ``assessor``, that member department's field-inspection sheet of each unit instead.
 
@@ -316,8 +342,9 @@ def write_templates(scheme: Scheme, *, units: list[str], indicators: bool, out_d
     return written
 
 
-def _annex_builder(scheme: Scheme, unit: str, assessor: str | None = None
-                   ) -> Callable[[], Workbook]:
+def _annex_builder(
+    scheme: Scheme, unit: str, assessor: str | None = None
+) -> Callable[[], Workbook]:
     return lambda: build_annex_workbook(scheme, unit, assessor=assessor)
 
 
@@ -329,24 +356,28 @@ def _refuse_existing(paths: list[Path], *, out_dir: Path, force: bool) -> None:
         return
     shown = "、".join(p.name for p in existing[:5])
     more = f" 等 {len(existing)} 个文件" if len(existing) > 5 else ""
-    raise OutputError(f"文件已存在：{shown}{more}（位于 {out_dir}）",
-                      hint="加 --force 覆盖，或用 --out 指定其他文件夹")
+    raise OutputError(
+        f"文件已存在：{shown}{more}（位于 {out_dir}）",
+        hint="加 --force 覆盖，或用 --out 指定其他文件夹",
+    )
 
 
 def _save(wb: Workbook, path: Path) -> None:
     try:
         write_file_atomic(path, wb.save)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}",
-                          hint="检查文件夹是否存在、是否有写入权限，"
-                               "文件是否正被 Excel/WPS 打开") from exc
+        raise OutputError(
+            f"无法写入 {path}：{exc.strerror or exc}",
+            hint="检查文件夹是否存在、是否有写入权限，文件是否正被 Excel/WPS 打开",
+        ) from exc
 
 
 # -- the annex sheet -----------------------------------------------------------------------------
 
 
-def build_annex_workbook(scheme: Scheme, unit_name: str, *, assessor: str | None = None
-                         ) -> Workbook:
+def build_annex_workbook(
+    scheme: Scheme, unit_name: str, *, assessor: str | None = None
+) -> Workbook:
     """The blank annex score sheet for one unit, in the published layout (see module doc).
     With ``assessor`` (a member department), the sheet that department fills in the field
     inspection: ``检查单位：…`` above the header, and the 核定分 of items it does not own
@@ -361,13 +392,19 @@ def build_annex_workbook(scheme: Scheme, unit_name: str, *, assessor: str | None
     extra = {PROP_UNIT: unit.name, PROP_SHEET: sheet.id}
     if who:
         extra[PROP_ASSESSOR] = who
-    _identify(wb, scheme, title=f"{sheet.annex} {sheet.title}".strip(), extra=extra,
-              subject=f"{unit.name} {sheet.annex}{'（' + who + '检查）' if who else ''}".strip())
+    _identify(
+        wb,
+        scheme,
+        title=f"{sheet.annex} {sheet.title}".strip(),
+        extra=extra,
+        subject=f"{unit.name} {sheet.annex}{'（' + who + '检查）' if who else ''}".strip(),
+    )
     return wb
 
 
-def fill_annex_sheet(ws: Worksheet, scheme: Scheme, unit_name: str, *,
-                     assessor: str | None = None) -> AnnexLayout:
+def fill_annex_sheet(
+    ws: Worksheet, scheme: Scheme, unit_name: str, *, assessor: str | None = None
+) -> AnnexLayout:
     """Lay one unit's annex sheet out on ``ws`` (an empty worksheet). Returns its layout."""
     unit = resolve_unit(scheme, unit_name)
     sheet = scheme.sheet(unit.sheet)
@@ -434,8 +471,9 @@ def _assessor_line(ws: Worksheet, assessor: str, layout: AnnexLayout) -> None:
 
 def _item_ranges(layout: AnnexLayout, letter: str, rows: Iterable[int]) -> str:
     """``E6:E9,E11:E17``: the cells of ``rows`` in column ``letter``, consecutive rows joined."""
-    return ",".join(f"{letter}{a}:{letter}{b}" if b > a else f"{letter}{a}"
-                    for a, b in _runs(sorted(rows)))
+    return ",".join(
+        f"{letter}{a}:{letter}{b}" if b > a else f"{letter}{a}" for a, b in _runs(sorted(rows))
+    )
 
 
 def _score_formula(layout: AnnexLayout) -> str:
@@ -485,8 +523,9 @@ def _index(layout: AnnexLayout, role: str) -> int:
     return next(i for i, c in enumerate(layout.columns, start=1) if c.role == role)
 
 
-def _item_row(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *,
-              assessor: str | None = None) -> None:
+def _item_row(
+    ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *, assessor: str | None = None
+) -> None:
     has_criteria = layout.col("criteria") is not None
     for i, column in enumerate(layout.columns, start=1):
         value: object = None
@@ -507,7 +546,9 @@ def _item_row(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *,
     _style_row(ws, row, layout, text_fill=True)
     ws.row_dimensions[row].height = max(
         _height(str(ws.cell(row=row, column=_index(layout, c.role)).value or ""), c.width)
-        for c in layout.columns if c.role in ("text", "criteria"))
+        for c in layout.columns
+        if c.role in ("text", "criteria")
+    )
     own = assessor is None or not item.owner or item.owner == assessor
     if assessor is not None:
         ws[f"{layout.letter('verified')}{row}"].fill = _INPUT_FILL if own else _NA_FILL
@@ -518,13 +559,21 @@ def _item_row(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *,
         # A self score above the max is allowed only with a reason: make it stand out.
         s = layout.letter("self")
         ws.conditional_formatting.add(
-            f"{s}{row}", CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)],
-                                    fill=_OVER_FILL))
+            f"{s}{row}",
+            CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)], fill=_OVER_FILL),
+        )
 
 
-def _item_validations(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *,
-                      assessor: str | None = None, own: bool = True,
-                      office: str = "区流管办考核组") -> None:
+def _item_validations(
+    ws: Worksheet,
+    item: Item,
+    row: int,
+    layout: AnnexLayout,
+    *,
+    assessor: str | None = None,
+    own: bool = True,
+    office: str = "区流管办考核组",
+) -> None:
     lo, hi = fmt_plain(item.min), fmt_plain(item.max)
     span = f"{lo}～{hi} 分"
     if item.is_adjustment and -item.min == item.max:
@@ -534,15 +583,22 @@ def _item_validations(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, 
     elif item.extra:
         self_prompt = "填写本项加分（加分项，不计入分值合计）；没有的留空或填 0。"
     else:
-        self_prompt = (f"填写本项自评分，{span}，可有小数（如 4.5）。"
-                       "高于分值的，须在“备注”栏说明加分理由。")
+        self_prompt = (
+            f"填写本项自评分，{span}，可有小数（如 4.5）。高于分值的，须在“备注”栏说明加分理由。"
+        )
     s, v = layout.letter("self"), layout.letter("verified")
     title = "自评分（加分项）" if item.extra else f"自评分（分值 {item.max_label} 分）"
-    _validate(ws, f"{s}{row}", lo=lo, hi=hi, title=title,
-              prompt=self_prompt, error_title="超出分值范围",
-              error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；"
-                    "确需填写请选“是”。",
-              style="warning")
+    _validate(
+        ws,
+        f"{s}{row}",
+        lo=lo,
+        hi=hi,
+        title=title,
+        prompt=self_prompt,
+        error_title="超出分值范围",
+        error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；确需填写请选“是”。",
+        style="warning",
+    )
     if assessor is not None and not own:
         verify_prompt = f"本项由{item.owner}负责评分，{assessor}不填写。"
     elif assessor is not None:
@@ -559,8 +615,17 @@ def _item_validations(ws: Worksheet, item: Item, row: int, layout: AnnexLayout, 
         verify_prompt += "留空即不加分、不扣分。"
     if item.allowed:
         verify_prompt += "按评分标准只能填：" + "、".join(fmt_plain(a) for a in item.allowed) + "。"
-    _validate(ws, f"{v}{row}", lo=lo, hi=hi, title="核定分（考核组填写）", prompt=verify_prompt,
-              error_title="超出分值范围", error=f"核定分应在 {span}之间。", style="stop")
+    _validate(
+        ws,
+        f"{v}{row}",
+        lo=lo,
+        hi=hi,
+        title="核定分（考核组填写）",
+        prompt=verify_prompt,
+        error_title="超出分值范围",
+        error=f"核定分应在 {span}之间。",
+        style="stop",
+    )
 
 
 def _pool_row(ws: Worksheet, pool: Pool, row: int, layout: AnnexLayout, *, label: str) -> None:
@@ -568,8 +633,11 @@ def _pool_row(ws: Worksheet, pool: Pool, row: int, layout: AnnexLayout, *, label
     ws.cell(row=row, column=1, value=label)
     text_col = _index(layout, "criteria") if layout.col("criteria") else _index(layout, "text")
     ws.cell(row=row, column=text_col, value=pool.text)
-    ws.cell(row=row, column=_index(layout, "max"),
-            value=f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}")
+    ws.cell(
+        row=row,
+        column=_index(layout, "max"),
+        value=f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}",
+    )
     _style_row(ws, row, layout, text_fill=True)
     ws.cell(row=row, column=1).font = _BOLD
     width = next(c.width for c in layout.columns if c.letter == get_column_letter(text_col))
@@ -590,8 +658,17 @@ def _pool_row(ws: Worksheet, pool: Pool, row: int, layout: AnnexLayout, *, label
     for role in ("self", "verified"):
         col = layout.letter(role)
         who = "" if role == "self" else "（考核组填写）"
-        _validate(ws, f"{col}{row}", lo="0", hi=hi, title=title + who, prompt=prompt,
-                  error_title="填写有误", error=error, style="stop")
+        _validate(
+            ws,
+            f"{col}{row}",
+            lo="0",
+            hi=hi,
+            title=title + who,
+            prompt=prompt,
+            error_title="填写有误",
+            error=error,
+            style="stop",
+        )
 
 
 def _total_row(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
@@ -604,8 +681,10 @@ def _total_row(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
         col = layout.letter(role)
         if layout.category_rows:
             # the category subtotals (bounded) and every item outside a category
-            rows = [*layout.category_rows.values(),
-                    *(r for no, r in layout.item_rows.items() if no not in in_category)]
+            rows = [
+                *layout.category_rows.values(),
+                *(r for no, r in layout.item_rows.items() if no not in in_category),
+            ]
             if layout.bonus_row:
                 rows.append(layout.bonus_row)
             formula = f"=SUM({_item_ranges(layout, col, rows)})"
@@ -658,8 +737,7 @@ def _page(ws: Worksheet, *, landscape: bool) -> None:
     ws.page_setup.fitToHeight = 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3,
-                                  footer=0.3)
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
@@ -708,8 +786,9 @@ def _indicator_sheet(ws: Worksheet, scheme: Scheme) -> None:
 
 
 def _indicator_instruction(inds: tuple[Indicator, ...]) -> str:
-    parts = ["填写说明：每个单位一行，按列填写各项指标"
-             "（灰色格子表示该指标不适用于该单位，不必填写）。"]
+    parts = [
+        "填写说明：每个单位一行，按列填写各项指标（灰色格子表示该指标不适用于该单位，不必填写）。"
+    ]
     if any(i.kind == "count" for i in inds):
         parts.append("数量填整数，如 12345，不要写单位。")
     yes_no = [i.name for i in inds if i.kind == "yes_no"]
@@ -730,22 +809,31 @@ def _indicator_validation(ws: Worksheet, ind: Indicator, *, column: str, rows: l
         prompt = _sentence(prompt) + "填“是”或“否”。"
         error = "请填“是”或“否”。"
     elif ind.kind == "count":
-        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True)
+        dv = DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        )
         prompt = _sentence(prompt) + "填整数。"
         error = "请填不小于0的整数。"
     elif ind.kind == "rate":
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
-                            allow_blank=True)
+        dv = DataValidation(
+            type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
+        )
         prompt = _sentence(prompt) + "填百分数，如 27.5%。"
         error = "请填0%～100%之间的百分数。"
     else:
-        dv = DataValidation(type="decimal", allow_blank=True, operator="greaterThanOrEqual",
-                            formula1="0")
+        dv = DataValidation(
+            type="decimal", allow_blank=True, operator="greaterThanOrEqual", formula1="0"
+        )
         prompt = _sentence(prompt) + "填数字。"
         error = "请填数字。"
-    _messages(dv, title=ind.name, prompt=prompt, error_title="填写有误", error=error,
-              style="warning" if ind.kind == "count" else "stop")
+    _messages(
+        dv,
+        title=ind.name,
+        prompt=prompt,
+        error_title="填写有误",
+        error=error,
+        style="warning" if ind.kind == "count" else "stop",
+    )
     ws.add_data_validation(dv)
     for start, end in _runs(rows):
         dv.add(f"{column}{start}:{column}{end}" if end > start else f"{column}{start}")
@@ -755,8 +843,10 @@ def _entries_sheet(ws: Worksheet, scheme: Scheme) -> None:
     pools = _pools(scheme)
     bonus = [p for p in pools if p.kind == "bonus"]
     penalty = [p for p in pools if p.kind == "penalty"]
-    text = ("填写说明：每条加分或减分一行。“单位”写名单中的单位名称；“类型”选“加分”或“减分”；"
-            "“分值”一律填正数" + _ranges(bonus, penalty) + "；")
+    text = (
+        "填写说明：每条加分或减分一行。“单位”写名单中的单位名称；“类型”选“加分”或“减分”；"
+        "“分值”一律填正数" + _ranges(bonus, penalty) + "；"
+    )
     if any(p.same_topic == "highest" for p in bonus):
         text += "同一单位同一“专题”的加分只按最高一项计分，请如实填写专题；"
     text += "“说明”写明事由和依据（如报备文件、批示、报道）。"
@@ -771,20 +861,33 @@ def _entries_sheet(ws: Worksheet, scheme: Scheme) -> None:
             cell.font = _BODY
             cell.border = _BOX
             cell.alignment = _CENTER if c in (2, 4) else _LEFT
-    kinds = DataValidation(type="list", formula1='"' + ",".join(ENTRY_TYPES) + '"',
-                           allow_blank=True)
-    _messages(kinds, title="类型", prompt="选“加分”或“减分”。", error_title="填写有误",
-              error="类型只能是“加分”或“减分”。", style="stop")
+    kinds = DataValidation(
+        type="list", formula1='"' + ",".join(ENTRY_TYPES) + '"', allow_blank=True
+    )
+    _messages(
+        kinds,
+        title="类型",
+        prompt="选“加分”或“减分”。",
+        error_title="填写有误",
+        error="类型只能是“加分”或“减分”。",
+        style="stop",
+    )
     ws.add_data_validation(kinds)
     kinds.add(f"B3:B{last}")
     if pools:
         lo = fmt_plain(min(p.min for p in pools))
         hi = fmt_plain(max(p.max for p in pools))
-        points = DataValidation(type="decimal", operator="between", formula1=lo, formula2=hi,
-                                allow_blank=True)
-        _messages(points, title="分值（填正数）",
-                  prompt="填正数" + _ranges(bonus, penalty) + "。",
-                  error_title="超出范围", error=f"分值应为正数，在 {lo}～{hi} 之间。", style="stop")
+        points = DataValidation(
+            type="decimal", operator="between", formula1=lo, formula2=hi, allow_blank=True
+        )
+        _messages(
+            points,
+            title="分值（填正数）",
+            prompt="填正数" + _ranges(bonus, penalty) + "。",
+            error_title="超出范围",
+            error=f"分值应为正数，在 {lo}～{hi} 之间。",
+            style="stop",
+        )
         ws.add_data_validation(points)
         points.add(f"D3:D{last}")
     ws.freeze_panes = "A3"
@@ -809,10 +912,12 @@ def _ranges(bonus: list[Pool], penalty: list[Pool]) -> str:
 def _ranking_sheet(ws: Worksheet, scheme: Scheme) -> None:
     ranked = _ranked_units(scheme)
     places = max((len(scheme.table(t).points) for _, t in ranked), default=10)
-    text = (f"填写说明：填写各部门业务条线在市对区考核中的名次（1～{places}）。"
-            "并列排名的，“并列数”填并列的区数（含本区），"
-            "如与另一个区并列第2名，排名填 2、并列数填 2；"
-            "未并列的“并列数”留空或填 1。")
+    text = (
+        f"填写说明：填写各部门业务条线在市对区考核中的名次（1～{places}）。"
+        "并列排名的，“并列数”填并列的区数（含本区），"
+        "如与另一个区并列第2名，排名填 2、并列数填 2；"
+        "未并列的“并列数”留空或填 1。"
+    )
     _instruction(ws, text, len(RANKING_HEADERS))
     _header(ws, RANKING_HEADERS, height=24)
     for letter, width in zip("ABC", (20, 10, 10), strict=True):
@@ -831,10 +936,21 @@ def _ranking_sheet(ws: Worksheet, scheme: Scheme) -> None:
             ("B", "排名", f"填名次，1～{places} 的整数。"),
             ("C", "并列数", "并列的区数（含本区）；未并列留空或填 1。"),
         ):
-            dv = DataValidation(type="whole", operator="between", formula1="1",
-                                formula2=str(places), allow_blank=True)
-            _messages(dv, title=title, prompt=prompt, error_title="填写有误",
-                      error=f"请填 1～{places} 的整数。", style="stop")
+            dv = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="1",
+                formula2=str(places),
+                allow_blank=True,
+            )
+            _messages(
+                dv,
+                title=title,
+                prompt=prompt,
+                error_title="填写有误",
+                error=f"请填 1～{places} 的整数。",
+                style="stop",
+            )
             ws.add_data_validation(dv)
             dv.add(f"{col}3:{col}{last}")
     ws.freeze_panes = "A3"
@@ -846,8 +962,9 @@ def _ranked_units(scheme: Scheme) -> list[tuple[Unit, str]]:
     out = []
     for unit in scheme.units:
         sheet = scheme.sheet(unit.sheet)
-        table = next((p.table for it in sheet.items for p in it.parts
-                      if isinstance(p, RankTable)), None)
+        table = next(
+            (p.table for it in sheet.items for p in it.parts if isinstance(p, RankTable)), None
+        )
         if table is not None:
             out.append((unit, table))
     return out
@@ -885,21 +1002,34 @@ def _header(ws: Worksheet, labels: Iterable[str], *, height: float) -> None:
     ws.row_dimensions[2].height = height
 
 
-def _validate(ws: Worksheet, ref: str, *, lo: str, hi: str | None, title: str, prompt: str,
-              error_title: str, error: str, style: str) -> None:
+def _validate(
+    ws: Worksheet,
+    ref: str,
+    *,
+    lo: str,
+    hi: str | None,
+    title: str,
+    prompt: str,
+    error_title: str,
+    error: str,
+    style: str,
+) -> None:
     if hi is None:
-        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=lo,
-                            allow_blank=True)
+        dv = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=lo, allow_blank=True
+        )
     else:
-        dv = DataValidation(type="decimal", operator="between", formula1=lo, formula2=hi,
-                            allow_blank=True)
+        dv = DataValidation(
+            type="decimal", operator="between", formula1=lo, formula2=hi, allow_blank=True
+        )
     _messages(dv, title=title, prompt=prompt, error_title=error_title, error=error, style=style)
     ws.add_data_validation(dv)
     dv.add(ref)
 
 
-def _messages(dv: DataValidation, *, title: str, prompt: str, error_title: str, error: str,
-              style: str) -> None:
+def _messages(
+    dv: DataValidation, *, title: str, prompt: str, error_title: str, error: str, style: str
+) -> None:
     # Excel refuses titles over 32 characters and messages over 255.
     dv.promptTitle = title[:32]
     dv.prompt = prompt[:255]
@@ -910,8 +1040,9 @@ def _messages(dv: DataValidation, *, title: str, prompt: str, error_title: str, 
     dv.showErrorMessage = True
 
 
-def _identify(wb: Workbook, scheme: Scheme, *, title: str, extra: dict[str, str],
-              subject: str) -> None:
+def _identify(
+    wb: Workbook, scheme: Scheme, *, title: str, extra: dict[str, str], subject: str
+) -> None:
     wb.properties.title = title
     wb.properties.subject = subject
     wb.properties.creator = "flowscore"

@@ -44,11 +44,17 @@ _UNSUPPORTED = {
     ".csv": "这是 CSV 文本表格：只有数值，没有工作表和表头结构，无法确认是哪张表、哪个单位",
     ".tsv": "这是制表符分隔的文本表格：没有工作表和表头结构",
     ".xlsb": "这是 Excel 二进制工作簿（.xlsb）",
-    ".xltx": "这是 Excel 模板（.xltx）", ".xltm": "这是 Excel 模板（.xltm）",
-    ".xlt": "这是 Excel 97-2003 模板（.xlt）", ".ett": "这是 WPS 表格模板（.ett）",
-    ".numbers": "这是苹果 Numbers 表格", ".fods": "这是 OpenDocument 平面 XML 表格（.fods）",
-    ".dbf": "这是 dBase 数据表", ".wk1": "这是 Lotus 1-2-3 表格", ".wk3": "这是 Lotus 1-2-3 表格",
-    ".wk4": "这是 Lotus 1-2-3 表格", ".123": "这是 Lotus 1-2-3 表格",
+    ".xltx": "这是 Excel 模板（.xltx）",
+    ".xltm": "这是 Excel 模板（.xltm）",
+    ".xlt": "这是 Excel 97-2003 模板（.xlt）",
+    ".ett": "这是 WPS 表格模板（.ett）",
+    ".numbers": "这是苹果 Numbers 表格",
+    ".fods": "这是 OpenDocument 平面 XML 表格（.fods）",
+    ".dbf": "这是 dBase 数据表",
+    ".wk1": "这是 Lotus 1-2-3 表格",
+    ".wk3": "这是 Lotus 1-2-3 表格",
+    ".wk4": "这是 Lotus 1-2-3 表格",
+    ".123": "这是 Lotus 1-2-3 表格",
 }
 _ARCHIVES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"})
 # Not spreadsheets, and no concern of anyone's: the folder's own clutter.
@@ -62,18 +68,32 @@ def skipped_file_note(name: str) -> tuple[str, Level, str, str] | None:
     if name.lower() in _IGNORED_NAMES or name.lower().startswith("readme"):
         return None  # the folder's clutter, or its own description (sample_data/*/README.md)
     if suffix in _UNSUPPORTED:
-        return ("unsupported-format", Level.ERROR,
-                f"{_UNSUPPORTED[suffix]}，flowscore 不读取这种格式，文件中的数据未采用",
-                "用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后放回文件夹")
+        return (
+            "unsupported-format",
+            Level.ERROR,
+            f"{_UNSUPPORTED[suffix]}，flowscore 不读取这种格式，文件中的数据未采用",
+            "用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后放回文件夹",
+        )
     if suffix in _ARCHIVES:
-        return ("not-spreadsheet", Level.WARNING, "这是压缩包，flowscore 不会解压读取其中的文件",
-                "如果里面是评分表或指标数据，请解压后把 .xlsx 文件放进文件夹")
+        return (
+            "not-spreadsheet",
+            Level.WARNING,
+            "这是压缩包，flowscore 不会解压读取其中的文件",
+            "如果里面是评分表或指标数据，请解压后把 .xlsx 文件放进文件夹",
+        )
     if suffix == ".wps":
-        return ("not-spreadsheet", Level.INFO,
-                "这是 WPS 文字文档（.wps），不是表格，未读取",
-                "如果这是单位的评分表，请让其用附件评分表模板（.xlsx）填写")
-    return ("not-spreadsheet", Level.INFO, "不是电子表格，未读取",
-            "评分表和指标数据请用 .xlsx；其他材料（如年度报告）放在这里不影响评分")
+        return (
+            "not-spreadsheet",
+            Level.INFO,
+            "这是 WPS 文字文档（.wps），不是表格，未读取",
+            "如果这是单位的评分表，请让其用附件评分表模板（.xlsx）填写",
+        )
+    return (
+        "not-spreadsheet",
+        Level.INFO,
+        "不是电子表格，未读取",
+        "评分表和指标数据请用 .xlsx；其他材料（如年度报告）放在这里不影响评分",
+    )
 
 
 def col_letter(col: int) -> str:
@@ -120,8 +140,9 @@ class WorkbookData:
     props: dict[str, str] = field(default_factory=dict)
 
 
-def _finding(display: str, code: str, message: str, hint: str,
-             level: Level = Level.ERROR, sheet: str = "") -> Finding:
+def _finding(
+    display: str, code: str, message: str, hint: str, level: Level = Level.ERROR, sheet: str = ""
+) -> Finding:
     return Finding(code=code, level=level, file=display, sheet=sheet, message=message, hint=hint)
 
 
@@ -163,28 +184,39 @@ def read_custom_props(path: Path) -> dict[str, str]:
 _HINT_RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
 
 
-def open_workbook(path: Path, *, display: str, limits: Limits = DEFAULT_LIMITS
-                  ) -> tuple[WorkbookData | None, list[Finding]]:
+def open_workbook(
+    path: Path, *, display: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[WorkbookData | None, list[Finding]]:
     """Read every sheet of ``path``. Problems become findings naming ``display`` (the path
     relative to the submissions folder); a file that cannot be read at all gives None.
     Never raises for anything in the file."""
     try:
         size = path.stat().st_size
         if size > limits.max_size:
-            return None, [_finding(
-                display, "file-too-large",
-                f"文件有 {size / (1024 * 1024):,.0f} MB，超过上限 {limits.size_label}，未读取",
-                "确认提交的文件正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size 调高上限")]
+            return None, [
+                _finding(
+                    display,
+                    "file-too-large",
+                    f"文件有 {size / (1024 * 1024):,.0f} MB，超过上限 {limits.size_label}，未读取",
+                    "确认提交的文件正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size 调高上限",
+                )
+            ]
         data = path.read_bytes()
     except OSError as exc:
-        return None, [_finding(display, "file-unreadable",
-                               f"无法打开文件（{_os_reason(exc)}）",
-                               "确认文件没有被其他程序占用，并且有读取权限")]
+        return None, [
+            _finding(
+                display,
+                "file-unreadable",
+                f"无法打开文件（{_os_reason(exc)}）",
+                "确认文件没有被其他程序占用，并且有读取权限",
+            )
+        ]
     try:
         pre = preflight(data, path.suffix, limits)
     except Exception:  # a structure the checks did not foresee: refuse it, never crash the batch
-        return None, [_finding(display, "file-unreadable", "文件结构异常，无法作为电子表格读取",
-                               _HINT_RESAVE)]
+        return None, [
+            _finding(display, "file-unreadable", "文件结构异常，无法作为电子表格读取", _HINT_RESAVE)
+        ]
     if pre.refusal is not None:
         return None, [_from_refusal(display, pre.refusal)]
     findings = [_from_refusal(display, n, Level.INFO) for n in pre.notes]
@@ -197,9 +229,14 @@ def open_workbook(path: Path, *, display: str, limits: Limits = DEFAULT_LIMITS
     if not sheets and skipped:
         return None, findings  # every sheet refused: said per sheet
     if sheets and not skipped and not any(_has_value(g) for g in sheets):
-        findings.append(_finding(display, "empty-workbook",
-                                 "工作簿是空的：所有工作表都没有任何内容",
-                                 "确认提交的是填好的评分表或指标数据，而不是新建的空白文件"))
+        findings.append(
+            _finding(
+                display,
+                "empty-workbook",
+                "工作簿是空的：所有工作表都没有任何内容",
+                "确认提交的是填好的评分表或指标数据，而不是新建的空白文件",
+            )
+        )
         return None, findings
     return WorkbookData(path=path, sheets=tuple(sheets), props=props), findings
 
@@ -212,17 +249,25 @@ def _open_calamine(path: Path, data: bytes, pre: Preflight, display: str):
         # the format found by content.
         return pc.CalamineWorkbook.from_filelike(io.BytesIO(data)), []
     except pc.PasswordError:
-        return None, [_finding(display, "file-encrypted", "工作簿设有打开密码，无法读取",
-                               "请去掉密码（文件 › 信息 › 保护工作簿）后另存为 .xlsx 再提交")]
+        return None, [
+            _finding(
+                display,
+                "file-encrypted",
+                "工作簿设有打开密码，无法读取",
+                "请去掉密码（文件 › 信息 › 保护工作簿）后另存为 .xlsx 再提交",
+            )
+        ]
     except BaseException as exc:  # calamine raises several types; a Rust panic is a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
-        return None, [_finding(display, "file-unreadable",
-                               "文件已损坏，无法作为电子表格读取", _HINT_RESAVE)]
+        return None, [
+            _finding(display, "file-unreadable", "文件已损坏，无法作为电子表格读取", _HINT_RESAVE)
+        ]
 
 
-def _read_sheets(wb, pre: Preflight, display: str, limits: Limits
-                 ) -> tuple[list[Grid], list[Finding], int]:
+def _read_sheets(
+    wb, pre: Preflight, display: str, limits: Limits
+) -> tuple[list[Grid], list[Finding], int]:
     import python_calamine as pc
 
     sheets: list[Grid] = []
@@ -270,8 +315,13 @@ def _sheet_too_large(display: str, sheet: str, why: str) -> Finding:
 
 
 def _sheet_unreadable(display: str, sheet: str) -> Finding:
-    return _finding(display, "sheet-unreadable", "工作表内容已损坏，无法读取",
-                    "在电子表格程序中打开并另存为 .xlsx 后重新提交", sheet=sheet)
+    return _finding(
+        display,
+        "sheet-unreadable",
+        "工作表内容已损坏，无法读取",
+        "在电子表格程序中打开并另存为 .xlsx 后重新提交",
+        sheet=sheet,
+    )
 
 
 def _put_errors(rows: list[list[object]], scan: SheetScan) -> None:
@@ -288,5 +338,10 @@ def _has_value(grid: Grid) -> bool:
 def _os_reason(exc: OSError) -> str:
     import errno
 
-    return {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件已不存在",
-            errno.EISDIR: "这是一个文件夹", errno.EBUSY: "文件被占用"}.get(exc.errno or 0, "系统错误")
+    return {
+        errno.EACCES: "没有读取权限",
+        errno.EPERM: "没有读取权限",
+        errno.ENOENT: "文件已不存在",
+        errno.EISDIR: "这是一个文件夹",
+        errno.EBUSY: "文件被占用",
+    }.get(exc.errno or 0, "系统错误")

@@ -41,10 +41,14 @@ INDICATORS = "指标数据.xlsx"
 BAD_ANNEX = "附件1-西门街道.xlsx"
 
 # Billion laughs: ten levels of ten, 10⁹ "lol"s (3 GB) if anything expanded it.
-LOL_DTD = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
-           + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                     for i in range(1, 10))
-           + "]>")
+LOL_DTD = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>"
+)
 XXE_DTD = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
@@ -55,14 +59,21 @@ XXE_DTD = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 def indicator_rows(**other: object) -> dict[str, dict]:
     """月湖街道 as in the worked example with every document reported; 西门街道 with a lower
     participation rate, so 月湖街道 keeps rank 1 (item 3 = 30) whatever 西门街道's files do."""
-    return {GOOD_UNIT: {**EXAMPLE, "未报备发文数": 0},
-            OTHER: {**EXAMPLE, "年度新增参加量化积分人数": 50, **other}}
+    return {
+        GOOD_UNIT: {**EXAMPLE, "未报备发文数": 0},
+        OTHER: {**EXAMPLE, "年度新增参加量化积分人数": 50, **other},
+    }
 
 
 def make_good(folder: Path, *, indicators: bool = True) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    written = [published_annex(folder / GOOD_FILE, unit=GOOD_UNIT,
-                               rows=town_rows(verified=(None, None, None, 13.25, 5, 5)))]
+    written = [
+        published_annex(
+            folder / GOOD_FILE,
+            unit=GOOD_UNIT,
+            rows=town_rows(verified=(None, None, None, 13.25, 5, 5)),
+        )
+    ]
     if indicators:
         written.append(indicator_book(folder / INDICATORS, indicator_rows()))
     return written
@@ -93,8 +104,10 @@ def annex_table(unit: str = OTHER) -> list[list[object]]:
 def rewrite_zip(data: bytes, changes: dict[str, Callable[[bytes], bytes] | bytes]) -> bytes:
     """A copy of a zip with some members replaced (a function of the old bytes, or new bytes)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zi, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zi,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo,
+    ):
         for info in zi.infolist():
             body = zi.read(info.filename)
             change = changes.get(info.filename)
@@ -109,6 +122,7 @@ def rewrite_zip(data: bytes, changes: dict[str, Callable[[bytes], bytes] | bytes
 
 def with_dtd(dtd: str, entity: str) -> Callable[[bytes], bytes]:
     """Put a DTD before the root element and a reference to ``entity`` into the first text."""
+
     def change(body: bytes) -> bytes:
         text = body.decode("utf-8")
         if text.startswith("<?xml"):
@@ -116,11 +130,12 @@ def with_dtd(dtd: str, entity: str) -> Callable[[bytes], bytes]:
             decl += "?>"
         else:
             decl = ""
-        for tag in ("<t>", "<vt:lpwstr>", "<t xml:space=\"preserve\">"):
+        for tag in ("<t>", "<vt:lpwstr>", '<t xml:space="preserve">'):
             if tag in text:
                 text = text.replace(tag, tag + f"&{entity};", 1)
                 break
         return (decl + dtd + text).encode("utf-8")
+
     return change
 
 
@@ -132,17 +147,63 @@ def raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
     for name, data, method, crc, size in members:
         offset = out.tell()
         n = name.encode("utf-8")
-        out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, method, 0, 0x21, crc,
-                              len(data), size, len(n), 0))
+        out.write(
+            struct.pack(
+                "<4sHHHHHIIIHH",
+                b"PK\x03\x04",
+                20,
+                0x800,
+                method,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(n),
+                0,
+            )
+        )
         out.write(n)
         out.write(data)
-        central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, method, 0,
-                                   0x21, crc, len(data), size, len(n), 0, 0, 0, 0, 0, offset) + n)
+        central.append(
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                0x800,
+                method,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(n),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + n
+        )
     start = out.tell()
     for c in central:
         out.write(c)
-    out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(central), len(central),
-                          out.tell() - start, start, 0))
+    out.write(
+        struct.pack(
+            "<4sHHHHIIH",
+            b"PK\x05\x06",
+            0,
+            0,
+            len(central),
+            len(central),
+            out.tell() - start,
+            start,
+            0,
+        )
+    )
     return out.getvalue()
 
 
@@ -169,20 +230,27 @@ def minimal_xlsx(sheet_xml: str, *, shared_strings: str | None = None) -> bytes:
             'relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.spreadsheetml.sheet.main+xml"/></Types>'),
+            'officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+        ),
         "_rels/.rels": (
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
-            '</Relationships>'),
+            "</Relationships>"
+        ),
         "xl/workbook.xml": (
             f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
-            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-            + (f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
-               if shared_strings is not None else "")
-            + '</Relationships>'),
+            + (
+                f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+                if shared_strings is not None
+                else ""
+            )
+            + "</Relationships>"
+        ),
         "xl/worksheets/sheet1.xml": sheet_xml,
     }
     if shared_strings is not None:
@@ -198,7 +266,9 @@ def _sheet_xml(rows: list[list[object]]) -> str:
     """Worksheet XML with inline strings and numbers, rows from 1."""
     from xml.sax.saxutils import escape
 
-    out = ['<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    out = [
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    ]
     for r, row in enumerate(rows, 1):
         cells = []
         for c, v in enumerate(row):
@@ -228,7 +298,9 @@ def _col(c: int) -> str:
 
 
 def not_spreadsheet(folder: Path) -> None:
-    (folder / BAD_ANNEX).write_text("西门街道自评分：5、40、30、15、5、5（请查收）\n", encoding="utf-8")
+    (folder / BAD_ANNEX).write_text(
+        "西门街道自评分：5、40、30、15、5、5（请查收）\n", encoding="utf-8"
+    )
 
 
 def truncated_zip(folder: Path) -> None:
@@ -291,8 +363,9 @@ def ods(folder: Path) -> None:
     """西门街道's sheet as OpenDocument (.ods), written by pandas' odf writer."""
     import pandas as pd
 
-    pd.DataFrame(annex_table()).to_excel(folder / "附件1-西门街道.ods", engine="odf",
-                                         header=False, index=False)
+    pd.DataFrame(annex_table()).to_excel(
+        folder / "附件1-西门街道.ods", engine="odf", header=False, index=False
+    )
 
 
 def wps_et(folder: Path) -> None:
@@ -313,7 +386,9 @@ def html_named_xls(folder: Path) -> None:
     """What many systems' "export to Excel" writes: an HTML table named .xls."""
     (folder / "西门街道导出.xls").write_text(
         "<html><body><table><tr><td>序号</td><td>自评分</td></tr>"
-        "<tr><td>1</td><td>5</td></tr></table></body></html>", encoding="utf-8")
+        "<tr><td>1</td><td>5</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
 
 
 def csv_file(folder: Path) -> None:
@@ -358,6 +433,7 @@ def formula_errors(folder: Path) -> None:
 def _score_case(value: object) -> Callable[[Path], None]:
     def make(folder: Path) -> None:
         other_annex(folder / BAD_ANNEX, rows=town_rows(verified=(None, None, None, value, 4, 5)))
+
     make.__doc__ = f"核定分 of item 4 (E8) is {value!r}."
     return make
 
@@ -383,8 +459,10 @@ def unknown_unit(folder: Path) -> None:
 
 def two_files_one_unit(folder: Path) -> None:
     other_annex(folder / BAD_ANNEX)
-    other_annex(folder / "附件1-西门街道（修改后）.xlsx",
-                rows=town_rows(verified=(None, None, None, 14, 5, 5)))
+    other_annex(
+        folder / "附件1-西门街道（修改后）.xlsx",
+        rows=town_rows(verified=(None, None, None, 14, 5, 5)),
+    )
 
 
 def header_row_30(folder: Path) -> None:
@@ -394,8 +472,10 @@ def header_row_30(folder: Path) -> None:
 def rows_100k(folder: Path) -> None:
     """A person-level export (100,000 rows, no recognised header) dropped into the folder."""
     rows: list[list[object]] = [["姓名", "证件号码", "登记日期", "居住地址"]]
-    rows += [[f"流动人口{i}", f"3302{i:014d}", "2019-06-01", f"西门街道某小区{i % 500}号"]
-             for i in range(1, 100_000)]
+    rows += [
+        [f"流动人口{i}", f"3302{i:014d}", "2019-06-01", f"西门街道某小区{i % 500}号"]
+        for i in range(1, 100_000)
+    ]
     (folder / "西门街道登记明细.xlsx").write_bytes(minimal_xlsx(_sheet_xml(rows)))
 
 
@@ -404,9 +484,12 @@ LONG = 32_767  # Excel's most characters in one cell
 
 def long_cells(folder: Path) -> None:
     """A 32,767-character 自评分 in 西门街道's sheet and a unit name as long in the indicators."""
-    other_annex(folder / BAD_ANNEX,
-                rows=town_rows(self_scores=(5, 40, 30, "很" * LONG, 5, 5),
-                               verified=(None, None, None, 12, 4, 5)))
+    other_annex(
+        folder / BAD_ANNEX,
+        rows=town_rows(
+            self_scores=(5, 40, 30, "很" * LONG, 5, 5), verified=(None, None, None, 12, 4, 5)
+        ),
+    )
     indicator_book(folder / INDICATORS, {**indicator_rows(), "长" * LONG: EXAMPLE})
 
 
@@ -416,10 +499,14 @@ def lol_in_sheet(folder: Path) -> None:
 
 
 def lol_in_shared_strings(folder: Path) -> None:
-    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>')
-    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-               'uniqueCount="1"><si><t>单位</t></si></sst>')
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    )
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        'uniqueCount="1"><si><t>单位</t></si></sst>'
+    )
     data = minimal_xlsx(sheet, shared_strings=strings)
     data = rewrite_zip(data, {"xl/sharedStrings.xml": with_dtd(LOL_DTD, "lol9")})
     (folder / BAD_ANNEX).write_bytes(data)
@@ -462,8 +549,9 @@ def _bomb(path: Path, stream: bytes, crc: int, declared: int) -> None:
                 members.append((info.filename, stream, 8, crc, declared))
             else:
                 c = zlib.compressobj(6, zlib.DEFLATED, -15)
-                members.append((info.filename, c.compress(body) + c.flush(), 8,
-                                zlib.crc32(body), len(body)))
+                members.append(
+                    (info.filename, c.compress(body) + c.flush(), 8, zlib.crc32(body), len(body))
+                )
     path.write_bytes(raw_zip(members))
 
 
@@ -485,8 +573,10 @@ FAR_SPELLINGS = {
     "spaces": '<row r="900000"><c r = "ZZ900000"><v>1</v></c></row>',
     "single_quotes": "<row r='900000'><c r='ZZ900000'><v>1</v></c></row>",
     "tab": '<row r="900000"><c\tr="ZZ900000"><v>1</v></c></row>',
-    "prefixed": ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                 'r="900000"><x:c r="ZZ900000"><x:v>1</x:v></x:c></x:row>'),
+    "prefixed": (
+        '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'r="900000"><x:c r="ZZ900000"><x:v>1</x:v></x:c></x:row>'
+    ),
     "no_reference": '<row r="900000"><c><v>1</v></c></row>',
     "huge_row": '<row r="500"><c r="A99999999999"><v>1</v></c></row>',
     "huge_column": '<row r="5"><c r="AAAAAAAA5"><v>1</v></c></row>',
@@ -495,9 +585,12 @@ FAR_SPELLINGS = {
 
 
 def far_cell_spelled(folder: Path, spelling: str) -> Path:
-    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>单位</t></is></c></row>'
-             + FAR_SPELLINGS[spelling] + "</sheetData></worksheet>")
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>单位</t></is></c></row>'
+        + FAR_SPELLINGS[spelling]
+        + "</sheetData></worksheet>"
+    )
     path = folder / f"误填-{spelling}.xlsx"
     path.write_bytes(minimal_xlsx(sheet))
     return path
@@ -513,16 +606,19 @@ def ods_repeat_bomb(folder: Path) -> None:
         '<table:table-row table:number-rows-repeated="1000000">'
         '<table:table-cell table:number-columns-repeated="1000" office:value-type="float" '
         'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
-        '</table:table></office:spreadsheet></office:body></office:document-content>')
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        zf.writestr("META-INF/manifest.xml",
-                    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
-                    'manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
-                    '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
-                    zipfile.ZIP_DEFLATED)
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+            'manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+            zipfile.ZIP_DEFLATED,
+        )
     (folder / "指标补充.ods").write_bytes(out.getvalue())
 
 

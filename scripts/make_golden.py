@@ -32,15 +32,20 @@ def golden(folder: Path) -> dict:
         "scheme": result.scheme_id,
         "units": {
             u.unit: {
-                "status": u.status, "total": s(u.total), "contribution": s(u.contribution),
-                "rank": u.rank, "bonus": s(u.bonus), "penalty": s(u.penalty),
+                "status": u.status,
+                "total": s(u.total),
+                "contribution": s(u.contribution),
+                "rank": u.rank,
+                "bonus": s(u.bonus),
+                "penalty": s(u.penalty),
                 "categories": {c: s(v) for c, v, _m in u.categories},
                 "items": {str(i.no): [s(i.verified), i.source] for i in u.items},
             }
             for u in result.units
         },
-        "findings": sorted(f"{f.level.value} {f.code} {f.unit} {f.file} {f.cell}".strip()
-                           for f in result.report),
+        "findings": sorted(
+            f"{f.level.value} {f.code} {f.unit} {f.file} {f.cell}".strip() for f in result.report
+        ),
     }
 
 
@@ -49,8 +54,10 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     for name, folder in SAMPLES.items():
         path = out / f"{name}.json"
-        path.write_text(json.dumps(golden(folder), ensure_ascii=False, indent=1, sort_keys=True)
-                        + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(golden(folder), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
         print(path)
 
 

@@ -77,25 +77,47 @@ class Filled:
 
 # 居住半年以上流动人口数 by town: industrial B-tier towns carry most of the migrants.
 POPULATION = {
-    "月湖街道": 9800, "西门街道": 12600, "江厦街道": 8400, "南门街道": 10000,
-    "鼓楼街道": 6900, "白云街道": 15300, "望春街道": 21700, "段塘街道": 18200,
-    "集士港镇": 38500, "古林镇": 41260, "高桥镇": 29800, "洞桥镇": 11400, "石碶街道": 45900,
-    "横街镇": 13700, "鄞江镇": 6200, "章水镇": 4100, "龙观乡": 5300,
+    "月湖街道": 9800,
+    "西门街道": 12600,
+    "江厦街道": 8400,
+    "南门街道": 10000,
+    "鼓楼街道": 6900,
+    "白云街道": 15300,
+    "望春街道": 21700,
+    "段塘街道": 18200,
+    "集士港镇": 38500,
+    "古林镇": 41260,
+    "高桥镇": 29800,
+    "洞桥镇": 11400,
+    "石碶街道": 45900,
+    "横街镇": 13700,
+    "鄞江镇": 6200,
+    "章水镇": 4100,
+    "龙观乡": 5300,
 }
 UNREPORTED = {"高桥镇": 1, "段塘街道": 2, "横街镇": 3, "区市场监管局": 1}
 NO_POINTS_WINDOW = {"章水镇"}
 # DOMAIN.md §6: 27.5% (−2.50), 7.5% (−2.50), 40% (0) → item 2 = 35.00.
 WORKED_EXAMPLE_TOWN = "南门街道"
 WORKED_EXAMPLE = {
-    "居住半年以上流动人口数": 10000, "居住证申领数": 2750, "本年度居住证新申领数": 800,
-    "电子居住证申领数": 60, "本年度新登记流动人口数": 3000, "电子居住登记凭证申领数": 1200,
+    "居住半年以上流动人口数": 10000,
+    "居住证申领数": 2750,
+    "本年度居住证新申领数": 800,
+    "电子居住证申领数": 60,
+    "本年度新登记流动人口数": 3000,
+    "电子居住登记凭证申领数": 1200,
 }
 # Two towns with exactly the same 量化积分参与率 (5%): a real tie for the rank points.
 TIE = {"月湖街道": (210, 4200), "集士港镇": (840, 16800)}
 TEXT_GROUPED = ("古林镇", "居住半年以上流动人口数")  # typed as "41,260"
 TEXT_FULLWIDTH = ("鼓楼街道", "电子居住证申领数")  # typed in full-width digits
-RANKING = [("海曙公安分局", 3, None), ("区教育局", 2, 2), ("区人力社保局", 5, None),
-           ("区卫生健康局", 7, None), ("区总工会", 1, None)]
+RANKING = [
+    ("海曙公安分局", 3, None),
+    ("区教育局", 2, 2),
+    ("区人力社保局", 5, None),
+    ("区卫生健康局", 7, None),
+    ("区总工会", 1, None),
+]
 ENTRIES = [
     ("月湖街道", "加分", "流动党员服务", 10, "“红色驿站”流动党员服务做法在《海曙信息》刊登"),
     ("月湖街道", "加分", "流动党员服务", 8, "同一做法被《宁波日报》正面报道"),
@@ -144,11 +166,15 @@ def _town_indicators(name: str, rng: random.Random) -> dict[str, Value]:
     joined = round(holders * rng.uniform(0.02, 0.09))
     row: dict[str, Value] = {
         "未报备发文数": UNREPORTED.get(name, 0),
-        "居住半年以上流动人口数": pop, "居住证申领数": permits, "本年度居住证新申领数": new_permits,
-        "电子居住证申领数": e_permits, "本年度新登记流动人口数": new_reg,
+        "居住半年以上流动人口数": pop,
+        "居住证申领数": permits,
+        "本年度居住证新申领数": new_permits,
+        "电子居住证申领数": e_permits,
+        "本年度新登记流动人口数": new_reg,
         "电子居住登记凭证申领数": e_reg,
         "量化积分窗口专人负责": "否" if name in NO_POINTS_WINDOW else "是",
-        "年度新增参加量化积分人数": joined, "持证数": holders,
+        "年度新增参加量化积分人数": joined,
+        "持证数": holders,
     }
     if name == WORKED_EXAMPLE_TOWN:
         row.update(WORKED_EXAMPLE)
@@ -164,8 +190,13 @@ def _fullwidth(n: int) -> str:
 # -- the year's score sheets ---------------------------------------------------------------------
 
 # What each department expects from the city's ranking when it fills in its self score.
-EXPECTED_RANK_POINTS = {"海曙公安分局": 12, "区教育局": 16, "区人力社保局": 4, "区卫生健康局": -8,
-                        "区总工会": 20}
+EXPECTED_RANK_POINTS = {
+    "海曙公安分局": 12,
+    "区教育局": 16,
+    "区人力社保局": 4,
+    "区卫生健康局": -8,
+    "区总工会": 20,
+}
 
 
 def filled_sheet(scheme: Scheme, unit: str, rng: random.Random) -> Filled:
@@ -294,8 +325,10 @@ def hand_made(scheme: Scheme, unit: str, filled: Filled) -> Workbook:
             values.append(row.remark)
         _typed_row(ws, r, values)
         r += 1
-    for label, pool, row in (("加分项目", sheet.bonus, filled.bonus),
-                             ("减分\n项目", sheet.penalty, filled.penalty)):
+    for label, pool, row in (
+        ("加分项目", sheet.bonus, filled.bonus),
+        ("减分\n项目", sheet.penalty, filled.penalty),
+    ):
         values = [label, pool.text, None, row.self_score, row.verified]
         if remark_col:
             values.append(row.remark)
@@ -368,8 +401,11 @@ def save_fixed(wb: Workbook, path: Path) -> None:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
@@ -390,8 +426,9 @@ def build(scheme: Scheme) -> dict[str, Workbook]:
         if unit.name in HAND_MADE:
             books[HAND_MADE[unit.name][0]] = hand_made(scheme, unit.name, sheets[unit.name])
         else:
-            books[annex_filename(scheme, unit.name)] = fill_template(scheme, unit.name,
-                                                                     sheets[unit.name])
+            books[annex_filename(scheme, unit.name)] = fill_template(
+                scheme, unit.name, sheets[unit.name]
+            )
     books[INDICATOR_FILENAME] = indicator_workbook(scheme, indicators)
     books[ENTRIES_FILENAME] = entries_workbook(scheme)
     return books
@@ -415,21 +452,31 @@ def generate(out_dir: Path) -> list[Path]:
 # -- README.md (tables built from rows, so the source keeps to 100 columns) ------------------------
 
 FILES = [
-    ("`附件1-<单位>.xlsx`（15个）",
-     "镇（乡）街道用 `flowscore template` 生成的评分表填写：每项都有自评分，"
-     "第4～6项（考核组核定项）有核定分"),
-    ("`附件2-<单位>.xlsx`（8个）",
-     "职能部门用模板填写：每项都有自评分，考核组核定项和“计算上限+核定”项"
-     "（第1项报备和量化积分审核）有核定分；市对区考核排名行只有自评分"),
-    ("`古林镇-附件1.xlsx`",
-     "手工制作的附件1（不是模板）：工作表名 `Sheet1`，标题下空一行，表头带空格"
-     "（`序    号`、`考    核    内    容`），**没有备注列**，没有文档属性；盖章行写明“古林镇”"),
-    ("`鄞江镇2019年度流动人口服务管理考核自评表.xlsx`",
-     "手工制作的附件1：盖章行**未填单位名称**（`镇（乡）街道(盖章)：`后留空，"
-     "与“评价得分：”同在一个合并单元格），单位只出现在文件名中；有备注列，“减分项目”分两行"),
-    ("`附件2 评分表（住建）.xlsx`",
-     "手工制作的区住建局附件2：盖章行写的是别名“海曙区住建局”，"
-     "表头为 `序  号`、`考 核 内 容`、`分 值`、`备    注`，文件名不含单位全称"),
+    (
+        "`附件1-<单位>.xlsx`（15个）",
+        "镇（乡）街道用 `flowscore template` 生成的评分表填写：每项都有自评分，"
+        "第4～6项（考核组核定项）有核定分",
+    ),
+    (
+        "`附件2-<单位>.xlsx`（8个）",
+        "职能部门用模板填写：每项都有自评分，考核组核定项和“计算上限+核定”项"
+        "（第1项报备和量化积分审核）有核定分；市对区考核排名行只有自评分",
+    ),
+    (
+        "`古林镇-附件1.xlsx`",
+        "手工制作的附件1（不是模板）：工作表名 `Sheet1`，标题下空一行，表头带空格"
+        "（`序    号`、`考    核    内    容`），**没有备注列**，没有文档属性；盖章行写明“古林镇”",
+    ),
+    (
+        "`鄞江镇2019年度流动人口服务管理考核自评表.xlsx`",
+        "手工制作的附件1：盖章行**未填单位名称**（`镇（乡）街道(盖章)：`后留空，"
+        "与“评价得分：”同在一个合并单元格），单位只出现在文件名中；有备注列，“减分项目”分两行",
+    ),
+    (
+        "`附件2 评分表（住建）.xlsx`",
+        "手工制作的区住建局附件2：盖章行写的是别名“海曙区住建局”，"
+        "表头为 `序  号`、`考 核 内 容`、`分 值`、`备    注`，文件名不含单位全称",
+    ),
     ("`指标数据.xlsx`", "工作表“指标”（各单位统计数据）和“市考排名”（5个部门的市对区考核排名）"),
     ("`加减分登记.xlsx`", "工作表“加减分”：10条加分、减分登记，单独成册（分值一律为正数）"),
 ]
@@ -440,16 +487,32 @@ PROBLEMS = [
     ("白云街道", "第6项核定分", "考核组核定项未填核定分", "该项待核定，单位总分为暂定"),
     ("望春街道", "第4项自评分", "全角数字文本 `１４`", "按 14 读取"),
     ("段塘街道", "第5项核定分", "带空格的文本 ` 4.5 `", "按 4.5 读取"),
-    ("区医保局", "第1项核定分", "计算项（工作报备）填了核定分 8，备注写明理由",
-     "作为人工调整采用，并标明"),
-    ("区教育局", "第1项核定分", "计算项填了核定分 20，没有理由",
-     "采用计算值 15（未报送统计数据1次扣5分），报告差异"),
-    ("区市场监管局", "第1项", "未报备发文1件，计算上限 25；核定分 24",
-     "采用 24；各项分值合计 105（文件原样）"),
+    (
+        "区医保局",
+        "第1项核定分",
+        "计算项（工作报备）填了核定分 8，备注写明理由",
+        "作为人工调整采用，并标明",
+    ),
+    (
+        "区教育局",
+        "第1项核定分",
+        "计算项填了核定分 20，没有理由",
+        "采用计算值 15（未报送统计数据1次扣5分），报告差异",
+    ),
+    (
+        "区市场监管局",
+        "第1项",
+        "未报备发文1件，计算上限 25；核定分 24",
+        "采用 24；各项分值合计 105（文件原样）",
+    ),
     ("古林镇", "指标“居住半年以上流动人口数”", "文本 `41,260`（带千位分隔符）", "按 41260 读取"),
     ("鼓楼街道", "指标“电子居住证申领数”", "全角数字文本", "按半角数字读取"),
-    ("月湖街道、集士港镇", "指标“量化积分参与率”", "210/4200 与 840/16800，同为 5%",
-     "并列，取所占名次得分的中位数"),
+    (
+        "月湖街道、集士港镇",
+        "指标“量化积分参与率”",
+        "210/4200 与 840/16800，同为 5%",
+        "并列，取所占名次得分的中位数",
+    ),
     ("章水镇", "指标“量化积分窗口专人负责”", "填“否”", "第3项不得这10分"),
     ("横街镇", "指标“未报备发文数”", "3件", "第1项 5 − 6 → 0.00（不低于0）"),
     ("高桥镇、段塘街道", "指标“未报备发文数”", "1件、2件", "第1项分别为 3.00、1.00"),

@@ -84,8 +84,11 @@ def _num(v: Decimal | int | float) -> int | float:
 
 
 def fill_rows(ws, layout: AnnexLayout, filled: Filled) -> None:
-    s, v, r = (layout.letter("self"), layout.letter("verified"),
-               layout.letter("remark") if layout.col("remark") else None)
+    s, v, r = (
+        layout.letter("self"),
+        layout.letter("verified"),
+        layout.letter("remark") if layout.col("remark") else None,
+    )
     for no, row in filled.items.items():
         at = layout.item_rows[no]
         ws[f"{s}{at}"] = row.self_score
@@ -105,16 +108,20 @@ def save_fixed(wb: Workbook, path: Path, when: datetime) -> None:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=zip_time)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, data)
 
 
-def fill_indicators(scheme: Scheme, rows: dict[str, dict[str, Value]],
-                    percent: set[str] = frozenset()) -> Workbook:
+def fill_indicators(
+    scheme: Scheme, rows: dict[str, dict[str, Value]], percent: set[str] = frozenset()
+) -> Workbook:
     """The office's indicator workbook with ``rows`` typed in (rates as 0.965 formatted 96.5%)."""
     wb = build_indicator_workbook(scheme)
     ws = wb[INDICATOR_SHEET]
@@ -145,18 +152,47 @@ BEILUN_SEED = 20200110
 # The statistics every street reports (the district office's 指标 sheet); then each street's
 # deviations, chosen so the README's worked values can be checked by hand.
 BEILUN_BASE: dict[str, Value] = {
-    "季度工作未落实次数": 0, "基层基础建设落实": "是", "录用信息篇数": 8, "录用典型经验信息篇数": 2,
-    "业务培训次数": 2, "出租房屋供应量": 0, "上年度出租房屋供应量": 0, "流动人口数": 0,
-    "融合组织会员数": 0, "骨干会员数": 0, "执法检查未开展项数": 0, "信息登记率": 0.968,
-    "信息准确率": 0.935, "出租房屋登记率": 0.957, "计划生育未落实项数": 0, "培训人数": 0,
-    "知识竞赛期数": 1, "招聘专场次数": 2, "法制安全培训开展": "是", "人文关怀活动开展": "是",
-    "一类疫苗接种率": 0.912, "市级媒体发表篇数": 0, "省级媒体发表篇数": 0, "国家级媒体发表篇数": 0,
-    "区主要领导批示数": 0, "市领导批示数": 0, "省领导批示数": 0, "中央领导批示数": 0,
+    "季度工作未落实次数": 0,
+    "基层基础建设落实": "是",
+    "录用信息篇数": 8,
+    "录用典型经验信息篇数": 2,
+    "业务培训次数": 2,
+    "出租房屋供应量": 0,
+    "上年度出租房屋供应量": 0,
+    "流动人口数": 0,
+    "融合组织会员数": 0,
+    "骨干会员数": 0,
+    "执法检查未开展项数": 0,
+    "信息登记率": 0.968,
+    "信息准确率": 0.935,
+    "出租房屋登记率": 0.957,
+    "计划生育未落实项数": 0,
+    "培训人数": 0,
+    "知识竞赛期数": 1,
+    "招聘专场次数": 2,
+    "法制安全培训开展": "是",
+    "人文关怀活动开展": "是",
+    "一类疫苗接种率": 0.912,
+    "市级媒体发表篇数": 0,
+    "省级媒体发表篇数": 0,
+    "国家级媒体发表篇数": 0,
+    "区主要领导批示数": 0,
+    "市领导批示数": 0,
+    "省领导批示数": 0,
+    "中央领导批示数": 0,
 }
 # 流动人口数 by street (the industrial streets carry most migrants)
 BEILUN_POPULATION = {
-    "新碶街道": 98000, "小港街道": 46000, "大碶街道": 52000, "霞浦街道": 31000, "柴桥街道": 27000,
-    "戚家山街道": 24000, "春晓街道": 12000, "梅山街道": 9000, "郭巨街道": 8000, "白峰街道": 11000,
+    "新碶街道": 98000,
+    "小港街道": 46000,
+    "大碶街道": 52000,
+    "霞浦街道": 31000,
+    "柴桥街道": 27000,
+    "戚家山街道": 24000,
+    "春晓街道": 12000,
+    "梅山街道": 9000,
+    "郭巨街道": 8000,
+    "白峰街道": 11000,
     "大榭街道": 15000,
 }
 BEILUN_DEVIATIONS: dict[str, dict[str, Value]] = {
@@ -172,8 +208,12 @@ BEILUN_DEVIATIONS: dict[str, dict[str, Value]] = {
     # item 5: supply fell, 考核分 blank → the computed 3.00 stands
     "柴桥街道": {"出租房屋供应量": 5100, "上年度出租房屋供应量": 5300},
     # 创新1: 2 × 2 + 1 × 5 + 1 × 2 + 1 × 4 = 15; 创新2: the assessor's 3 → bonus 18
-    "戚家山街道": {"市级媒体发表篇数": 2, "省级媒体发表篇数": 1, "区主要领导批示数": 1,
-                 "市领导批示数": 1},
+    "戚家山街道": {
+        "市级媒体发表篇数": 2,
+        "省级媒体发表篇数": 1,
+        "区主要领导批示数": 1,
+        "市领导批示数": 1,
+    },
     # item 13: training 3000/12000 = 25% < 30% → −3, no contest → −3, 2 job fairs → 4.00
     "春晓街道": {"培训人数": 3000, "知识竞赛期数": 0},
     # item 16: 83% < 85% → 0.00; item 13 computed 10, the assessor 8 (落实不力)
@@ -189,9 +229,11 @@ BEILUN_ASSESSOR: dict[str, dict[str, Value]] = {
     "戚家山街道": {"创新2": 3},
     "梅山街道": {"13": 8},
 }
-BEILUN_REMARKS = {("霞浦街道", "5"): "两个出租房屋登记点台账不规范，酌情扣1分",
-                  ("梅山街道", "13"): "技能培训落实不力，酌情扣2分",
-                  ("戚家山街道", "创新2"): "“新北仑人”融合做法在区级以上作为典型经验推广"}
+BEILUN_REMARKS = {
+    ("霞浦街道", "5"): "两个出租房屋登记点台账不规范，酌情扣1分",
+    ("梅山街道", "13"): "技能培训落实不力，酌情扣2分",
+    ("戚家山街道", "创新2"): "“新北仑人”融合做法在区级以上作为典型经验推广",
+}
 BEILUN_HAND_MADE = {
     # unit: (file name, seal line typed?)
     "白峰街道": ("白峰街道流动人口服务管理考核自查表.xlsx", False),
@@ -206,9 +248,16 @@ def beilun_indicators(scheme: Scheme) -> dict[str, dict[str, Value]]:
         pop = BEILUN_POPULATION[unit.name]
         row = dict(BEILUN_BASE)
         # members 12% of the migrants, core members 35% of the members, training 40%
-        row.update({"流动人口数": pop, "融合组织会员数": pop * 12 // 100,
-                    "骨干会员数": pop * 12 // 100 * 35 // 100, "培训人数": pop * 40 // 100,
-                    "出租房屋供应量": pop // 10, "上年度出租房屋供应量": pop // 10 - 200})
+        row.update(
+            {
+                "流动人口数": pop,
+                "融合组织会员数": pop * 12 // 100,
+                "骨干会员数": pop * 12 // 100 * 35 // 100,
+                "培训人数": pop * 40 // 100,
+                "出租房屋供应量": pop // 10,
+                "上年度出租房屋供应量": pop // 10 - 200,
+            }
+        )
         row.update(BEILUN_DEVIATIONS.get(unit.name, {}))
         rows[unit.name] = row
     return rows
@@ -301,9 +350,14 @@ def beilun_hand_made(scheme: Scheme, unit: str, filled: Filled) -> Workbook:
             cat = "创新工作" if str(item.no) == "创新1" else None
             values = [cat, "加分项" if cat else None, None, text, row.self_score, row.verified]
         else:
-            values = [item.category if first else None,
-                      _num(cats[item.category].max) if first else None,
-                      _num(item.max), text, row.self_score, row.verified]
+            values = [
+                item.category if first else None,
+                _num(cats[item.category].max) if first else None,
+                _num(item.max),
+                text,
+                row.self_score,
+                row.verified,
+            ]
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c, value=value)
             cell.border = _BOX
@@ -359,26 +413,45 @@ BEILUN_README = """\
 """
 
 BEILUN_FILES = [
-    ("`附件1-<街道>.xlsx`（9个）",
-     "用 `flowscore template --rubric beilun-streets` 生成的评分表填写：列名与文件相同"
-     "（考核内容、分值、评分标准、自查分、考核分），另加序号和备注；分类行带小计公式"),
-    ("`白峰街道流动人口服务管理考核自查表.xlsx`",
-     "按文件原样手工制作：**没有序号列**，各行按“评分标准”文字识别；其中两行文字与文件略有出入"
-     "（第7项一个逗号改为半角，第15项少了“办好假日学校，”），仍能识别；盖章栏没有，单位按文件名认定"),
-    ("`附件1 评分细则（大榭）.xlsx`",
-     "按文件原样手工制作，盖章行写明单位；第二页开头重复了表头和“管理工作”"),
+    (
+        "`附件1-<街道>.xlsx`（9个）",
+        "用 `flowscore template --rubric beilun-streets` 生成的评分表填写：列名与文件相同"
+        "（考核内容、分值、评分标准、自查分、考核分），另加序号和备注；分类行带小计公式",
+    ),
+    (
+        "`白峰街道流动人口服务管理考核自查表.xlsx`",
+        "按文件原样手工制作：**没有序号列**，各行按“评分标准”文字识别；其中两行文字与文件略有出入"
+        "（第7项一个逗号改为半角，第15项少了“办好假日学校，”），仍能识别；盖章栏没有，单位按文件名认定",
+    ),
+    (
+        "`附件1 评分细则（大榭）.xlsx`",
+        "按文件原样手工制作，盖章行写明单位；第二页开头重复了表头和“管理工作”",
+    ),
     ("`指标数据.xlsx`", "工作表“指标”：各街道的统计数据（比率按百分数填写）"),
 ]
 BEILUN_PROBLEMS = [
-    ("新碶街道", "第3项自查分", "填 12，高于分值 10，未说明理由", "报告“自评分高于分值且未说明理由”"),
+    (
+        "新碶街道",
+        "第3项自查分",
+        "填 12，高于分值 10，未说明理由",
+        "报告“自评分高于分值且未说明理由”",
+    ),
     ("大榭街道", "第11项考核分", "酌情扣分项未填考核分", "该项待核定，该街道得分为暂定"),
     ("白峰街道", "指标", "比率写成文本 `97.2%`，人数写成 `11,000`", "按 97.2%、11000 读取"),
-    ("霞浦街道", "第5项", "出租房屋供应量少于上年（计算扣3分），考核组另扣1分并写明理由",
-     "采用考核分 2（不高于计算上限 3）"),
+    (
+        "霞浦街道",
+        "第5项",
+        "出租房屋供应量少于上年（计算扣3分），考核组另扣1分并写明理由",
+        "采用考核分 2（不高于计算上限 3）",
+    ),
     ("柴桥街道", "第5项", "出租房屋供应量少于上年，考核分留空", "采用计算值 3（考核组未另行扣分）"),
     ("梅山街道", "第13项", "三项指标均完成（计算 10 分），考核组以“落实不力”填 8", "采用 8"),
-    ("戚家山街道", "创新工作", "市级媒体2篇、省级1篇、区主要领导和市领导批示各1次；"
-     "典型经验推广由考核组加3分", "加分 15 + 3 = 18，计入评价得分（可超过100）"),
+    (
+        "戚家山街道",
+        "创新工作",
+        "市级媒体2篇、省级1篇、区主要领导和市领导批示各1次；典型经验推广由考核组加3分",
+        "加分 15 + 3 = 18，计入评价得分（可超过100）",
+    ),
 ]
 BEILUN_RESULTS = [
     "新碶街道第3项：录用信息 14 篇 × 0.5 + 典型经验 4 篇 × 1 = 11，最高得10分 → **10.00**。",
@@ -396,7 +469,8 @@ def beilun_readme() -> str:
     return BEILUN_README.format(
         files="\n".join(readme_table(("文件", "内容"), BEILUN_FILES)),
         problems="\n".join(readme_table(("单位", "位置", "情况", "应有的处理"), BEILUN_PROBLEMS)),
-        results="\n".join(f"- {r}" for r in BEILUN_RESULTS))
+        results="\n".join(f"- {r}" for r in BEILUN_RESULTS),
+    )
 
 
 # =============================================================================================
@@ -407,16 +481,31 @@ PROVINCE_SEED = 20140210
 
 # 城镇/农村流动人口数 by city (协管员人数 follows from PROVINCE_STAFF_RATE).
 PROVINCE_POPULATION = {
-    "济南市": (400000, 100000), "青岛市": (560000, 96000), "淄博市": (240000, 50000),
-    "枣庄市": (96000, 45000), "东营市": (120000, 40000), "烟台市": (320000, 80000),
-    "潍坊市": (288000, 110000), "济宁市": (176000, 90000), "泰安市": (112000, 55000),
-    "威海市": (144000, 30000), "日照市": (80000, 35000), "莱芜市": (48000, 20000),
-    "临沂市": (240000, 125000), "德州市": (96000, 60000), "聊城市": (88000, 65000),
-    "滨州市": (104000, 45000), "菏泽市": (72000, 85000),
+    "济南市": (400000, 100000),
+    "青岛市": (560000, 96000),
+    "淄博市": (240000, 50000),
+    "枣庄市": (96000, 45000),
+    "东营市": (120000, 40000),
+    "烟台市": (320000, 80000),
+    "潍坊市": (288000, 110000),
+    "济宁市": (176000, 90000),
+    "泰安市": (112000, 55000),
+    "威海市": (144000, 30000),
+    "日照市": (80000, 35000),
+    "莱芜市": (48000, 20000),
+    "临沂市": (240000, 125000),
+    "德州市": (96000, 60000),
+    "聊城市": (88000, 65000),
+    "滨州市": (104000, 45000),
+    "菏泽市": (72000, 85000),
 }
 # 协管员 as a share of the required number (exact: the populations divide evenly)
-PROVINCE_STAFF_RATE = {"济南市": Decimal("0.90"), "烟台市": Decimal("0.80"),
-                       "菏泽市": Decimal("0.40"), "淄博市": Decimal("0.925")}
+PROVINCE_STAFF_RATE = {
+    "济南市": Decimal("0.90"),
+    "烟台市": Decimal("0.80"),
+    "菏泽市": Decimal("0.40"),
+    "淄博市": Decimal("0.925"),
+}
 PROVINCE_RIGHTS = {"济南市": 2, "德州市": 5, "聊城市": 1}  # 未落实权益项数
 # Section 四 (deduction only), typed by the group office
 PROVINCE_SECTION4 = {"潍坊市": {"四.1": -3, "四.2": -4}, "临沂市": {"四.1": -5, "四.2": -5}}
@@ -433,9 +522,12 @@ def province_indicators(scheme: Scheme) -> dict[str, dict[str, Value]]:
         town, rural = PROVINCE_POPULATION[unit.name]
         required = Decimal(town) / 800 + Decimal(rural) / 500
         rate = PROVINCE_STAFF_RATE.get(unit.name, Decimal("1.02"))
-        rows[unit.name] = {"协管员人数": int((required * rate).to_integral_value()),
-                           "城镇流动人口数": town, "农村流动人口数": rural,
-                           "未落实权益项数": PROVINCE_RIGHTS.get(unit.name, 0)}
+        rows[unit.name] = {
+            "协管员人数": int((required * rate).to_integral_value()),
+            "城镇流动人口数": town,
+            "农村流动人口数": rural,
+            "未落实权益项数": PROVINCE_RIGHTS.get(unit.name, 0),
+        }
     return rows
 
 
@@ -486,8 +578,9 @@ def province_self(scheme: Scheme, unit: str, rng: random.Random) -> Filled:
     return filled
 
 
-def inspection_workbook(scheme: Scheme, assessor: str,
-                        scores: dict[str, dict[str, Value]]) -> Workbook:
+def inspection_workbook(
+    scheme: Scheme, assessor: str, scores: dict[str, dict[str, Value]]
+) -> Workbook:
     """One member department's field-inspection workbook: a worksheet per city it scored."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -501,8 +594,11 @@ def inspection_workbook(scheme: Scheme, assessor: str,
             ws[f"{v}{layout.item_rows[no]}"] = value
     wb.properties.title = f"{scheme.title} 实地检查评分（{assessor}）"
     wb.properties.creator = "flowscore"
-    for name, value in ((PROP_SCHEME, scheme.id), (PROP_ASSESSOR, assessor),
-                        (PROP_VERSION, TEMPLATE_VERSION)):
+    for name, value in (
+        (PROP_SCHEME, scheme.id),
+        (PROP_ASSESSOR, assessor),
+        (PROP_VERSION, TEMPLATE_VERSION),
+    ):
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
     return wb
 
@@ -512,8 +608,9 @@ def build_province(scheme: Scheme) -> dict[str, Workbook]:
     books: dict[str, Workbook] = {}
     for unit in scheme.units:
         wb = build_annex_workbook(scheme, unit.name)
-        fill_rows(wb.active, annex_layout(scheme.sheet(unit.sheet)),
-                  province_self(scheme, unit.name, rng))
+        fill_rows(
+            wb.active, annex_layout(scheme.sheet(unit.sheet)), province_self(scheme, unit.name, rng)
+        )
         books[annex_filename(scheme, unit.name)] = wb
     for assessor, scores in province_scores(scheme).items():
         books[INSPECTION_FILE.format(assessor)] = inspection_workbook(scheme, assessor, scores)
@@ -550,9 +647,14 @@ PROVINCE_README = """\
 """
 
 PROVINCE_FILES = [
-    ("`评分表-<市>.xlsx`（17个）", "各市用 `flowscore template --rubric province-2013` 生成的自查自评表，只填自评分"),
-    ("`实地检查评分表（专项组办公室）.xlsx`",
-     "专项组办公室的检查评分：文件未标明负责单位的项目，以及六.1、六.2（由专项组和各成员单位共同考核）"),
+    (
+        "`评分表-<市>.xlsx`（17个）",
+        "各市用 `flowscore template --rubric province-2013` 生成的自查自评表，只填自评分",
+    ),
+    (
+        "`实地检查评分表（专项组办公室）.xlsx`",
+        "专项组办公室的检查评分：文件未标明负责单位的项目，以及六.1、六.2（由专项组和各成员单位共同考核）",
+    ),
     ("`实地检查评分表（市财政局）.xlsx`", "二.3、三.3"),
     ("`实地检查评分表（市教育局）.xlsx`", "五.3（另有一处越权评分，见下）"),
     ("`实地检查评分表（市民政局）.xlsx`", "五.4"),
@@ -561,10 +663,30 @@ PROVINCE_FILES = [
     ("`指标数据.xlsx`", "协管员人数、城镇和农村流动人口数（二.6）、未落实权益项数（三.4）"),
 ]
 PROVINCE_PROBLEMS = [
-    ("青岛市", "六.1", "专项组办公室核定 4，市人社局核定 2", "报告“核定分不一致”（错误），该项待核定，青岛市得分暂定"),
-    ("淄博市", "五.4", "市教育局填了核定分 1，但五.4由市民政局负责", "报告“非负责单位评分”（警告），不采用，以市民政局的为准"),
-    ("济宁市", "一.2", "核定分 4，评分标准只能得 5、3、2、0", "报告“不是评分标准允许的分数”（错误），该项待核定"),
-    ("潍坊市、临沂市", "四.1、四.2（扣分项）", "潍坊 −3、−4；临沂 −5、−5", "分别扣 7 分、10 分；其他市留空，按不扣分计"),
+    (
+        "青岛市",
+        "六.1",
+        "专项组办公室核定 4，市人社局核定 2",
+        "报告“核定分不一致”（错误），该项待核定，青岛市得分暂定",
+    ),
+    (
+        "淄博市",
+        "五.4",
+        "市教育局填了核定分 1，但五.4由市民政局负责",
+        "报告“非负责单位评分”（警告），不采用，以市民政局的为准",
+    ),
+    (
+        "济宁市",
+        "一.2",
+        "核定分 4，评分标准只能得 5、3、2、0",
+        "报告“不是评分标准允许的分数”（错误），该项待核定",
+    ),
+    (
+        "潍坊市、临沂市",
+        "四.1、四.2（扣分项）",
+        "潍坊 −3、−4；临沂 −5、−5",
+        "分别扣 7 分、10 分；其他市留空，按不扣分计",
+    ),
 ]
 PROVINCE_RESULTS = [
     "济南市二.6：应配协管员 400000 ÷ 800 + 100000 ÷ 500 = 500 + 200 = 700 名，实有 630 名，"
@@ -581,7 +703,8 @@ def province_readme() -> str:
     return PROVINCE_README.format(
         files="\n".join(readme_table(("文件", "内容"), PROVINCE_FILES)),
         problems="\n".join(readme_table(("单位", "项目", "情况", "应有的处理"), PROVINCE_PROBLEMS)),
-        results="\n".join(f"- {r}" for r in PROVINCE_RESULTS))
+        results="\n".join(f"- {r}" for r in PROVINCE_RESULTS),
+    )
 
 
 # =============================================================================================
@@ -614,15 +737,19 @@ def write_golden(name: str, folder: Path) -> Path:
 
     path = ROOT / "tests" / "golden" / f"{name}.json"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(golden(folder), ensure_ascii=False, indent=1, sort_keys=True)
-                    + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(golden(folder), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="重新生成北仑区和省专项组考评的示例数据")
     parser.add_argument("--only", choices=sorted(BUILDERS), help="只生成其中一份")
-    parser.add_argument("--out", type=Path, help="输出文件夹（只用于 --only；默认 sample_data/<名称>）")
+    parser.add_argument(
+        "--out", type=Path, help="输出文件夹（只用于 --only；默认 sample_data/<名称>）"
+    )
     parser.add_argument("--golden", action="store_true", help="同时重写 tests/golden/ 中的标准结果")
     args = parser.parse_args(argv)
     if args.out and not args.only:

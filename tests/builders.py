@@ -6,21 +6,46 @@ from pathlib import Path
 
 import openpyxl
 
-TOWN_INDICATORS = ["未报备发文数", "居住半年以上流动人口数", "居住证申领数", "本年度居住证新申领数",
-                   "电子居住证申领数", "本年度新登记流动人口数", "电子居住登记凭证申领数",
-                   "量化积分窗口专人负责", "年度新增参加量化积分人数", "持证数"]
+TOWN_INDICATORS = [
+    "未报备发文数",
+    "居住半年以上流动人口数",
+    "居住证申领数",
+    "本年度居住证新申领数",
+    "电子居住证申领数",
+    "本年度新登记流动人口数",
+    "电子居住登记凭证申领数",
+    "量化积分窗口专人负责",
+    "年度新增参加量化积分人数",
+    "持证数",
+]
 
 # DOMAIN.md §6 worked example: item 2 = 35.00; 3 unreported documents: item 1 = 0.
-EXAMPLE = {"未报备发文数": 3, "居住半年以上流动人口数": 10000, "居住证申领数": 2750,
-           "本年度居住证新申领数": 800, "电子居住证申领数": 60, "本年度新登记流动人口数": 3000,
-           "电子居住登记凭证申领数": 1200, "量化积分窗口专人负责": "是",
-           "年度新增参加量化积分人数": 100, "持证数": 1000}
+EXAMPLE = {
+    "未报备发文数": 3,
+    "居住半年以上流动人口数": 10000,
+    "居住证申领数": 2750,
+    "本年度居住证新申领数": 800,
+    "电子居住证申领数": 60,
+    "本年度新登记流动人口数": 3000,
+    "电子居住登记凭证申领数": 1200,
+    "量化积分窗口专人负责": "是",
+    "年度新增参加量化积分人数": 100,
+    "持证数": 1000,
+}
 
 
-def published_annex(path: Path, *, unit: str | None, rows: list[tuple], seal: str = "镇（乡）街道(盖章)",
-                    header: tuple = ("序    号", "考  核  内  容", "分值", "自评分", "核定分", "备注"),
-                    title_rows: int = 2, sheet: str = "Sheet1", bonus: object = None,
-                    penalty: object = None) -> Path:
+def published_annex(
+    path: Path,
+    *,
+    unit: str | None,
+    rows: list[tuple],
+    seal: str = "镇（乡）街道(盖章)",
+    header: tuple = ("序    号", "考  核  内  容", "分值", "自评分", "核定分", "备注"),
+    title_rows: int = 2,
+    sheet: str = "Sheet1",
+    bonus: object = None,
+    penalty: object = None,
+) -> Path:
     """A sheet as a clerk types it after the published form: title, seal line, header, items.
 
     ``rows``: (序号, 考核内容, 分值, 自评分, 核定分, 备注) tuples, shorter tuples allowed."""
@@ -43,16 +68,25 @@ def published_annex(path: Path, *, unit: str | None, rows: list[tuple], seal: st
     return path
 
 
-def town_rows(self_scores=(5, 40, 30, 15, 5, 5), verified=(None, None, None, 13, 4, 5),
-              remarks=("",) * 6) -> list[tuple]:
+def town_rows(
+    self_scores=(5, 40, 30, 15, 5, 5), verified=(None, None, None, 13, 4, 5), remarks=("",) * 6
+) -> list[tuple]:
     maxes = (5, 40, 30, 15, 5, 5)
-    return [(i + 1, f"第{i + 1}项考核内容", maxes[i], self_scores[i], verified[i], remarks[i])
-            for i in range(6)]
+    return [
+        (i + 1, f"第{i + 1}项考核内容", maxes[i], self_scores[i], verified[i], remarks[i])
+        for i in range(6)
+    ]
 
 
-def indicator_book(path: Path, rows: dict[str, dict], *, header_row: int = 1,
-                   columns: list[str] | None = None, entries: list[tuple] | None = None,
-                   ranking: list[tuple] | None = None) -> Path:
+def indicator_book(
+    path: Path,
+    rows: dict[str, dict],
+    *,
+    header_row: int = 1,
+    columns: list[str] | None = None,
+    entries: list[tuple] | None = None,
+    ranking: list[tuple] | None = None,
+) -> Path:
     """An indicator workbook: sheet 指标 (单位 + indicator columns), optional 加减分 and 市考排名."""
     cols = columns or TOWN_INDICATORS
     wb = openpyxl.Workbook()

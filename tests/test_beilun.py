@@ -26,8 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = Path("/work/shared/seeds/001_ddc6723a02fcd8e2.txt")
 SAMPLE = ROOT / "sample_data" / "beilun"
 GOLDEN = ROOT / "tests" / "golden" / "beilun.json"
-STREETS = ["新碶街道", "小港街道", "大碶街道", "霞浦街道", "柴桥街道", "戚家山街道", "春晓街道",
-           "梅山街道", "郭巨街道", "白峰街道", "大榭街道"]
+STREETS = [
+    "新碶街道",
+    "小港街道",
+    "大碶街道",
+    "霞浦街道",
+    "柴桥街道",
+    "戚家山街道",
+    "春晓街道",
+    "梅山街道",
+    "郭巨街道",
+    "白峰街道",
+    "大榭街道",
+]
 SCHEME, WARNINGS = load_rubric("beilun-streets")
 SHEET = SCHEME.sheet("streets")
 runner = CliRunner()
@@ -76,10 +87,16 @@ def test_roster_one_tier_base_100():
 def test_categories_items_and_maxima():
     """DOMAIN.md §3: 基础工作 30 (6, 8, 10, 6), 管理工作 45 (6, 10, 6, 8, 7, 4, 4), 服务工作 25
     (5, 10, 5, 3, 2); numbered 1–16 in document order; 创新工作 outside the 100."""
-    assert [(c.name, c.max) for c in SHEET.categories] == [("基础工作", 30), ("管理工作", 45),
-                                                          ("服务工作", 25)]
-    expected = {"基础工作": [6, 8, 10, 6], "管理工作": [6, 10, 6, 8, 7, 4, 4],
-                "服务工作": [5, 10, 5, 3, 2]}
+    assert [(c.name, c.max) for c in SHEET.categories] == [
+        ("基础工作", 30),
+        ("管理工作", 45),
+        ("服务工作", 25),
+    ]
+    expected = {
+        "基础工作": [6, 8, 10, 6],
+        "管理工作": [6, 10, 6, 8, 7, 4, 4],
+        "服务工作": [5, 10, 5, 3, 2],
+    }
     for cat, maxima in expected.items():
         assert [it.max for it in SHEET.items if it.category == cat] == maxima
     assert [str(it.no) for it in SHEET.items] == [*map(str, range(1, 17)), "创新1", "创新2"]
@@ -100,14 +117,21 @@ def test_every_text_is_copied_from_the_seed_in_order(seed):
         assert found >= 0, f"第{it.no}项 not after the previous item"
         pos = found + len(t)
         if not it.extra:  # the item's 分值 cell stands right before its 评分标准 cell
-            assert seed[found - len(str(int(it.max))):found] == str(int(it.max))
+            assert seed[found - len(str(int(it.max))) : found] == str(int(it.max))
     for c in SHEET.categories:
         assert f"{c.name}{int(c.max)}" in seed
 
 
 def test_columns_are_the_forms_own():
-    assert SHEET.columns == {"no": "序号", "text": "考核内容", "max": "分值", "criteria": "评分标准",
-                             "self": "自查分", "verified": "考核分", "remark": "备注"}
+    assert SHEET.columns == {
+        "no": "序号",
+        "text": "考核内容",
+        "max": "分值",
+        "criteria": "评分标准",
+        "self": "自查分",
+        "verified": "考核分",
+        "remark": "备注",
+    }
     assert SCHEME.headers.annex["criteria"] == ("评分标准",)
     assert "自查分" in SCHEME.headers.annex["self"] and "考核分" in SCHEME.headers.annex["verified"]
 
@@ -169,7 +193,9 @@ def test_item9_rates_given_directly_floor_at_zero():
     ok = dict(信息登记率="0.95", 信息准确率="0.90", 出租房屋登记率="0.95")
     assert score(9, **ok).value == D("7.00")  # exactly at target: met
     assert score(9, **{**ok, "信息登记率": "0.9499"}).value == D("3.00")  # 7 − 4
-    assert score(9, **{**ok, "信息登记率": "0.94", "信息准确率": "0.89"}).value == D("0.00")  # 7 − 8
+    assert score(9, **{**ok, "信息登记率": "0.94", "信息准确率": "0.89"}).value == D(
+        "0.00"
+    )  # 7 − 8
     r = score(9, 信息登记率="0.935", 信息准确率="0.88", 出租房屋登记率="0.90")  # 7 − 12
     assert r.value == D("0.00") and "低于下限按0.00分计" in r.explanation
     assert "信息登记率 93.50%，低于95%" in r.explanation
@@ -178,9 +204,13 @@ def test_item9_rates_given_directly_floor_at_zero():
 def test_item13_three_targets():
     base = dict(流动人口数=12000, 培训人数=3600, 知识竞赛期数=1, 招聘专场次数=2)
     assert score(13, **base).value == D("10.00")  # 30% exactly, 1 contest, 2 fairs
-    assert score(13, **{**base, "培训人数": 3000, "知识竞赛期数": 0}).value == D("4.00")  # 25%, none
+    assert score(13, **{**base, "培训人数": 3000, "知识竞赛期数": 0}).value == D(
+        "4.00"
+    )  # 25%, none
     assert score(13, **{**base, "招聘专场次数": 1}).value == D("7.00")
-    assert score(13, 流动人口数=12000, 培训人数=0, 知识竞赛期数=0, 招聘专场次数=0).value == D("1.00")
+    assert score(13, 流动人口数=12000, 培训人数=0, 知识竞赛期数=0, 招聘专场次数=0).value == D(
+        "1.00"
+    )
 
 
 def test_items14_to_16():
@@ -191,18 +221,42 @@ def test_items14_to_16():
 
 
 def test_innovation_bonus_by_level():
-    zero = dict(市级媒体发表篇数=0, 省级媒体发表篇数=0, 国家级媒体发表篇数=0, 区主要领导批示数=0,
-                市领导批示数=0, 省领导批示数=0, 中央领导批示数=0)
+    zero = dict(
+        市级媒体发表篇数=0,
+        省级媒体发表篇数=0,
+        国家级媒体发表篇数=0,
+        区主要领导批示数=0,
+        市领导批示数=0,
+        省领导批示数=0,
+        中央领导批示数=0,
+    )
     assert score("创新1", **zero).value == D("0.00")
     # media city/province/national +2/+5/+8
-    assert score("创新1", **{**zero, "市级媒体发表篇数": 1, "省级媒体发表篇数": 1,
-                           "国家级媒体发表篇数": 1}).value == D("15.00")
+    assert score(
+        "创新1", **{**zero, "市级媒体发表篇数": 1, "省级媒体发表篇数": 1, "国家级媒体发表篇数": 1}
+    ).value == D("15.00")
     # instructions district/city/province/central +2/+4/+6/+8
-    assert score("创新1", **{**zero, "区主要领导批示数": 1, "市领导批示数": 1, "省领导批示数": 1,
-                           "中央领导批示数": 1}).value == D("20.00")
+    assert score(
+        "创新1",
+        **{
+            **zero,
+            "区主要领导批示数": 1,
+            "市领导批示数": 1,
+            "省领导批示数": 1,
+            "中央领导批示数": 1,
+        },
+    ).value == D("20.00")
     # 2 × 2 + 1 × 5 + 1 × 2 + 1 × 4 = 15 (戚家山街道 in the sample)
-    assert score("创新1", **{**zero, "市级媒体发表篇数": 2, "省级媒体发表篇数": 1,
-                           "区主要领导批示数": 1, "市领导批示数": 1}).value == D("15.00")
+    assert score(
+        "创新1",
+        **{
+            **zero,
+            "市级媒体发表篇数": 2,
+            "省级媒体发表篇数": 1,
+            "区主要领导批示数": 1,
+            "市领导批示数": 1,
+        },
+    ).value == D("15.00")
     assert item("创新1").max == 100 and item("创新2").max == 100  # effectively uncapped
 
 
@@ -211,13 +265,34 @@ def test_innovation_bonus_by_level():
 
 
 INDICATORS = {
-    "季度工作未落实次数": 0, "基层基础建设落实": "是", "录用信息篇数": 14, "录用典型经验信息篇数": 4,
-    "业务培训次数": 1, "出租房屋供应量": 8200, "上年度出租房屋供应量": 8500, "流动人口数": 52000,
-    "融合组织会员数": 4800, "骨干会员数": 1500, "执法检查未开展项数": 1, "信息登记率": "96%",
-    "信息准确率": 0.95, "出租房屋登记率": "94.9%", "计划生育未落实项数": 0, "培训人数": 15600,
-    "知识竞赛期数": 1, "招聘专场次数": 2, "法制安全培训开展": "是", "人文关怀活动开展": "否",
-    "一类疫苗接种率": 0.9, "市级媒体发表篇数": 1, "省级媒体发表篇数": 1, "国家级媒体发表篇数": 0,
-    "区主要领导批示数": 0, "市领导批示数": 0, "省领导批示数": 0, "中央领导批示数": 0,
+    "季度工作未落实次数": 0,
+    "基层基础建设落实": "是",
+    "录用信息篇数": 14,
+    "录用典型经验信息篇数": 4,
+    "业务培训次数": 1,
+    "出租房屋供应量": 8200,
+    "上年度出租房屋供应量": 8500,
+    "流动人口数": 52000,
+    "融合组织会员数": 4800,
+    "骨干会员数": 1500,
+    "执法检查未开展项数": 1,
+    "信息登记率": "96%",
+    "信息准确率": 0.95,
+    "出租房屋登记率": "94.9%",
+    "计划生育未落实项数": 0,
+    "培训人数": 15600,
+    "知识竞赛期数": 1,
+    "招聘专场次数": 2,
+    "法制安全培训开展": "是",
+    "人文关怀活动开展": "否",
+    "一类疫苗接种率": 0.9,
+    "市级媒体发表篇数": 1,
+    "省级媒体发表篇数": 1,
+    "国家级媒体发表篇数": 0,
+    "区主要领导批示数": 0,
+    "市领导批示数": 0,
+    "省领导批示数": 0,
+    "中央领导批示数": 0,
 }
 
 
@@ -231,8 +306,13 @@ def indicator_book(path: Path, rows: dict[str, dict]) -> None:
     wb.save(path)
 
 
-def template_sheet(path: Path, unit: str, verified: dict, self_scores: dict | None = None,
-                   remarks: dict | None = None) -> None:
+def template_sheet(
+    path: Path,
+    unit: str,
+    verified: dict,
+    self_scores: dict | None = None,
+    remarks: dict | None = None,
+) -> None:
     wb = build_annex_workbook(SCHEME, unit)
     ws = wb.active
     layout = annex_layout(SHEET)
@@ -260,11 +340,31 @@ def test_street_total_categories_and_contribution(one_street):
     r = compute_folder(one_street, rubric="beilun-streets")
     u = r.unit("新碶街道")
     got = {str(i.no): i.verified for i in u.items}
-    assert got == {"1": D(6), "2": D(8), "3": D(10), "4": D(4), "5": D(3), "6": D(5), "7": D(5),
-                   "8": D(6), "9": D(3), "10": D(4), "11": D(4), "12": D("4.5"), "13": D(10),
-                   "14": D(5), "15": D(0), "16": D(2), "创新1": D(7), "创新2": D(0)}
+    assert got == {
+        "1": D(6),
+        "2": D(8),
+        "3": D(10),
+        "4": D(4),
+        "5": D(3),
+        "6": D(5),
+        "7": D(5),
+        "8": D(6),
+        "9": D(3),
+        "10": D(4),
+        "11": D(4),
+        "12": D("4.5"),
+        "13": D(10),
+        "14": D(5),
+        "15": D(0),
+        "16": D(2),
+        "创新1": D(7),
+        "创新2": D(0),
+    }
     assert [(c, v, m) for c, v, m in u.categories] == [
-        ("基础工作", D(28), D(30)), ("管理工作", D(30), D(45)), ("服务工作", D("21.5"), D(25))]
+        ("基础工作", D(28), D(30)),
+        ("管理工作", D(30), D(45)),
+        ("服务工作", D("21.5"), D(25)),
+    ]
     assert u.total == D("86.50") and u.contribution == D("86.5000")
     assert u.status == "final"
     five = next(i for i in u.items if i.no == 5)
@@ -277,8 +377,12 @@ def test_assessor_deducts_more_on_a_computed_ceiling(tmp_path):
     """Item 5: computed 3 (supply fell); the assessor's 2 (登记点不规范) stands; 4 would be above
     the computed ceiling and is reported."""
     indicator_book(tmp_path / "i.xlsx", {"新碶街道": INDICATORS, "小港街道": INDICATORS})
-    template_sheet(tmp_path / "a.xlsx", "新碶街道", {"5": 2, "7": 5, "11": 4, "12": 5},
-                   remarks={"5": "登记点不规范"})
+    template_sheet(
+        tmp_path / "a.xlsx",
+        "新碶街道",
+        {"5": 2, "7": 5, "11": 4, "12": 5},
+        remarks={"5": "登记点不规范"},
+    )
     template_sheet(tmp_path / "b.xlsx", "小港街道", {"5": 4, "7": 5, "11": 4, "12": 5})
     r = compute_folder(tmp_path, rubric="beilun-streets")
     a = next(i for i in r.unit("新碶街道").items if i.no == 5)
@@ -289,9 +393,18 @@ def test_assessor_deducts_more_on_a_computed_ceiling(tmp_path):
 
 
 def test_innovation_bonus_lifts_the_total_above_100(tmp_path):
-    perfect = {**INDICATORS, "录用信息篇数": 20, "业务培训次数": 2, "出租房屋供应量": 9000,
-               "融合组织会员数": 6000, "骨干会员数": 2000, "执法检查未开展项数": 0,
-               "出租房屋登记率": "96%", "人文关怀活动开展": "是", "国家级媒体发表篇数": 1}
+    perfect = {
+        **INDICATORS,
+        "录用信息篇数": 20,
+        "业务培训次数": 2,
+        "出租房屋供应量": 9000,
+        "融合组织会员数": 6000,
+        "骨干会员数": 2000,
+        "执法检查未开展项数": 0,
+        "出租房屋登记率": "96%",
+        "人文关怀活动开展": "是",
+        "国家级媒体发表篇数": 1,
+    }
     indicator_book(tmp_path / "i.xlsx", {"新碶街道": perfect})
     template_sheet(tmp_path / "a.xlsx", "新碶街道", {"7": 6, "11": 4, "12": 5, "创新2": 3})
     r = compute_folder(tmp_path, rubric="beilun-streets")
@@ -329,8 +442,9 @@ def published_sheet(path: Path, rows: list[tuple], *, seal: str | None = None) -
     wb.save(path)
 
 
-def published_rows(verified: dict[str, object] | None = None,
-                   texts: dict[str, str] | None = None) -> list[tuple]:
+def published_rows(
+    verified: dict[str, object] | None = None, texts: dict[str, str] | None = None
+) -> list[tuple]:
     verified = verified or {}
     texts = texts or {}
     rows, seen = [], set()
@@ -338,18 +452,28 @@ def published_rows(verified: dict[str, object] | None = None,
         first = it.category and it.category not in seen
         seen.add(it.category)
         cat = next((c for c in SHEET.categories if c.name == it.category), None)
-        rows.append((it.category if first else ("创新工作" if it.no == "创新1" else None),
-                     int(cat.max) if first else ("加分项" if it.no == "创新1" else None),
-                     None if it.extra else int(it.max), texts.get(str(it.no), it.text),
-                     None, verified.get(str(it.no))))
+        rows.append(
+            (
+                it.category if first else ("创新工作" if it.no == "创新1" else None),
+                int(cat.max) if first else ("加分项" if it.no == "创新1" else None),
+                None if it.extra else int(it.max),
+                texts.get(str(it.no), it.text),
+                None,
+                verified.get(str(it.no)),
+            )
+        )
     return rows
 
 
 def test_published_layout_rows_matched_by_criteria_text(tmp_path):
-    edited = {"7": item(7).text.replace("支撑，", "支撑,"),  # a comma retyped
-              "15": item(15).text.replace("办好假日学校，", "")}  # a clause dropped
-    published_sheet(tmp_path / "郭巨街道自查表.xlsx",
-                    published_rows({"7": 5, "11": 3, "12": 4, "15": 2, "创新2": 2}, edited))
+    edited = {
+        "7": item(7).text.replace("支撑，", "支撑,"),  # a comma retyped
+        "15": item(15).text.replace("办好假日学校，", ""),
+    }  # a clause dropped
+    published_sheet(
+        tmp_path / "郭巨街道自查表.xlsx",
+        published_rows({"7": 5, "11": 3, "12": 4, "15": 2, "创新2": 2}, edited),
+    )
     indicator_book(tmp_path / "i.xlsx", {"郭巨街道": INDICATORS})
     r = compute_folder(tmp_path, rubric="beilun-streets")
     u = r.unit("郭巨街道")
@@ -359,8 +483,10 @@ def test_published_layout_rows_matched_by_criteria_text(tmp_path):
     assert by_no["创新2"].verified == D(2)
     # 15 is computed (否 → 0): the typed 考核分 2 differs and has no reason
     assert by_no["15"].verified == D(0) and by_no["15"].entered == D(2)
-    assert {f.code for f in r.report if f.unit == "郭巨街道"} >= {"unit-from-filename",
-                                                                  "computed-differs"}
+    assert {f.code for f in r.report if f.unit == "郭巨街道"} >= {
+        "unit-from-filename",
+        "computed-differs",
+    }
     assert not [f for f in r.report if f.code in ("unmatched-row", "item-missing")]
 
 
@@ -376,7 +502,9 @@ def test_unmatched_and_ambiguous_rows_are_findings(tmp_path):
     found = [f for f in r.report if f.code == "unmatched-row"]
     assert len(found) == 2
     assert "对不上评分细则中的任何一项" in found[0].message
-    assert "同样接近序号 15 和 14" in found[1].message or "同样接近序号 14 和 15" in found[1].message
+    assert (
+        "同样接近序号 15 和 14" in found[1].message or "同样接近序号 14 和 15" in found[1].message
+    )
     assert all(f.level.value == "error" and f.cell.startswith("D") for f in found)
     assert r.unit("郭巨街道").status == "final"  # the real rows still count
 
@@ -390,12 +518,24 @@ def test_template_uses_the_forms_columns_and_category_rows(tmp_path):
     build_annex_workbook(SCHEME, "大碶街道").save(path)
     wb = openpyxl.load_workbook(path)
     ws = wb["评分表"]
-    assert [c.value for c in ws[4]] == ["序号", "考核内容", "分值", "评分标准", "自查分", "考核分", "备注"]
+    assert [c.value for c in ws[4]] == [
+        "序号",
+        "考核内容",
+        "分值",
+        "评分标准",
+        "自查分",
+        "考核分",
+        "备注",
+    ]
     assert ws["A3"].value == "街道(盖章)：大碶街道"
     layout = annex_layout(SHEET)
     assert layout.category_rows == {"基础工作": 5, "管理工作": 10, "服务工作": 18}
     assert (ws["B5"].value, ws["C5"].value, ws["E5"].value, ws["F5"].value) == (
-        "基础工作", 30, "=MIN(30,SUM(E6:E9))", "=MIN(30,SUM(F6:F9))")
+        "基础工作",
+        30,
+        "=MIN(30,SUM(E6:E9))",
+        "=MIN(30,SUM(F6:F9))",
+    )
     assert ws["A6"].value == 1 and ws["B6"].value == "领导重视" and ws["D6"].value == item(1).text
     row = layout.item_rows["创新1"]
     assert (ws[f"A{row}"].value, ws[f"C{row}"].value) == ("创新1", "加分项")
@@ -437,10 +577,12 @@ def test_sample_results_json_matches_golden(sample_results):
         u = units[name]
         assert D(str(u["total"])) == D(g["total"]), name
         assert {c["category"]: D(str(c["verified"])) for c in u["categories"]} == {
-            k: D(v) for k, v in g["categories"].items()}, name
-        assert {str(i["no"]): (None if i["verified"] is None else D(str(i["verified"])))
-                for i in u["items"]} == {
-            k: (None if v[0] is None else D(v[0])) for k, v in g["items"].items()}, name
+            k: D(v) for k, v in g["categories"].items()
+        }, name
+        assert {
+            str(i["no"]): (None if i["verified"] is None else D(str(i["verified"])))
+            for i in u["items"]
+        } == {k: (None if v[0] is None else D(v[0])) for k, v in g["items"].items()}, name
 
 
 def test_sample_anchors_by_hand(sample_results):
@@ -466,8 +608,9 @@ def test_sample_anchors_by_hand(sample_results):
 
 def test_compute_with_and_without_rubric_agree(tmp_path):
     a = runner.invoke(app, ["compute", str(SAMPLE), "-o", str(tmp_path / "a"), "-q"])
-    b = runner.invoke(app, ["compute", str(SAMPLE), "-o", str(tmp_path / "b"), "-q",
-                            "--rubric", "beilun-streets"])
+    b = runner.invoke(
+        app, ["compute", str(SAMPLE), "-o", str(tmp_path / "b"), "-q", "--rubric", "beilun-streets"]
+    )
     assert a.exit_code == b.exit_code == 0, (a.output, b.output)
     ja = json.loads((tmp_path / "a" / "results.json").read_text("utf-8"))
     jb = json.loads((tmp_path / "b" / "results.json").read_text("utf-8"))
@@ -504,6 +647,7 @@ def test_sample_is_what_the_script_makes(tmp_path):
     for committed in sorted(SAMPLE.glob("*.xlsx")):
         a = openpyxl.load_workbook(committed)
         b = openpyxl.load_workbook(out / committed.name)
-        assert [[list(r) for r in ws.iter_rows(values_only=True)] for ws in a.worksheets] == \
-            [[list(r) for r in ws.iter_rows(values_only=True)] for ws in b.worksheets], committed
+        assert [[list(r) for r in ws.iter_rows(values_only=True)] for ws in a.worksheets] == [
+            [list(r) for r in ws.iter_rows(values_only=True)] for ws in b.worksheets
+        ], committed
     assert (out / "README.md").read_text("utf-8") == (SAMPLE / "README.md").read_text("utf-8")

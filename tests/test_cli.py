@@ -81,8 +81,11 @@ def test_input_folder_is_unchanged(tmp_path):
     shutil.copytree(SAMPLE, folder)
 
     def digest():
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*")
-                if p.is_file()}
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
 
     before = digest()
     assert run("compute", str(folder), "--out", str(tmp_path / "o"), "-q").exit_code == 0
@@ -108,10 +111,22 @@ def test_compute_json(tmp_path):
     units = {u["unit"]: u for u in data["units"]}
     assert units["南门街道"]["items"][1]["verified"] == 35.0
     assert units["白云街道"]["status"] == "provisional"
-    assert {"unit", "tier", "base", "status", "total", "contribution", "rank", "bonus", "penalty",
-            "items", "file"} <= set(units["月湖街道"])
+    assert {
+        "unit",
+        "tier",
+        "base",
+        "status",
+        "total",
+        "contribution",
+        "rank",
+        "bonus",
+        "penalty",
+        "items",
+        "file",
+    } <= set(units["月湖街道"])
     assert {"no", "max", "self_score", "verified", "source", "explanation"} <= set(
-        units["月湖街道"]["items"][0])
+        units["月湖街道"]["items"][0]
+    )
 
 
 def test_compute_missing_folder_is_a_usage_error(tmp_path):

@@ -46,8 +46,9 @@ def run(*args: str):
 def test_list_builtins():
     r = run("list")
     assert r.exit_code == 0, r.output
-    lines = {line.split("│")[1].strip(): line for line in r.output.splitlines()
-             if line.startswith("│")}
+    lines = {
+        line.split("│")[1].strip(): line for line in r.output.splitlines() if line.startswith("│")
+    }
     assert set(lines) == {"haishu-2019", "beilun-streets", "province-2013"}
     assert "2019" in lines["haishu-2019"] and "26" in lines["haishu-2019"]
     assert "10（附件1、附件2）" in lines["haishu-2019"]
@@ -74,8 +75,9 @@ def test_show_province_and_option_form():
     r = run("show", "--rubric", "province-2013")
     assert r.exit_code == 0, r.output
     out = r.output
-    assert ("协管员配备率 = “协管员人数” ÷ “应配协管员数”，低于100%的每1个百分点扣0.1分，"
-            "最多扣5分") in out
+    assert (
+        "协管员配备率 = “协管员人数” ÷ “应配协管员数”，低于100%的每1个百分点扣0.1分，最多扣5分"
+    ) in out
     assert "应配协管员数 = 城镇流动人口数 / 800 + 农村流动人口数 / 500" in out
     assert "允许的核定分：5、3、2、0" in out
     assert "市财政局" in out and "（共同评分）" in out
@@ -115,39 +117,91 @@ def test_show_a_broken_file_says_where(tmp_path):
 
 
 def test_describe_every_kind():
-    assert describe_part(PerCount(label="x", indicator="未报备发文数", points=D(-2))) == \
-        "“未报备发文数”每1个扣2分"
-    assert describe_part(PerCount(label="x", indicator="录用信息篇数", points=D("0.5"),
-                                  cap=D(5))) == "“录用信息篇数”每1个加0.5分，最多加5分"
-    assert describe_part(PerCount(label="x", indicator="业务培训次数", points=D(-2),
-                                  required=D(2))) == "“业务培训次数”要求不少于2，每少1个扣2分"
-    assert describe_part(RateShortfall(
-        label="x", rate_name="居住证申领率", numerator="居住证申领数",
-        denominator="居住半年以上流动人口数", target=D(30), per_point=D(1), cap=D(10),
-        rounding="floor")) == ("居住证申领率 = “居住证申领数” ÷ “居住半年以上流动人口数”，低于30%的"
-                               "每1个百分点扣1分（不足1个百分点的不计），最多扣10分")
-    assert describe_part(YesNo(label="x", indicator="窗口", if_yes=D(10))) == "“窗口”（是/否）：是计10分"
-    assert describe_part(YesNo(label="x", indicator="落实", if_no=D(-2))) == "“落实”（是/否）：否扣2分"
-    assert describe_part(Threshold(label="x", value_name="会员比例", numerator="会员数",
-                                   denominator="人口数", target=D(10), points=D(-5))) == \
-        "会员比例（“会员数” ÷ “人口数”）低于10%的扣5分"
-    assert describe_part(Threshold(label="x", value_name="期数", indicator="知识竞赛期数",
-                                   target=D(1), points=D(-3))) == "“知识竞赛期数”低于1的扣3分"
-    assert describe_part(RankPoints(label="x", rate_name="参与率", numerator="a", denominator="b",
-                                    first=D(20), step=D(1), floor=D(4))) == \
-        "按参与率（“a” ÷ “b”）从高到低排名：第1名20分，每后一名减1分，最低4分；并列取所占名次得分的中位数"
+    assert (
+        describe_part(PerCount(label="x", indicator="未报备发文数", points=D(-2)))
+        == "“未报备发文数”每1个扣2分"
+    )
+    assert (
+        describe_part(PerCount(label="x", indicator="录用信息篇数", points=D("0.5"), cap=D(5)))
+        == "“录用信息篇数”每1个加0.5分，最多加5分"
+    )
+    assert (
+        describe_part(PerCount(label="x", indicator="业务培训次数", points=D(-2), required=D(2)))
+        == "“业务培训次数”要求不少于2，每少1个扣2分"
+    )
+    assert describe_part(
+        RateShortfall(
+            label="x",
+            rate_name="居住证申领率",
+            numerator="居住证申领数",
+            denominator="居住半年以上流动人口数",
+            target=D(30),
+            per_point=D(1),
+            cap=D(10),
+            rounding="floor",
+        )
+    ) == (
+        "居住证申领率 = “居住证申领数” ÷ “居住半年以上流动人口数”，低于30%的"
+        "每1个百分点扣1分（不足1个百分点的不计），最多扣10分"
+    )
+    assert (
+        describe_part(YesNo(label="x", indicator="窗口", if_yes=D(10)))
+        == "“窗口”（是/否）：是计10分"
+    )
+    assert (
+        describe_part(YesNo(label="x", indicator="落实", if_no=D(-2))) == "“落实”（是/否）：否扣2分"
+    )
+    assert (
+        describe_part(
+            Threshold(
+                label="x",
+                value_name="会员比例",
+                numerator="会员数",
+                denominator="人口数",
+                target=D(10),
+                points=D(-5),
+            )
+        )
+        == "会员比例（“会员数” ÷ “人口数”）低于10%的扣5分"
+    )
+    assert (
+        describe_part(
+            Threshold(
+                label="x", value_name="期数", indicator="知识竞赛期数", target=D(1), points=D(-3)
+            )
+        )
+        == "“知识竞赛期数”低于1的扣3分"
+    )
+    assert (
+        describe_part(
+            RankPoints(
+                label="x",
+                rate_name="参与率",
+                numerator="a",
+                denominator="b",
+                first=D(20),
+                step=D(1),
+                floor=D(4),
+            )
+        )
+        == "按参与率（“a” ÷ “b”）从高到低排名：第1名20分，每后一名减1分，最低4分；并列取所占名次得分的中位数"
+    )
     scheme, _ = load_rubric("haishu-2019")
     assert describe_part(RankTable(label="x", table="city-ranking"), scheme).startswith(
-        "按业务条线市对区考核排名计分：第1名+20、第2名+16")
+        "按业务条线市对区考核排名计分：第1名+20、第2名+16"
+    )
     assert describe_part(RankTable(label="x", table="nope")) == "按排名折算表“nope”计分"
 
 
 def test_describe_items():
     assessor = Item(no=1, text="t", max=D(5), mode="assessor", allowed=(D(5), D(0)))
     assert describe_item(assessor) == "考核组核定（未填为待核定）\n允许的核定分：5、0"
-    optional = Item(no="四.1", text="t", max=D(0), min=D(-5), mode="assessor",
-                    assessor_optional=True)
-    assert describe_item(optional) == "考核组核定；空白按0分计（不加分、不扣分）\n得分在 -5～0 分之间"
+    optional = Item(
+        no="四.1", text="t", max=D(0), min=D(-5), mode="assessor", assessor_optional=True
+    )
+    assert (
+        describe_item(optional) == "考核组核定；空白按0分计（不加分、不扣分）\n得分在 -5～0 分之间"
+    )
 
 
 # =============================================================================================
@@ -240,7 +294,10 @@ def test_minimal_is_clean(tmp_path):
     assert (part.numerator, part.indicator, part.denominator) == ("登记率", None, None)
     r = run("check", str(path))
     assert r.exit_code == 0
-    assert "错误 0、警告 0" in r.output and "评分细则可以使用：2 个单位，1 张评分表，3 个考核项目" in r.output
+    assert (
+        "错误 0、警告 0" in r.output
+        and "评分细则可以使用：2 个单位，1 张评分表，3 个考核项目" in r.output
+    )
 
 
 @pytest.mark.parametrize("rid", ["haishu-2019", "beilun-streets", "province-2013"])
@@ -257,56 +314,150 @@ def test_builtins_pass(rid):
 CHECKS = [
     # errors from loading
     ("syntax", [("year = 2020", "year = = 2020")], "rubric-syntax", Level.ERROR, ""),
-    ("unknown-kind", [('kind = "per_count"', 'kind = "per_cnt"')], "rubric-unknown-kind",
-     Level.ERROR, "sheets.towns.items[0].parts[0].kind"),
+    (
+        "unknown-kind",
+        [('kind = "per_count"', 'kind = "per_cnt"')],
+        "rubric-unknown-kind",
+        Level.ERROR,
+        "sheets.towns.items[0].parts[0].kind",
+    ),
     ("bad-year", [("year = 2020", 'year = "2020年"')], "rubric-bad-value", Level.ERROR, "year"),
-    ("allowed-out-of-range", [("allowed = [40, 20, 0]", "allowed = [40, 20, -1]")],
-     "rubric-bad-range", Level.ERROR, "sheets.towns.items[2].allowed[2]"),
-    ("owner-not-an-assessor", [('year = 2020', 'year = 2020\nassessors = ["市财政局"]'),
-                               ('mode = "assessor"', 'mode = "assessor"\nowner = "市教育局"')],
-     "rubric-unknown-ref", Level.ERROR, "sheets.towns.items[2].owner"),
+    (
+        "allowed-out-of-range",
+        [("allowed = [40, 20, 0]", "allowed = [40, 20, -1]")],
+        "rubric-bad-range",
+        Level.ERROR,
+        "sheets.towns.items[2].allowed[2]",
+    ),
+    (
+        "owner-not-an-assessor",
+        [
+            ("year = 2020", 'year = 2020\nassessors = ["市财政局"]'),
+            ('mode = "assessor"', 'mode = "assessor"\nowner = "市教育局"'),
+        ],
+        "rubric-unknown-ref",
+        Level.ERROR,
+        "sheets.towns.items[2].owner",
+    ),
     # units without tier: the tier they are listed under did not load
     ("unit-no-tier", [("base = 1\n", "")], "rubric-unit-no-tier", Level.ERROR, "tiers[0].units"),
     # sums
-    ("published-sum", [("total = 100", "total = 105")], "rubric-sum-mismatch",
-     Level.WARNING, "sheets.towns"),
-    ("category-sum", [('name = "基础"\nmax = 60', 'name = "基础"\nmax = 50')],
-     "rubric-category-sum", Level.WARNING, "sheets.towns.categories[0]"),
+    (
+        "published-sum",
+        [("total = 100", "total = 105")],
+        "rubric-sum-mismatch",
+        Level.WARNING,
+        "sheets.towns",
+    ),
+    (
+        "category-sum",
+        [('name = "基础"\nmax = 60', 'name = "基础"\nmax = 50')],
+        "rubric-category-sum",
+        Level.WARNING,
+        "sheets.towns.categories[0]",
+    ),
     # overlapping ranges: two rules on one value, both deducting below their targets
-    ("range-overlap",
-     [("target = 95, points = -4 },",
-       "target = 95, points = -4 },\n  { kind = \"threshold\", label = \"登记率2\", "
-       "value_name = \"登记率\", indicator = \"登记率\", target = 90, points = -4 },")],
-     "rubric-range-overlap", Level.WARNING, "sheets.towns.items[1].parts[1]"),
-    ("allowed-no-max", [("allowed = [40, 20, 0]", "allowed = [30, 20, 0]")],
-     "rubric-allowed-no-max", Level.WARNING, "sheets.towns.items[2].allowed"),
-    ("allowed-duplicate", [("allowed = [40, 20, 0]", "allowed = [40, 20, 20, 0]")],
-     "rubric-allowed-duplicate", Level.WARNING, "sheets.towns.items[2].allowed"),
-    ("tier-empty", [("[[indicators]]\nname = \"未报备发文数\"",
-                     "[[tiers]]\nid = \"B\"\nbase = 1\nsheet = \"towns\"\nunits = []\n\n"
-                     "[[indicators]]\nname = \"未报备发文数\"")],
-     "rubric-tier-empty", Level.WARNING, "tiers[1]"),
-    ("indicator-unused", [("[[indicators]]\nname = \"登记率\"",
-                           "[[indicators]]\nname = \"走访次数\"\nsheets = [\"towns\"]\n\n"
-                           "[[indicators]]\nname = \"登记率\"")],
-     "rubric-indicator-unused", Level.WARNING, "indicators[1]"),
-    ("alias-clash", [('name = "登记率"\nkind = "rate"',
-                      'name = "登记率"\nkind = "rate"\naliases = ["未报备发文数"]')],
-     "rubric-alias-clash", Level.WARNING, "indicators[1]"),
-    ("header-clash", [('[sheets.towns]', '[headers.annex]\nself = ["自评分"]\n'
-                                         'verified = ["核定分", "自评分"]\n\n[sheets.towns]')],
-     "rubric-header-clash", Level.WARNING, "headers.annex.verified"),
-    ("owner-no-assessors", [('mode = "assessor"', 'mode = "assessor"\nowner = "市教育局"')],
-     "rubric-owner-no-assessors", Level.WARNING, "sheets.towns.items[2].owner"),
+    (
+        "range-overlap",
+        [
+            (
+                "target = 95, points = -4 },",
+                'target = 95, points = -4 },\n  { kind = "threshold", label = "登记率2", '
+                'value_name = "登记率", indicator = "登记率", target = 90, points = -4 },',
+            )
+        ],
+        "rubric-range-overlap",
+        Level.WARNING,
+        "sheets.towns.items[1].parts[1]",
+    ),
+    (
+        "allowed-no-max",
+        [("allowed = [40, 20, 0]", "allowed = [30, 20, 0]")],
+        "rubric-allowed-no-max",
+        Level.WARNING,
+        "sheets.towns.items[2].allowed",
+    ),
+    (
+        "allowed-duplicate",
+        [("allowed = [40, 20, 0]", "allowed = [40, 20, 20, 0]")],
+        "rubric-allowed-duplicate",
+        Level.WARNING,
+        "sheets.towns.items[2].allowed",
+    ),
+    (
+        "tier-empty",
+        [
+            (
+                '[[indicators]]\nname = "未报备发文数"',
+                '[[tiers]]\nid = "B"\nbase = 1\nsheet = "towns"\nunits = []\n\n'
+                '[[indicators]]\nname = "未报备发文数"',
+            )
+        ],
+        "rubric-tier-empty",
+        Level.WARNING,
+        "tiers[1]",
+    ),
+    (
+        "indicator-unused",
+        [
+            (
+                '[[indicators]]\nname = "登记率"',
+                '[[indicators]]\nname = "走访次数"\nsheets = ["towns"]\n\n'
+                '[[indicators]]\nname = "登记率"',
+            )
+        ],
+        "rubric-indicator-unused",
+        Level.WARNING,
+        "indicators[1]",
+    ),
+    (
+        "alias-clash",
+        [
+            (
+                'name = "登记率"\nkind = "rate"',
+                'name = "登记率"\nkind = "rate"\naliases = ["未报备发文数"]',
+            )
+        ],
+        "rubric-alias-clash",
+        Level.WARNING,
+        "indicators[1]",
+    ),
+    (
+        "header-clash",
+        [
+            (
+                "[sheets.towns]",
+                '[headers.annex]\nself = ["自评分"]\n'
+                'verified = ["核定分", "自评分"]\n\n[sheets.towns]',
+            )
+        ],
+        "rubric-header-clash",
+        Level.WARNING,
+        "headers.annex.verified",
+    ),
+    (
+        "owner-no-assessors",
+        [('mode = "assessor"', 'mode = "assessor"\nowner = "市教育局"')],
+        "rubric-owner-no-assessors",
+        Level.WARNING,
+        "sheets.towns.items[2].owner",
+    ),
 ]
 
 
-LOADER_CODES = {"rubric-syntax", "rubric-unknown-kind", "rubric-bad-value", "rubric-bad-range",
-                "rubric-unknown-ref", "rubric-sum-mismatch"}
+LOADER_CODES = {
+    "rubric-syntax",
+    "rubric-unknown-kind",
+    "rubric-bad-value",
+    "rubric-bad-range",
+    "rubric-unknown-ref",
+    "rubric-sum-mismatch",
+}
 
 
-@pytest.mark.parametrize(("edits", "code", "level", "key"), [c[1:] for c in CHECKS],
-                         ids=[c[0] for c in CHECKS])
+@pytest.mark.parametrize(
+    ("edits", "code", "level", "key"), [c[1:] for c in CHECKS], ids=[c[0] for c in CHECKS]
+)
 def test_check_reports_each_problem(tmp_path, edits, code, level, key):
     path = write(tmp_path, edit(*edits))
     _, findings = lint_rubric(path)
@@ -344,16 +495,26 @@ def test_id_differs_from_file_name(tmp_path):
 
 
 def test_several_problems_at_once(tmp_path):
-    path = write(tmp_path, edit(("allowed = [40, 20, 0]", "allowed = [30, 20, 20, 0]"),
-                                ('name = "基础"\nmax = 60', 'name = "基础"\nmax = 50'),
-                                ('kind = "per_count"', 'kind = "per_cnt"')))
+    path = write(
+        tmp_path,
+        edit(
+            ("allowed = [40, 20, 0]", "allowed = [30, 20, 20, 0]"),
+            ('name = "基础"\nmax = 60', 'name = "基础"\nmax = 50'),
+            ('kind = "per_count"', 'kind = "per_cnt"'),
+        ),
+    )
     r = run("check", str(path))
     assert r.exit_code == 1
     out = "".join(r.output.split())
     # the item with the unknown kind drops out: its category no longer sums, its indicator
     # is unused; the other problems are reported all the same
-    for code in ("rubric-unknown-kind", "rubric-allowed-no-max", "rubric-allowed-duplicate",
-                 "rubric-category-sum", "rubric-indicator-unused"):
+    for code in (
+        "rubric-unknown-kind",
+        "rubric-allowed-no-max",
+        "rubric-allowed-duplicate",
+        "rubric-category-sum",
+        "rubric-indicator-unused",
+    ):
         assert code in out, code
     assert "错误1、警告4" in out
 

@@ -32,8 +32,10 @@ def test_one_unit(tmp_path):
 def test_repeated_unit_and_alias(tmp_path):
     result = _run("-u", "月湖街道", "-u", "海曙区教育局", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["附件1-月湖街道.xlsx",
-                                                          "附件2-区教育局.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "附件1-月湖街道.xlsx",
+        "附件2-区教育局.xlsx",
+    ]
 
 
 def test_all_units(tmp_path):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from builders import EXAMPLE, indicator_book, published_annex, town_rows
+
 from flowscore.compute import compute_folder
 
 
@@ -22,8 +22,11 @@ def item(result, unit, no):
 def folder(tmp_path: Path) -> Path:
     """月湖街道 scored to exactly 93.25: item 1 = 5, item 2 = 35 (worked example), item 3 = 30,
     assessor items 13.25 + 5 + 5."""
-    published_annex(tmp_path / "yuehu.xlsx", unit="月湖街道",
-                    rows=town_rows(verified=(None, None, None, 13.25, 5, 5)))
+    published_annex(
+        tmp_path / "yuehu.xlsx",
+        unit="月湖街道",
+        rows=town_rows(verified=(None, None, None, 13.25, 5, 5)),
+    )
     indicator_book(tmp_path / "指标.xlsx", {"月湖街道": {**EXAMPLE, "未报备发文数": 0}})
     return tmp_path
 
@@ -31,8 +34,14 @@ def folder(tmp_path: Path) -> Path:
 def test_worked_example_total_and_contribution(folder):
     r = compute_folder(folder)
     u = r.unit("月湖街道")
-    assert [i.verified for i in u.items] == [D("5.00"), D("35.00"), D("30.00"), D("13.25"),
-                                            D(5), D(5)]
+    assert [i.verified for i in u.items] == [
+        D("5.00"),
+        D("35.00"),
+        D("30.00"),
+        D("13.25"),
+        D(5),
+        D(5),
+    ]
     assert u.total == D("93.25")
     assert u.contribution == D("0.6528")  # 0.7 × 93.25 / 100 = 0.65275, half-up
     assert u.status == "final" and u.rank == 1
@@ -49,9 +58,13 @@ def test_missing_units_are_reported_not_scored(folder):
 
 
 def test_self_score_above_max(tmp_path):
-    published_annex(tmp_path / "a.xlsx", unit="月湖街道",
-                    rows=town_rows(self_scores=(5, 40, 30, 16, 6, 5),
-                                   remarks=("", "", "", "", "获市级表彰，申请加分", "")))
+    published_annex(
+        tmp_path / "a.xlsx",
+        unit="月湖街道",
+        rows=town_rows(
+            self_scores=(5, 40, 30, 16, 6, 5), remarks=("", "", "", "", "获市级表彰，申请加分", "")
+        ),
+    )
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": EXAMPLE})
     r = compute_folder(tmp_path)
     found = {f.code: f for f in r.report if f.unit == "月湖街道"}
@@ -61,8 +74,11 @@ def test_self_score_above_max(tmp_path):
 
 
 def test_missing_assessor_score_is_pending(tmp_path):
-    published_annex(tmp_path / "a.xlsx", unit="月湖街道",
-                    rows=town_rows(verified=(None, None, None, None, 5, 5)))
+    published_annex(
+        tmp_path / "a.xlsx",
+        unit="月湖街道",
+        rows=town_rows(verified=(None, None, None, None, 5, 5)),
+    )
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": EXAMPLE})
     r = compute_folder(tmp_path)
     u = r.unit("月湖街道")
@@ -75,8 +91,10 @@ def test_missing_assessor_score_is_pending(tmp_path):
 
 
 def test_verified_typed_for_computed_item(tmp_path):
-    rows = town_rows(verified=(4, 38, None, 13, 5, 5),
-                     remarks=("", "经复核，电子居住证数据口径调整", "", "", "", ""))
+    rows = town_rows(
+        verified=(4, 38, None, 13, 5, 5),
+        remarks=("", "经复核，电子居住证数据口径调整", "", "", "", ""),
+    )
     published_annex(tmp_path / "a.xlsx", unit="月湖街道", rows=rows)
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": {**EXAMPLE, "未报备发文数": 0}})
     r = compute_folder(tmp_path)
@@ -89,11 +107,21 @@ def test_verified_typed_for_computed_item(tmp_path):
 
 
 def test_number_forms_in_sheets_and_indicators(tmp_path):
-    published_annex(tmp_path / "a.xlsx", unit="月湖街道",
-                    rows=town_rows(self_scores=("５", " 38.5 ", "30", 15, 5, 5),
-                                   verified=(None, None, None, "１３", "4.5", 5)))
-    values = {**EXAMPLE, "居住半年以上流动人口数": "10,000", "居住证申领数": "２７５０",
-              "未报备发文数": " 0 ", "量化积分窗口专人负责": " 是 "}
+    published_annex(
+        tmp_path / "a.xlsx",
+        unit="月湖街道",
+        rows=town_rows(
+            self_scores=("５", " 38.5 ", "30", 15, 5, 5),
+            verified=(None, None, None, "１３", "4.5", 5),
+        ),
+    )
+    values = {
+        **EXAMPLE,
+        "居住半年以上流动人口数": "10,000",
+        "居住证申领数": "２７５０",
+        "未报备发文数": " 0 ",
+        "量化积分窗口专人负责": " 是 ",
+    }
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": values})
     r = compute_folder(tmp_path)
     assert [i.self_score for i in r.unit("月湖街道").items][:2] == [D(5), D("38.5")]
@@ -103,8 +131,11 @@ def test_number_forms_in_sheets_and_indicators(tmp_path):
 
 
 def test_bad_scores_are_findings_with_cells(tmp_path):
-    published_annex(tmp_path / "a.xlsx", unit="月湖街道",
-                    rows=town_rows(verified=(None, None, None, "13分", 7, -1)))
+    published_annex(
+        tmp_path / "a.xlsx",
+        unit="月湖街道",
+        rows=town_rows(verified=(None, None, None, "13分", 7, -1)),
+    )
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": EXAMPLE})
     r = compute_folder(tmp_path)
     by_cell = {f.cell: f for f in r.report if f.unit == "月湖街道" and f.level.value == "error"}
@@ -117,8 +148,7 @@ def test_bad_scores_are_findings_with_cells(tmp_path):
 def test_zero_denominator_is_pending_and_unranked(tmp_path):
     for unit in ("月湖街道", "西门街道"):
         published_annex(tmp_path / f"{unit}.xlsx", unit=unit, rows=town_rows())
-    indicator_book(tmp_path / "i.xlsx", {"月湖街道": {**EXAMPLE, "持证数": 0},
-                                         "西门街道": EXAMPLE})
+    indicator_book(tmp_path / "i.xlsx", {"月湖街道": {**EXAMPLE, "持证数": 0}, "西门街道": EXAMPLE})
     r = compute_folder(tmp_path)
     three = item(r, "月湖街道", 3)
     assert three.source == "pending" and "持证数”为0" in three.explanation
@@ -141,14 +171,18 @@ def test_no_indicator_workbook_at_all(tmp_path):
 
 
 def test_bonus_same_topic_highest_penalty_summed_range_checked(folder):
-    indicator_book(folder / "指标.xlsx", {"月湖街道": {**EXAMPLE, "未报备发文数": 0}}, entries=[
-        ("月湖街道", "加分", "积分制创新", 10, "区领导批示"),
-        ("月湖街道", "加分", "积分制 创新", 12, "市级媒体报道"),
-        ("月湖街道", "加分", "红色驿站", 5, ""),
-        ("月湖街道", "减分", "信访事件", 5, ""),
-        ("月湖街道", "减分", "通报批评", -6, ""),
-        ("月湖街道", "加分", "过大", 20, ""),
-    ])
+    indicator_book(
+        folder / "指标.xlsx",
+        {"月湖街道": {**EXAMPLE, "未报备发文数": 0}},
+        entries=[
+            ("月湖街道", "加分", "积分制创新", 10, "区领导批示"),
+            ("月湖街道", "加分", "积分制 创新", 12, "市级媒体报道"),
+            ("月湖街道", "加分", "红色驿站", 5, ""),
+            ("月湖街道", "减分", "信访事件", 5, ""),
+            ("月湖街道", "减分", "通报批评", -6, ""),
+            ("月湖街道", "加分", "过大", 20, ""),
+        ],
+    )
     r = compute_folder(folder)
     u = r.unit("月湖街道")
     assert u.bonus == D(17) and u.penalty == D(-11)
@@ -164,10 +198,19 @@ def test_bonus_same_topic_highest_penalty_summed_range_checked(folder):
 def test_tier_ranks_share_ties(tmp_path):
     for unit in ("月湖街道", "西门街道", "江厦街道"):
         published_annex(tmp_path / f"{unit}.xlsx", unit=unit, rows=town_rows())
-    published_annex(tmp_path / "b.xlsx", unit="古林镇", rows=town_rows(verified=(None,) * 3 + (1, 1, 1)))
+    published_annex(
+        tmp_path / "b.xlsx", unit="古林镇", rows=town_rows(verified=(None,) * 3 + (1, 1, 1))
+    )
     same = {**EXAMPLE, "未报备发文数": 0}
-    indicator_book(tmp_path / "i.xlsx", {"月湖街道": same, "西门街道": same,
-                                         "江厦街道": {**same, "未报备发文数": 1}, "古林镇": same})
+    indicator_book(
+        tmp_path / "i.xlsx",
+        {
+            "月湖街道": same,
+            "西门街道": same,
+            "江厦街道": {**same, "未报备发文数": 1},
+            "古林镇": same,
+        },
+    )
     r = compute_folder(tmp_path)
     ranks = {u.unit: u.rank for u in r.units if u.total is not None}
     assert ranks["月湖街道"] == ranks["西门街道"] == 1
@@ -202,15 +245,20 @@ def test_unit_from_file_name_when_seal_line_blank(tmp_path):
 
 
 def test_header_far_down_spaced_labels_and_aliases(tmp_path):
-    published_annex(tmp_path / "a.xlsx", unit="海曙区 月湖街道", rows=town_rows(), title_rows=29,
-                    header=("序 号", "考 核 内 容", "分 值", "自 评 分", "核 定 分"))
+    published_annex(
+        tmp_path / "a.xlsx",
+        unit="海曙区 月湖街道",
+        rows=town_rows(),
+        title_rows=29,
+        header=("序 号", "考 核 内 容", "分 值", "自 评 分", "核 定 分"),
+    )
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": EXAMPLE}, header_row=30)
     r = compute_folder(tmp_path)
     assert r.unit("月湖街道").status == "final"
 
 
 def test_unknown_and_duplicate_item_numbers(tmp_path):
-    rows = town_rows() + [(7, "多出来的一项", 5, 5, None, ""), (4, "重复", 15, 15, 15, "")]
+    rows = [*town_rows(), (7, "多出来的一项", 5, 5, None, ""), (4, "重复", 15, 15, 15, "")]
     published_annex(tmp_path / "a.xlsx", unit="月湖街道", rows=rows)
     indicator_book(tmp_path / "i.xlsx", {"月湖街道": EXAMPLE})
     r = compute_folder(tmp_path)
@@ -223,10 +271,17 @@ def test_department_sheet_in_published_layout_matched_by_text(tmp_path):
     """附件2 as published has 考核部门 instead of 序号: rows are matched by their 考核内容."""
     s = __import__("flowscore.rubric", fromlist=["load_rubric"]).load_rubric()[0]
     sheet = s.sheet("dept-medicare")
-    rows = [("区\n医\n保\n局" if i == 0 else None, it.text, it.max_label, it.max, it.max if i else None)
-            for i, it in enumerate(sheet.items)]
-    published_annex(tmp_path / "医保.xlsx", unit="区医保局", seal="部门(盖章)", rows=rows,
-                    header=("考核部门", "考    核    内    容", "得分", "自评分", "核定分"))
+    rows = [
+        ("区\n医\n保\n局" if i == 0 else None, it.text, it.max_label, it.max, it.max if i else None)
+        for i, it in enumerate(sheet.items)
+    ]
+    published_annex(
+        tmp_path / "医保.xlsx",
+        unit="区医保局",
+        seal="部门(盖章)",
+        rows=rows,
+        header=("考核部门", "考    核    内    容", "得分", "自评分", "核定分"),
+    )
     indicator_book(tmp_path / "i.xlsx", {"区医保局": {"未报备发文数": 1}}, columns=["未报备发文数"])
     r = compute_folder(tmp_path)
     u = r.unit("区医保局")
@@ -236,11 +291,17 @@ def test_department_sheet_in_published_layout_matched_by_text(tmp_path):
 
 def test_ceiling_assessor_item(tmp_path):
     s = __import__("flowscore.rubric", fromlist=["load_rubric"]).load_rubric()[0]
-    rows = [(it.no, it.text, it.max_label, None, 25 if it.no == 1 else None)
-            for it in s.sheet("dept-police").items]
+    rows = [
+        (it.no, it.text, it.max_label, None, 25 if it.no == 1 else None)
+        for it in s.sheet("dept-police").items
+    ]
     published_annex(tmp_path / "police.xlsx", unit="海曙公安分局", seal="部门(盖章)", rows=rows)
-    indicator_book(tmp_path / "i.xlsx", {"海曙公安分局": {**EXAMPLE, "未报备发文数": 2}},
-                   columns=list(EXAMPLE), ranking=[("海曙公安分局", 1, 1)])
+    indicator_book(
+        tmp_path / "i.xlsx",
+        {"海曙公安分局": {**EXAMPLE, "未报备发文数": 2}},
+        columns=list(EXAMPLE),
+        ranking=[("海曙公安分局", 1, 1)],
+    )
     r = compute_folder(tmp_path)
     one = item(r, "海曙公安分局", 1)
     assert one.verified == D(25) and one.computed == D(20) and one.source == "assessor"
@@ -274,8 +335,11 @@ def test_parallel_and_serial_reading_give_identical_scores(tmp_path, monkeypatch
     towns = ["月湖街道", "西门街道", "江厦街道", "南门街道", "鼓楼街道", "集士港镇", "古林镇"]
     inds = {}
     for i, unit in enumerate(towns):
-        published_annex(tmp_path / f"{i}.xlsx", unit=unit,
-                        rows=town_rows(verified=(None, None, None, 10 + i, 4, 5)))
+        published_annex(
+            tmp_path / f"{i}.xlsx",
+            unit=unit,
+            rows=town_rows(verified=(None, None, None, 10 + i, 4, 5)),
+        )
         inds[unit] = {**EXAMPLE, "未报备发文数": i % 3, "年度新增参加量化积分人数": 100 + (i % 4)}
     indicator_book(tmp_path / "i.xlsx", inds)
     serial = compute_folder(tmp_path, jobs=1)

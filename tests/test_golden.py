@@ -46,5 +46,6 @@ def test_haishu_sample_anchors_by_hand():
     assert r.unit("洞桥镇").penalty == D(-10)
     assert r.unit("白云街道").status == "provisional"
     for u in r.units:  # contribution = base × total / 100, half-up to 4 places
-        assert u.contribution == (u.base * u.total / 100).quantize(D("0.0001"),
-                                                                   rounding="ROUND_HALF_UP")
+        assert u.contribution == (u.base * u.total / 100).quantize(
+            D("0.0001"), rounding="ROUND_HALF_UP"
+        )

@@ -53,8 +53,28 @@ def _score(result, unit: str) -> tuple:
 
 # Replacement text: never a number (a different number would be a different, legitimate score).
 JUNK = st.one_of(
-    st.sampled_from(["", "35分", "良好", "#DIV/0!", "#REF!", "N/A", "  ", "十五", "15%", "TRUE",
-                     "=1+1", "合计", "加分项目", "序号", "核定分", "备注", "\n", "２３分"]),
+    st.sampled_from(
+        [
+            "",
+            "35分",
+            "良好",
+            "#DIV/0!",
+            "#REF!",
+            "N/A",
+            "  ",
+            "十五",
+            "15%",
+            "TRUE",
+            "=1+1",
+            "合计",
+            "加分项目",
+            "序号",
+            "核定分",
+            "备注",
+            "\n",
+            "２３分",
+        ]
+    ),
     st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
 ).filter(lambda t: parse_number(t).value is None)
 
@@ -62,8 +82,12 @@ MUTATION = st.one_of(
     st.tuples(st.just("blank"), st.integers(1, 16), st.integers(1, 6)),
     st.tuples(st.just("text"), st.integers(1, 16), st.integers(1, 6), JUNK),
     st.tuples(st.just("duplicate"), st.integers(1, 16)),
-    st.tuples(st.just("rename"), st.text(alphabet="附件表指标Sheet123 ", min_size=1, max_size=10)
-              .filter(lambda t: t.strip() and t == t.strip())),
+    st.tuples(
+        st.just("rename"),
+        st.text(alphabet="附件表指标Sheet123 ", min_size=1, max_size=10).filter(
+            lambda t: t.strip() and t == t.strip()
+        ),
+    ),
 )
 
 
@@ -92,8 +116,12 @@ def _mutate(path: Path, mutations: list[tuple]) -> None:
 seen = {"examples": 0}
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(target=st.sampled_from(sorted(UNITS)), mutations=st.lists(MUTATION, min_size=1, max_size=3))
 def test_damage_never_crashes_and_never_changes_other_units(base, target, mutations):
     folder, baseline = base

@@ -44,8 +44,15 @@ def test_not_numbers_have_a_chinese_reason(raw):
 
 @pytest.mark.parametrize(
     ("raw", "rate"),
-    [("27.5%", D("0.275")), ("２７．５％", D("0.275")), ("0.275", D("0.275")), (0.275, D("0.275")),
-     ("27.5", D("0.275")), (1, D(1)), ("100%", D(1))],
+    [
+        ("27.5%", D("0.275")),
+        ("２７．５％", D("0.275")),
+        ("0.275", D("0.275")),
+        (0.275, D("0.275")),
+        ("27.5", D("0.275")),
+        (1, D(1)),
+        ("100%", D(1)),
+    ],
 )
 def test_rates_as_percent_or_fraction(raw, rate):
     assert parse_rate(raw).value == rate
@@ -53,8 +60,17 @@ def test_rates_as_percent_or_fraction(raw, rate):
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("是", True), ("否", False), (" 是 ", True), ("有", True), ("无", False), (1, True), (0, False),
-     (None, None), ("", None)],
+    [
+        ("是", True),
+        ("否", False),
+        (" 是 ", True),
+        ("有", True),
+        ("无", False),
+        (1, True),
+        (0, False),
+        (None, None),
+        ("", None),
+    ],
 )
 def test_yes_no(raw, value):
     assert parse_yes_no(raw) == (value, "")
@@ -73,7 +89,7 @@ def test_half_up_rounding():
     assert fmt_pct(D("0.275")) == "27.50%"
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False))
 def test_decimal_text_round_trips(value):
     assert parse_number(str(value)).value == value
     assert parse_number(f"  {value}  ").value == value

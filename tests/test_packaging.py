@@ -30,16 +30,35 @@ def installed(tmp_path_factory) -> Path:
         else:
             shutil.copy2(src, clone / rel)
     target = work / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                    "--no-build-isolation", "--target", str(target), str(clone)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(clone),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
 def _run(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(target)}
-    return subprocess.run([sys.executable, "-m", "flowscore", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flowscore", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_installed_package_carries_templates_and_rubrics(installed):
@@ -48,10 +67,16 @@ def test_installed_package_carries_templates_and_rubrics(installed):
 
 
 def test_installed_flowscore_works_outside_the_source_tree(installed, tmp_path):
-    code = ("import flowscore, sys; print(flowscore.__file__)")
+    code = "import flowscore, sys; print(flowscore.__file__)"
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    where = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert where.startswith(str(installed))
     r = _run(installed, tmp_path, "template", "--unit", "月湖街道")
     assert r.returncode == 0, r.stderr

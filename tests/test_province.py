@@ -30,11 +30,53 @@ SAMPLE = ROOT / "sample_data" / "province-2013"
 GOLDEN = ROOT / "tests" / "golden" / "province-2013.json"
 SCHEME, WARNINGS = load_rubric("province-2013")
 SHEET = SCHEME.sheet("cities")
-CITIES = ["济南市", "青岛市", "淄博市", "枣庄市", "东营市", "烟台市", "潍坊市", "济宁市", "泰安市",
-          "威海市", "日照市", "莱芜市", "临沂市", "德州市", "聊城市", "滨州市", "菏泽市"]
-NUMBERS = ["一.1", "一.2", "一.3", "二.1", "二.2", "二.3", "二.4", "二.5", "二.6", "二.7",
-           "三.1", "三.2", "三.3", "三.4", "三.5", "四.1", "四.2",
-           "五.1", "五.2", "五.3", "五.4", "五.5", "五.6", "六.1", "六.2", "六.3"]
+CITIES = [
+    "济南市",
+    "青岛市",
+    "淄博市",
+    "枣庄市",
+    "东营市",
+    "烟台市",
+    "潍坊市",
+    "济宁市",
+    "泰安市",
+    "威海市",
+    "日照市",
+    "莱芜市",
+    "临沂市",
+    "德州市",
+    "聊城市",
+    "滨州市",
+    "菏泽市",
+]
+NUMBERS = [
+    "一.1",
+    "一.2",
+    "一.3",
+    "二.1",
+    "二.2",
+    "二.3",
+    "二.4",
+    "二.5",
+    "二.6",
+    "二.7",
+    "三.1",
+    "三.2",
+    "三.3",
+    "三.4",
+    "三.5",
+    "四.1",
+    "四.2",
+    "五.1",
+    "五.2",
+    "五.3",
+    "五.4",
+    "五.5",
+    "五.6",
+    "六.1",
+    "六.2",
+    "六.3",
+]
 runner = CliRunner()
 
 
@@ -72,16 +114,22 @@ def test_sections_and_items():
     assert [str(it.no) for it in SHEET.items] == NUMBERS
     sections = [(c.name, c.min, c.max) for c in SHEET.categories]
     assert sections == [
-        ("实有人口专项组日常工作", None, 15), ("流动人口服务管理工作", None, 35),
-        ("户籍制度改革和居住证制度", None, 20), ("来华人员服务管理情况", -10, 0),
-        ("实有人口专项组成员单位履职情况", None, 18), ("实有人口专项组其他工作", None, 12)]
+        ("实有人口专项组日常工作", None, 15),
+        ("流动人口服务管理工作", None, 35),
+        ("户籍制度改革和居住证制度", None, 20),
+        ("来华人员服务管理情况", -10, 0),
+        ("实有人口专项组成员单位履职情况", None, 18),
+        ("实有人口专项组其他工作", None, 12),
+    ]
     for name, _lo, hi in sections:
         items = [it for it in SHEET.items if it.category == name]
         if hi:
             assert sum(it.max for it in items) == hi, name
     four = [it for it in SHEET.items if it.category == "来华人员服务管理情况"]
     assert [(it.min, it.max, it.max_label, it.assessor_optional) for it in four] == [
-        (-5, 0, "-5～0", True), (-5, 0, "-5～0", True)]
+        (-5, 0, "-5～0", True),
+        (-5, 0, "-5～0", True),
+    ]
     assert SHEET.items_max_sum == 100  # section 四 is outside the 100 (扣分制)
     assert [str(it.no) for it in SHEET.items if it.mode == "computed"] == ["二.6", "三.4"]
 
@@ -101,14 +149,26 @@ def test_every_text_and_criterion_is_copied_from_the_seed_in_order(seed):
 
 def test_owners_follow_the_document():
     owners = {str(it.no): it.owner for it in SHEET.items}
-    marked = {"二.3": "市财政局", "三.3": "市财政局", "五.3": "市教育局", "五.4": "市民政局",
-              "五.5": "市计生委", "五.6": "市人社局"}
+    marked = {
+        "二.3": "市财政局",
+        "三.3": "市财政局",
+        "五.3": "市教育局",
+        "五.4": "市民政局",
+        "五.5": "市计生委",
+        "五.6": "市人社局",
+    }
     for no, dept in marked.items():
         assert owners[no] == dept
     assert owners["六.1"] == owners["六.2"] == ""  # 专项组和各成员单位 jointly
     assert {o for no, o in owners.items() if no not in marked and o} == {"专项组办公室"}
-    assert SCHEME.assessors == ("专项组办公室", "市财政局", "市教育局", "市民政局", "市计生委",
-                                "市人社局")
+    assert SCHEME.assessors == (
+        "专项组办公室",
+        "市财政局",
+        "市教育局",
+        "市民政局",
+        "市计生委",
+        "市人社局",
+    )
 
 
 def test_allowed_scores_follow_the_stated_deductions():
@@ -162,15 +222,30 @@ def test_staffing_without_migrants_is_pending():
 
 def test_rights_not_implemented_minus_one_each():
     def rights(n):
-        return compute_item(item("三.4"), {"未落实权益项数": D(n)}, places=2, rank_place={},
-                            tables={}, city_rank=None).value
+        return compute_item(
+            item("三.4"),
+            {"未落实权益项数": D(n)},
+            places=2,
+            rank_place={},
+            tables={},
+            city_rank=None,
+        ).value
 
     assert (rights(0), rights(2), rights(4), rights(5)) == (D(4), D(2), D(0), D(0))
 
 
 def test_derived_value_is_in_unit_values(tmp_path):
-    _indicators(tmp_path, {"济南市": {"协管员人数": 630, "城镇流动人口数": 400000,
-                                     "农村流动人口数": 100000, "未落实权益项数": 0}})
+    _indicators(
+        tmp_path,
+        {
+            "济南市": {
+                "协管员人数": 630,
+                "城镇流动人口数": 400000,
+                "农村流动人口数": 100000,
+                "未落实权益项数": 0,
+            }
+        },
+    )
     from flowscore.reading import read_folder
 
     inputs = read_folder(tmp_path, SCHEME)
@@ -181,8 +256,11 @@ def test_derived_value_is_in_unit_values(tmp_path):
 # Scoring cities, merging member departments' sheets
 
 
-FULL = {no: (it.max if not it.is_adjustment else None) for no, it in
-        ((str(i.no), i) for i in SHEET.items) if it.mode == "assessor"}
+FULL = {
+    no: (it.max if not it.is_adjustment else None)
+    for no, it in ((str(i.no), i) for i in SHEET.items)
+    if it.mode == "assessor"
+}
 
 
 def _indicators(folder: Path, rows: dict[str, dict]) -> None:
@@ -195,12 +273,22 @@ def _indicators(folder: Path, rows: dict[str, dict]) -> None:
     wb.save(folder / "指标数据.xlsx")
 
 
-OK_INDICATORS = {"协管员人数": 700, "城镇流动人口数": 400000, "农村流动人口数": 100000,
-                 "未落实权益项数": 0}
+OK_INDICATORS = {
+    "协管员人数": 700,
+    "城镇流动人口数": 400000,
+    "农村流动人口数": 100000,
+    "未落实权益项数": 0,
+}
 
 
-def sheet(path: Path, unit: str, *, verified: dict | None = None, self_scores: dict | None = None,
-          assessor: str | None = None) -> Path:
+def sheet(
+    path: Path,
+    unit: str,
+    *,
+    verified: dict | None = None,
+    self_scores: dict | None = None,
+    assessor: str | None = None,
+) -> Path:
     wb = build_annex_workbook(SCHEME, unit, assessor=assessor)
     ws = wb.active
     layout = annex_layout(SHEET)
@@ -213,8 +301,11 @@ def sheet(path: Path, unit: str, *, verified: dict | None = None, self_scores: d
 
 
 def by_owner(scores: dict[str, object], owner: str) -> dict[str, object]:
-    return {no: v for no, v in scores.items()
-            if (item(no).owner or "专项组办公室") == owner and v is not None}
+    return {
+        no: v
+        for no, v in scores.items()
+        if (item(no).owner or "专项组办公室") == owner and v is not None
+    }
 
 
 @pytest.fixture
@@ -259,7 +350,9 @@ def test_section_four_bounded_as_a_whole(tmp_path):
     """The section's bound applies to its subtotal: with a bound of −8 (an office's edited
     copy), −5 + −5 = −10 counts −8; the published −10 equals the two items' floor."""
     text = (RUBRIC_DIR / "province-2013.toml").read_text("utf-8")
-    edited = text.replace('name = "来华人员服务管理情况"\nmin = -10', 'name = "来华人员服务管理情况"\nmin = -8')
+    edited = text.replace(
+        'name = "来华人员服务管理情况"\nmin = -10', 'name = "来华人员服务管理情况"\nmin = -8'
+    )
     assert edited != text
     path = tmp_path / "rubric" / "province-2013.toml"
     path.parent.mkdir()
@@ -294,14 +387,22 @@ def test_merge_owner_non_owner_and_conflict(tmp_path):
     _indicators(tmp_path, {"济南市": OK_INDICATORS})
     sheet(tmp_path / "self.xlsx", "济南市", self_scores={"二.3": 5})
     office = {k: v for k, v in by_owner(FULL, "专项组办公室").items()}
-    sheet(tmp_path / "office.xlsx", "济南市", verified={**office, "六.1": 4, "六.2": 4},
-          assessor="专项组办公室")
+    sheet(
+        tmp_path / "office.xlsx",
+        "济南市",
+        verified={**office, "六.1": 4, "六.2": 4},
+        assessor="专项组办公室",
+    )
     sheet(tmp_path / "fin.xlsx", "济南市", verified={"二.3": 0, "三.3": 2}, assessor="市财政局")
     sheet(tmp_path / "edu.xlsx", "济南市", verified={"五.3": 3, "五.4": 1}, assessor="市教育局")
     sheet(tmp_path / "civ.xlsx", "济南市", verified={"五.4": 2}, assessor="市民政局")
     sheet(tmp_path / "fp.xlsx", "济南市", verified={"五.5": 3}, assessor="市计生委")
-    sheet(tmp_path / "hr.xlsx", "济南市", verified={"五.6": 3, "六.1": 2, "六.2": 4},
-          assessor="市人社局")
+    sheet(
+        tmp_path / "hr.xlsx",
+        "济南市",
+        verified={"五.6": 3, "六.1": 2, "六.2": 4},
+        assessor="市人社局",
+    )
     r = compute_folder(tmp_path, rubric="province-2013")
     u = r.unit("济南市")
     got = {str(i.no): i for i in u.items}
@@ -338,15 +439,35 @@ def test_inspection_sheets_without_the_citys_own(tmp_path):
 
 
 def test_assessor_template(tmp_path):
-    result = runner.invoke(app, ["template", "--rubric", "province-2013", "--unit", "济南市",
-                                 "--assessor", "市财政局", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app,
+        [
+            "template",
+            "--rubric",
+            "province-2013",
+            "--unit",
+            "济南市",
+            "--assessor",
+            "市财政局",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     path = tmp_path / "评分表-济南市-市财政局.xlsx"
     wb = openpyxl.load_workbook(path)
     ws = wb["评分表"]
     assert ws["F1"].value == "检查单位：市财政局"
-    assert [c.value for c in ws[4]] == ["序号", "考核内容", "分值", "评分标准", "负责单位", "自评分",
-                                        "核定分", "备注"]
+    assert [c.value for c in ws[4]] == [
+        "序号",
+        "考核内容",
+        "分值",
+        "评分标准",
+        "负责单位",
+        "自评分",
+        "核定分",
+        "备注",
+    ]
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["flowscore.assessor"] == "市财政局" and props["flowscore.unit"] == "济南市"
     layout = annex_layout(SHEET)
@@ -366,13 +487,26 @@ def test_assessor_template(tmp_path):
 
 
 def test_assessor_template_unknown_department(tmp_path):
-    r = runner.invoke(app, ["template", "-r", "province-2013", "-u", "济南市", "--assessor",
-                            "市公安局", "-o", str(tmp_path)])
+    r = runner.invoke(
+        app,
+        [
+            "template",
+            "-r",
+            "province-2013",
+            "-u",
+            "济南市",
+            "--assessor",
+            "市公安局",
+            "-o",
+            str(tmp_path),
+        ],
+    )
     assert r.exit_code == 2
     assert "市公安局" in r.output and "市财政局" in r.output
     assert list(tmp_path.iterdir()) == []
-    r = runner.invoke(app, ["template", "-u", "月湖街道", "--assessor", "市财政局",
-                            "-o", str(tmp_path)])
+    r = runner.invoke(
+        app, ["template", "-u", "月湖街道", "--assessor", "市财政局", "-o", str(tmp_path)]
+    )
     assert r.exit_code == 2 and "assessors" in r.output
 
 
@@ -413,10 +547,12 @@ def test_sample_results_json_matches_golden(sample_out):
         assert D(str(u["total"])) == D(g["total"]), name
         assert D(str(u["contribution"])) == D(g["contribution"]), name
         assert {c["category"]: D(str(c["verified"])) for c in u["categories"]} == {
-            k: D(v) for k, v in g["categories"].items()}, name
-        assert {str(i["no"]): (None if i["verified"] is None else D(str(i["verified"])))
-                for i in u["items"]} == {
-            k: (None if v[0] is None else D(v[0])) for k, v in g["items"].items()}, name
+            k: D(v) for k, v in g["categories"].items()
+        }, name
+        assert {
+            str(i["no"]): (None if i["verified"] is None else D(str(i["verified"])))
+            for i in u["items"]
+        } == {k: (None if v[0] is None else D(v[0])) for k, v in g["items"].items()}, name
 
 
 def test_sample_anchors_by_hand(sample_out):
@@ -437,7 +573,8 @@ def test_sample_anchors_by_hand(sample_out):
     assert v("淄博市", "五.4") is not None  # 市民政局's score, not 市教育局's
     for u in units.values():
         assert D(str(u["contribution"])) == (D(14) * D(str(u["total"])) / 100).quantize(
-            D("0.0001"), rounding="ROUND_HALF_UP")
+            D("0.0001"), rounding="ROUND_HALF_UP"
+        )
     codes = sorted(f["code"] for f in data["findings"] if f["level"] != "info")
     # the rejected score (济宁市 一.2 = 4) is reported once, as score-not-allowed
     assert codes == ["assessor-conflict", "score-not-allowed", "scored-by-non-owner"]
@@ -445,8 +582,9 @@ def test_sample_anchors_by_hand(sample_out):
 
 def test_compute_with_and_without_rubric_agree(tmp_path):
     a = runner.invoke(app, ["compute", str(SAMPLE), "-o", str(tmp_path / "a"), "-q"])
-    b = runner.invoke(app, ["compute", str(SAMPLE), "-o", str(tmp_path / "b"), "-q",
-                            "--rubric", "province-2013"])
+    b = runner.invoke(
+        app, ["compute", str(SAMPLE), "-o", str(tmp_path / "b"), "-q", "--rubric", "province-2013"]
+    )
     assert a.exit_code == b.exit_code == 1  # the deliberate conflict
     ja = json.loads((tmp_path / "a" / "results.json").read_text("utf-8"))
     jb = json.loads((tmp_path / "b" / "results.json").read_text("utf-8"))
@@ -467,5 +605,6 @@ def test_sample_is_what_the_script_makes(tmp_path):
         a = openpyxl.load_workbook(committed)
         b = openpyxl.load_workbook(out / committed.name)
         assert a.sheetnames == b.sheetnames
-        assert [[list(r) for r in ws.iter_rows(values_only=True)] for ws in a.worksheets] == \
-            [[list(r) for r in ws.iter_rows(values_only=True)] for ws in b.worksheets], committed
+        assert [[list(r) for r in ws.iter_rows(values_only=True)] for ws in a.worksheets] == [
+            [list(r) for r in ws.iter_rows(values_only=True)] for ws in b.worksheets
+        ], committed

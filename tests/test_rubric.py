@@ -42,12 +42,35 @@ def seed() -> str:
 # 1. The built-in rubric matches DOMAIN.md §2 and §5
 
 TIERS = {
-    "A": (D("0.7"), ["月湖街道", "西门街道", "江厦街道", "南门街道", "鼓楼街道", "白云街道",
-                     "望春街道", "段塘街道"]),
+    "A": (
+        D("0.7"),
+        [
+            "月湖街道",
+            "西门街道",
+            "江厦街道",
+            "南门街道",
+            "鼓楼街道",
+            "白云街道",
+            "望春街道",
+            "段塘街道",
+        ],
+    ),
     "B": (D("0.4"), ["集士港镇", "古林镇", "高桥镇", "洞桥镇", "石碶街道"]),
     "C": (D("0.2"), ["横街镇", "鄞江镇", "章水镇", "龙观乡"]),
-    "部门": (D(2), ["海曙公安分局", "区教育局", "区人力社保局", "区卫生健康局", "区总工会",
-                   "区住建局", "区市场监管局", "区医保局", "区综合执法局"]),
+    "部门": (
+        D(2),
+        [
+            "海曙公安分局",
+            "区教育局",
+            "区人力社保局",
+            "区卫生健康局",
+            "区总工会",
+            "区住建局",
+            "区市场监管局",
+            "区医保局",
+            "区综合执法局",
+        ],
+    ),
 }
 
 # DOMAIN.md §2 附件2, item maxima in document order; the trailing 20 of a ranked department is ±20.
@@ -64,10 +87,19 @@ DEPT_MAXIMA = {
 }
 RANKED = {"海曙公安分局", "区教育局", "区人力社保局", "区卫生健康局", "区总工会"}
 
-DECISION_KEYS = ("shortfall_rounding", "item_places", "contribution_places", "total_floor",
-                 "rank_scope", "rank_tie", "zero_denominator", "missing_assessor",
-                 "computed_override_needs_reason", "self_above_max_needs_reason",
-                 "rescale_to_100")
+DECISION_KEYS = (
+    "shortfall_rounding",
+    "item_places",
+    "contribution_places",
+    "total_floor",
+    "rank_scope",
+    "rank_tie",
+    "zero_denominator",
+    "missing_assessor",
+    "computed_override_needs_reason",
+    "self_above_max_needs_reason",
+    "rescale_to_100",
+)
 
 
 def test_builtin_loads_with_only_the_published_105_warning():
@@ -75,7 +107,8 @@ def test_builtin_loads_with_only_the_published_105_warning():
     assert s.id == "haishu-2019" and s.year == 2019
     assert s.deadline == "12月10日"
     assert [(w.code, w.level, w.key) for w in warnings] == [
-        ("rubric-sum-mismatch", Level.WARNING, "sheets.dept-market")]
+        ("rubric-sum-mismatch", Level.WARNING, "sheets.dept-market")
+    ]
     assert "105" in warnings[0].message and CJK.search(warnings[0].message)
     assert warnings[0].file == "haishu-2019.toml"
     s2, warnings2 = check_rubric(BUILTIN)
@@ -163,10 +196,16 @@ def test_every_domain_decision_is_explicit_in_the_file(scheme):
     for key in DECISION_KEYS:
         assert key in decisions, f"[decisions] lacks {key}"
     assert decisions == {
-        "shortfall_rounding": "proportional", "item_places": 2, "contribution_places": 4,
-        "total_floor": 0, "rank_scope": "sheet", "rank_tie": "median",
-        "zero_denominator": "pending", "missing_assessor": "pending",
-        "computed_override_needs_reason": True, "self_above_max_needs_reason": True,
+        "shortfall_rounding": "proportional",
+        "item_places": 2,
+        "contribution_places": 4,
+        "total_floor": 0,
+        "rank_scope": "sheet",
+        "rank_tie": "median",
+        "zero_denominator": "pending",
+        "missing_assessor": "pending",
+        "computed_override_needs_reason": True,
+        "self_above_max_needs_reason": True,
         "rescale_to_100": False,
     }
     d = scheme.decisions
@@ -366,70 +405,174 @@ TIER_C = '\n[[tiers]]\nid = "C"\nbase = 0.2\nsheet = "towns"\nunits = ["甲街�
 # (id, edits, code, key): one targeted edit of the minimal rubric, one error at ``key``.
 CASES = [
     ("syntax", [("year = 2019", "year = = 2019")], "rubric-syntax", ""),
-    ("unknown-kind", [('kind = "per_count"', 'kind = "per_cnt"')],
-     "rubric-unknown-kind", f"{ITEM0_PART}.kind"),
-    ("missing-param", [('indicator = "未报备发文数", ', "")],
-     "rubric-missing-param", f"{ITEM0_PART}.indicator"),
-    ("unknown-param", [("points = -2 }", "points = -2, each = 1 }")],
-     "rubric-unknown-param", f"{ITEM0_PART}.each"),
-    ("unit-twice", [('[[indicators]]', TIER_C + "\n[[indicators]]")],
-     "rubric-unit-twice", "tiers[2].units[0]"),
-    ("unknown-indicator", [('indicator = "未报备发文数"', 'indicator = "未报备文件数"')],
-     "rubric-unknown-indicator", f"{ITEM0_PART}.indicator"),
-    ("unknown-table", [('table = "city-ranking"', 'table = "city-rank"')],
-     "rubric-unknown-ref", "sheets.towns.items[2].parts[0].table"),
-    ("unknown-pool", [('bonus = "bonus"', 'bonus = "bonus2"')],
-     "rubric-unknown-ref", "sheets.towns.bonus"),
-    ("unknown-mode", [('mode = "assessor"', 'mode = "assesor"')],
-     "rubric-unknown-mode", "sheets.towns.items[1].mode"),
-    ("unknown-decision", [("item_places = 2", "item_places = 2\nshortfall_round = \"floor\"")],
-     "rubric-unknown-key", "decisions.shortfall_round"),
-    ("bad-decision", [('shortfall_rounding = "proportional"', 'shortfall_rounding = "nearest"')],
-     "rubric-bad-value", "decisions.shortfall_rounding"),
-    ("bad-decision-bool", [("item_places = 2", "item_places = true")],
-     "rubric-bad-value", "decisions.item_places"),
+    (
+        "unknown-kind",
+        [('kind = "per_count"', 'kind = "per_cnt"')],
+        "rubric-unknown-kind",
+        f"{ITEM0_PART}.kind",
+    ),
+    (
+        "missing-param",
+        [('indicator = "未报备发文数", ', "")],
+        "rubric-missing-param",
+        f"{ITEM0_PART}.indicator",
+    ),
+    (
+        "unknown-param",
+        [("points = -2 }", "points = -2, each = 1 }")],
+        "rubric-unknown-param",
+        f"{ITEM0_PART}.each",
+    ),
+    (
+        "unit-twice",
+        [("[[indicators]]", TIER_C + "\n[[indicators]]")],
+        "rubric-unit-twice",
+        "tiers[2].units[0]",
+    ),
+    (
+        "unknown-indicator",
+        [('indicator = "未报备发文数"', 'indicator = "未报备文件数"')],
+        "rubric-unknown-indicator",
+        f"{ITEM0_PART}.indicator",
+    ),
+    (
+        "unknown-table",
+        [('table = "city-ranking"', 'table = "city-rank"')],
+        "rubric-unknown-ref",
+        "sheets.towns.items[2].parts[0].table",
+    ),
+    (
+        "unknown-pool",
+        [('bonus = "bonus"', 'bonus = "bonus2"')],
+        "rubric-unknown-ref",
+        "sheets.towns.bonus",
+    ),
+    (
+        "unknown-mode",
+        [('mode = "assessor"', 'mode = "assesor"')],
+        "rubric-unknown-mode",
+        "sheets.towns.items[1].mode",
+    ),
+    (
+        "unknown-decision",
+        [("item_places = 2", 'item_places = 2\nshortfall_round = "floor"')],
+        "rubric-unknown-key",
+        "decisions.shortfall_round",
+    ),
+    (
+        "bad-decision",
+        [('shortfall_rounding = "proportional"', 'shortfall_rounding = "nearest"')],
+        "rubric-bad-value",
+        "decisions.shortfall_rounding",
+    ),
+    (
+        "bad-decision-bool",
+        [("item_places = 2", "item_places = true")],
+        "rubric-bad-value",
+        "decisions.item_places",
+    ),
     ("duplicate-no", [("no = 2", "no = 1")], "rubric-duplicate", "sheets.towns.items[1]"),
-    ("unknown-sheet", [('sheet = "towns"\nunits', 'sheet = "town"\nunits')],
-     "rubric-unknown-sheet", "tiers[0].units[0]"),
+    (
+        "unknown-sheet",
+        [('sheet = "towns"\nunits', 'sheet = "town"\nunits')],
+        "rubric-unknown-sheet",
+        "tiers[0].units[0]",
+    ),
     ("missing-max", [("max = 40\n", "")], "rubric-missing-key", "sheets.towns.items[1].max"),
-    ("missing-mode", [('mode = "assessor"\n', "")],
-     "rubric-missing-key", "sheets.towns.items[1].mode"),
-    ("unknown-top-key", [("year = 2019", "year = 2019\nyaer = 2019")],
-     "rubric-unknown-key", "yaer"),
-    ("unknown-item-key", [('text = "其他工作"', 'text = "其他工作"\nmax_points = 40')],
-     "rubric-unknown-key", "sheets.towns.items[1].max_points"),
+    (
+        "missing-mode",
+        [('mode = "assessor"\n', "")],
+        "rubric-missing-key",
+        "sheets.towns.items[1].mode",
+    ),
+    (
+        "unknown-top-key",
+        [("year = 2019", "year = 2019\nyaer = 2019")],
+        "rubric-unknown-key",
+        "yaer",
+    ),
+    (
+        "unknown-item-key",
+        [('text = "其他工作"', 'text = "其他工作"\nmax_points = 40')],
+        "rubric-unknown-key",
+        "sheets.towns.items[1].max_points",
+    ),
     # Keys the loader ignored silently before (a typo lost the bonus pool of a whole sheet).
-    ("unknown-sheet-key", [('bonus = "bonus"', 'bonuss = "bonus"')],
-     "rubric-unknown-key", "sheets.towns.bonuss"),
-    ("unknown-tier-key", [('sheet = "towns"\nunits', 'sheet = "towns"\nbsae = 1\nunits')],
-     "rubric-unknown-key", "tiers[0].bsae"),
-    ("unknown-unit-key", [('units = ["甲街道"]', 'units = [{ name = "甲街道", alias = ["甲"] }]')],
-     "rubric-unknown-key", "tiers[0].units[0].alias"),
-    ("unknown-pool-key", [('same_topic = "highest"', 'same_topic = "highest"\ncapp = 30')],
-     "rubric-unknown-key", "pools.bonus.capp"),
-    ("unknown-table-key", [('tie = "median"', 'tie = "median"\nties = "best"')],
-     "rubric-unknown-key", "tables.city-ranking.ties"),
-    ("unknown-indicator-key", [('kind = "count"', 'kind = "count"\nalias = ["x"]')],
-     "rubric-unknown-key", "indicators[0].alias"),
+    (
+        "unknown-sheet-key",
+        [('bonus = "bonus"', 'bonuss = "bonus"')],
+        "rubric-unknown-key",
+        "sheets.towns.bonuss",
+    ),
+    (
+        "unknown-tier-key",
+        [('sheet = "towns"\nunits', 'sheet = "towns"\nbsae = 1\nunits')],
+        "rubric-unknown-key",
+        "tiers[0].bsae",
+    ),
+    (
+        "unknown-unit-key",
+        [('units = ["甲街道"]', 'units = [{ name = "甲街道", alias = ["甲"] }]')],
+        "rubric-unknown-key",
+        "tiers[0].units[0].alias",
+    ),
+    (
+        "unknown-pool-key",
+        [('same_topic = "highest"', 'same_topic = "highest"\ncapp = 30')],
+        "rubric-unknown-key",
+        "pools.bonus.capp",
+    ),
+    (
+        "unknown-table-key",
+        [('tie = "median"', 'tie = "median"\nties = "best"')],
+        "rubric-unknown-key",
+        "tables.city-ranking.ties",
+    ),
+    (
+        "unknown-indicator-key",
+        [('kind = "count"', 'kind = "count"\nalias = ["x"]')],
+        "rubric-unknown-key",
+        "indicators[0].alias",
+    ),
     # A missing number is a missing key, not "应为数字，实际为 None".
     ("missing-base", [("base = 0.7\n", "")], "rubric-missing-key", "tiers[0].base"),
-    ("missing-pool-min", [("min = 5\nmax = 15", "max = 15")],
-     "rubric-missing-key", "pools.bonus.min"),
-    ("missing-part-kind", [('kind = "per_count", ', "")],
-     "rubric-missing-key", f"{ITEM0_PART}.kind"),
-    ("missing-table", [(', table = "city-ranking"', "")],
-     "rubric-missing-param", "sheets.towns.items[2].parts[0].table"),
+    (
+        "missing-pool-min",
+        [("min = 5\nmax = 15", "max = 15")],
+        "rubric-missing-key",
+        "pools.bonus.min",
+    ),
+    (
+        "missing-part-kind",
+        [('kind = "per_count", ', "")],
+        "rubric-missing-key",
+        f"{ITEM0_PART}.kind",
+    ),
+    (
+        "missing-table",
+        [(', table = "city-ranking"', "")],
+        "rubric-missing-param",
+        "sheets.towns.items[2].parts[0].table",
+    ),
     # A threshold without target crashed the loader with a TypeError.
-    ("threshold-no-target",
-     [('{ kind = "per_count", label = "未报备发文", indicator = "未报备发文数", points = -2 }',
-       '{ kind = "threshold", label = "未报备发文", value_name = "未报备发文数", '
-       'indicator = "未报备发文数", points = -2 }')],
-     "rubric-missing-param", f"{ITEM0_PART}.target"),
+    (
+        "threshold-no-target",
+        [
+            (
+                '{ kind = "per_count", label = "未报备发文", indicator = "未报备发文数", points = -2 }',
+                '{ kind = "threshold", label = "未报备发文", value_name = "未报备发文数", '
+                'indicator = "未报备发文数", points = -2 }',
+            )
+        ],
+        "rubric-missing-param",
+        f"{ITEM0_PART}.target",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("edits", "code", "key"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("edits", "code", "key"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_each_validation_error(tmp_path, edits, code, key):
     path = write(tmp_path, minimal_rubric(*edits))
     _, findings = check_rubric(path)
@@ -439,8 +582,9 @@ def test_each_validation_error(tmp_path, edits, code, key):
     assert finding.file == path.name
     assert CJK.search(finding.message), finding.message
     assert "None" not in finding.message
-    assert not [f for f in findings if f.code == "rubric-sum-mismatch"], \
+    assert not [f for f in findings if f.code == "rubric-sum-mismatch"], (
         "an item that failed to load must not also cause a sum warning"
+    )
     with pytest.raises(RubricError) as info:
         load_rubric(path)
     assert finding in info.value.findings
@@ -452,7 +596,8 @@ def test_sum_mismatch_is_a_warning_and_loads(tmp_path):
     path = write(tmp_path, minimal_rubric(("max = 60", "max = 65")))
     _, findings = check_rubric(path)
     assert [(f.code, f.level, f.key) for f in findings] == [
-        ("rubric-sum-mismatch", Level.WARNING, "sheets.towns")]
+        ("rubric-sum-mismatch", Level.WARNING, "sheets.towns")
+    ]
     f = findings[0]
     assert f.file == path.name and "105" in f.message and CJK.search(f.message)
     scheme, warnings = load_rubric(path)
@@ -461,23 +606,33 @@ def test_sum_mismatch_is_a_warning_and_loads(tmp_path):
 
 
 def test_unknown_sheet_also_warns_the_sheet_is_unused(tmp_path):
-    path = write(tmp_path, minimal_rubric(('sheet = "towns"\nunits', 'sheet = "town"\nunits'),
-                                          ('sheet = "towns" }', 'sheet = "town" }')))
+    path = write(
+        tmp_path,
+        minimal_rubric(
+            ('sheet = "towns"\nunits', 'sheet = "town"\nunits'),
+            ('sheet = "towns" }', 'sheet = "town" }'),
+        ),
+    )
     _, findings = check_rubric(path)
     assert {(f.code, f.level, f.key) for f in findings} == {
         ("rubric-unknown-sheet", Level.ERROR, "tiers[0].units[0]"),
         ("rubric-unknown-sheet", Level.ERROR, "tiers[1].units[0]"),
         ("rubric-sheet-unused", Level.WARNING, "sheets.towns"),
-        ("rubric-missing-key", Level.ERROR, "tiers")}
+        ("rubric-missing-key", Level.ERROR, "tiers"),
+    }
 
 
 def test_threshold_with_compare_to_needs_no_target(tmp_path):
     edits = [
-        ('sheets = ["towns"]\n', 'sheets = ["towns"]\n\n[[indicators]]\nname = "去年出租房源数"\n'
-                                 'sheets = ["towns"]\n'),
-        ('{ kind = "per_count", label = "未报备发文", indicator = "未报备发文数", points = -2 }',
-         '{ kind = "threshold", label = "房源", value_name = "出租房源数", '
-         'indicator = "未报备发文数", compare_to = "去年出租房源数", points = -3 }'),
+        (
+            'sheets = ["towns"]\n',
+            'sheets = ["towns"]\n\n[[indicators]]\nname = "去年出租房源数"\nsheets = ["towns"]\n',
+        ),
+        (
+            '{ kind = "per_count", label = "未报备发文", indicator = "未报备发文数", points = -2 }',
+            '{ kind = "threshold", label = "房源", value_name = "出租房源数", '
+            'indicator = "未报备发文数", compare_to = "去年出租房源数", points = -3 }',
+        ),
     ]
     scheme, findings = load_rubric(write(tmp_path, minimal_rubric(*edits)))
     assert findings == []
@@ -485,13 +640,16 @@ def test_threshold_with_compare_to_needs_no_target(tmp_path):
 
 
 def test_several_errors_are_all_reported_at_once(tmp_path):
-    path = write(tmp_path, minimal_rubric(
-        ('kind = "per_count"', 'kind = "per_cnt"'),
-        ('mode = "assessor"', 'mode = "assesor"'),
-        ('shortfall_rounding = "proportional"', 'shortfall_rounding = "nearest"'),
-        ('table = "city-ranking"', 'table = "city-rank"'),
-        ('units = ["甲街道"]', 'units = ["甲街道", "乙街道"]'),
-    ))
+    path = write(
+        tmp_path,
+        minimal_rubric(
+            ('kind = "per_count"', 'kind = "per_cnt"'),
+            ('mode = "assessor"', 'mode = "assesor"'),
+            ('shortfall_rounding = "proportional"', 'shortfall_rounding = "nearest"'),
+            ('table = "city-ranking"', 'table = "city-rank"'),
+            ('units = ["甲街道"]', 'units = ["甲街道", "乙街道"]'),
+        ),
+    )
     _, findings = check_rubric(path)
     expected = {
         ("rubric-unknown-kind", f"{ITEM0_PART}.kind"),
@@ -524,7 +682,8 @@ def test_builtin_with_one_typo(tmp_path):
     path = write(tmp_path, text, "haishu-typo.toml")
     _, findings = check_rubric(path)
     assert [(f.code, f.key) for f in findings if f.level is Level.ERROR] == [
-        ("rubric-unknown-key", "sheets.towns.items[3].maxx")]
+        ("rubric-unknown-key", "sheets.towns.items[3].maxx")
+    ]
     assert [f.key for f in findings if f.level is Level.WARNING] == ["sheets.dept-market"]
 
 

@@ -1,5 +1,6 @@
 """Each rule kind on its own, with the DOMAIN.md §6 worked examples."""
 
+import itertools
 from decimal import Decimal as D
 from fractions import Fraction
 
@@ -8,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flowscore.rubric import load_rubric
-from flowscore.rubric.model import PerCount, PointsTable, RankPoints, RateShortfall, Threshold, YesNo
+from flowscore.rubric.model import (
+    PerCount,
+    PointsTable,
+    RankPoints,
+    RateShortfall,
+    Threshold,
+    YesNo,
+)
 from flowscore.rules import (
     compute_item,
     median_points,
@@ -24,9 +32,15 @@ from flowscore.rules import (
 SCHEME, _ = load_rubric()
 TOWNS = SCHEME.sheet("towns")
 CITY = SCHEME.table("city-ranking")
-EXAMPLE = {"居住半年以上流动人口数": D(10000), "居住证申领数": D(2750), "本年度居住证新申领数": D(800),
-           "电子居住证申领数": D(60), "本年度新登记流动人口数": D(3000), "电子居住登记凭证申领数": D(1200),
-           "未报备发文数": D(3)}
+EXAMPLE = {
+    "居住半年以上流动人口数": D(10000),
+    "居住证申领数": D(2750),
+    "本年度居住证新申领数": D(800),
+    "电子居住证申领数": D(60),
+    "本年度新登记流动人口数": D(3000),
+    "电子居住登记凭证申领数": D(1200),
+    "未报备发文数": D(3),
+}
 
 
 def item_score(item, values, **kw):
@@ -70,17 +84,34 @@ def test_per_count_missing_indicator_is_pending():
     assert r.amount is None and r.problem_code == "missing-indicator"
 
 
-@pytest.mark.parametrize(("rounding", "expected"), [("proportional", D("-2.50")),
-                                                    ("floor", D("-2.00")), ("ceil", D("-3.00"))])
+@pytest.mark.parametrize(
+    ("rounding", "expected"),
+    [("proportional", D("-2.50")), ("floor", D("-2.00")), ("ceil", D("-3.00"))],
+)
 def test_rate_shortfall_rounding(rounding, expected):
-    part = RateShortfall(label="x", rate_name="居住证申领率", numerator="a", denominator="b",
-                         target=D(30), per_point=D(1), cap=D(10), rounding=rounding)
+    part = RateShortfall(
+        label="x",
+        rate_name="居住证申领率",
+        numerator="a",
+        denominator="b",
+        target=D(30),
+        per_point=D(1),
+        cap=D(10),
+        rounding=rounding,
+    )
     assert rate_shortfall(part, {"a": D(2750), "b": D(10000)}, 2).amount == expected
 
 
 def test_rate_shortfall_cap_and_zero_denominator():
-    part = RateShortfall(label="x", rate_name="率", numerator="a", denominator="b", target=D(30),
-                         per_point=D(1), cap=D(10))
+    part = RateShortfall(
+        label="x",
+        rate_name="率",
+        numerator="a",
+        denominator="b",
+        target=D(30),
+        per_point=D(1),
+        cap=D(10),
+    )
     capped = rate_shortfall(part, {"a": D(0), "b": D(100)}, 2)
     assert capped.amount == D("-10.00") and "最多扣10分" in capped.explanation
     zero = rate_shortfall(part, {"a": D(0), "b": D(0)}, 2)
@@ -88,8 +119,9 @@ def test_rate_shortfall_cap_and_zero_denominator():
 
 
 def test_rate_exactly_at_target_deducts_nothing():
-    part = RateShortfall(label="x", rate_name="率", numerator="a", denominator="b", target=D(30),
-                         per_point=D(1))
+    part = RateShortfall(
+        label="x", rate_name="率", numerator="a", denominator="b", target=D(30), per_point=D(1)
+    )
     assert rate_shortfall(part, {"a": D(3), "b": D(10)}, 2).amount == 0
 
 
@@ -101,14 +133,28 @@ def test_yes_no():
 
 
 def test_threshold_criteria():
-    part = Threshold(label="t", value_name="信息登记率", numerator="a", denominator="b",
-                     target=D(95), points=D(-4))
+    part = Threshold(
+        label="t",
+        value_name="信息登记率",
+        numerator="a",
+        denominator="b",
+        target=D(95),
+        points=D(-4),
+    )
     assert threshold(part, {"a": D(94), "b": D(100)}, 2).amount == D("-4.00")
     assert threshold(part, {"a": D(95), "b": D(100)}, 2).amount == D(0)
 
 
-RP = RankPoints(label="r", rate_name="量化积分参与率", numerator="n", denominator="d",
-                first=D(20), step=D(1), floor=D(0), tie="median")
+RP = RankPoints(
+    label="r",
+    rate_name="量化积分参与率",
+    numerator="n",
+    denominator="d",
+    first=D(20),
+    step=D(1),
+    floor=D(0),
+    tie="median",
+)
 
 
 def test_rank_points_17_towns_first_20_last_4():
@@ -145,7 +191,7 @@ def test_rank_points_sum_is_preserved_under_median_ties(values):
     if n <= 21:  # the floor at 0 is not reached, steps are uniform
         assert sum(p.points for p in places.values()) == untied_sum
     ordered = sorted(places.values(), key=lambda p: -p.rate)
-    assert all(a.points >= b.points for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(a.points >= b.points for a, b in itertools.pairwise(ordered))
 
 
 @pytest.mark.parametrize(

@@ -33,13 +33,13 @@ def regenerated(tmp_path_factory) -> Path:
 
 def _values(path: Path) -> dict[str, list[tuple]]:
     wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)]
-            for ws in wb.worksheets}
+    return {
+        ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets
+    }
 
 
 def test_same_files(regenerated):
-    assert sorted(p.name for p in regenerated.iterdir()) == sorted(
-        p.name for p in SAMPLE.iterdir())
+    assert sorted(p.name for p in regenerated.iterdir()) == sorted(p.name for p in SAMPLE.iterdir())
 
 
 def test_same_cell_values(regenerated):
@@ -49,7 +49,8 @@ def test_same_cell_values(regenerated):
 
 def test_same_readme(regenerated):
     assert (regenerated / "README.md").read_text(encoding="utf-8") == (
-        SAMPLE / "README.md").read_text(encoding="utf-8")
+        SAMPLE / "README.md"
+    ).read_text(encoding="utf-8")
 
 
 def test_sample_covers_every_unit():
@@ -61,12 +62,21 @@ def test_sample_covers_every_unit():
 def test_worked_example_and_deliberate_problems():
     ind = openpyxl.load_workbook(SAMPLE / "指标数据.xlsx")["指标"]
     header = [c.value for c in ind[2]]
-    rows = {r[0]: dict(zip(header, r, strict=True))
-            for r in ind.iter_rows(min_row=3, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True)) for r in ind.iter_rows(min_row=3, values_only=True)
+    }
     nanmen = rows["南门街道"]
-    assert [nanmen[k] for k in ("居住半年以上流动人口数", "居住证申领数", "本年度居住证新申领数",
-                                "电子居住证申领数", "本年度新登记流动人口数",
-                                "电子居住登记凭证申领数")] == [10000, 2750, 800, 60, 3000, 1200]
+    assert [
+        nanmen[k]
+        for k in (
+            "居住半年以上流动人口数",
+            "居住证申领数",
+            "本年度居住证新申领数",
+            "电子居住证申领数",
+            "本年度新登记流动人口数",
+            "电子居住登记凭证申领数",
+        )
+    ] == [10000, 2750, 800, 60, 3000, 1200]
     assert rows["横街镇"]["未报备发文数"] == 3
     assert rows["古林镇"]["居住半年以上流动人口数"] == "41,260"
     assert not str(rows["鼓楼街道"]["电子居住证申领数"]).isascii()

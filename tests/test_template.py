@@ -50,8 +50,10 @@ def _validations(ws) -> dict[str, object]:
 def annexes(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
     """Every unit's sheet, built, saved and read back once for the module."""
     tmp = tmp_path_factory.mktemp("annex")
-    return {name: _roundtrip(build_annex_workbook(SCHEME, name), tmp, f"{i}.xlsx")
-            for i, name in enumerate(ALL_UNITS)}
+    return {
+        name: _roundtrip(build_annex_workbook(SCHEME, name), tmp, f"{i}.xlsx")
+        for i, name in enumerate(ALL_UNITS)
+    }
 
 
 def test_roster_has_26_units():
@@ -96,14 +98,18 @@ def test_annex_layout_contract(annexes, unit):
     assert ws.cell(row=tot, column=1).value == "合计"
     for col in "DE":
         assert ws[f"{col}{tot}"].value == (
-            f"=SUM({col}5:{col}{layout.bonus_row})-SUM({col}{layout.penalty_row})")
+            f"=SUM({col}5:{col}{layout.bonus_row})-SUM({col}{layout.penalty_row})"
+        )
     assert ws["F3"].value == f"=IF(COUNT(E5:E{tot - 1})>0,E{tot},D{tot})"
     notes = [ws.cell(row=r, column=1).value for r in layout.footnote_rows]
     assert notes[0] == "备注：" + sheet.footnotes[0]
     assert notes[1:] == list(sheet.footnotes[1:])
-    assert _props(wb) == {"flowscore.scheme": "haishu-2019", "flowscore.unit": unit,
-                          "flowscore.sheet": sheet.id,
-                          "flowscore.template_version": TEMPLATE_VERSION}
+    assert _props(wb) == {
+        "flowscore.scheme": "haishu-2019",
+        "flowscore.unit": unit,
+        "flowscore.sheet": sheet.id,
+        "flowscore.template_version": TEMPLATE_VERSION,
+    }
     assert wb.properties.creator == "flowscore"
     assert sheet.title in wb.properties.title
 
@@ -190,10 +196,18 @@ def test_unknown_unit_suggests_closest():
 
 def test_write_templates_creates_out_dir_and_files(tmp_path):
     out = tmp_path / "new" / "dir"
-    written = write_templates(SCHEME, units=["月湖街道", "海曙区教育局", "月湖街道"],
-                              indicators=True, out_dir=out, force=False)
-    assert [p.name for p in written] == ["附件1-月湖街道.xlsx", "附件2-区教育局.xlsx",
-                                         INDICATOR_FILENAME]
+    written = write_templates(
+        SCHEME,
+        units=["月湖街道", "海曙区教育局", "月湖街道"],
+        indicators=True,
+        out_dir=out,
+        force=False,
+    )
+    assert [p.name for p in written] == [
+        "附件1-月湖街道.xlsx",
+        "附件2-区教育局.xlsx",
+        INDICATOR_FILENAME,
+    ]
     assert all(p.is_file() for p in written)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
 
@@ -202,8 +216,9 @@ def test_write_templates_checks_all_targets_before_writing(tmp_path):
     existing = tmp_path / "附件2-区教育局.xlsx"
     existing.write_bytes(b"old")
     with pytest.raises(OutputError) as err:
-        write_templates(SCHEME, units=["月湖街道", "区教育局"], indicators=False,
-                        out_dir=tmp_path, force=False)
+        write_templates(
+            SCHEME, units=["月湖街道", "区教育局"], indicators=False, out_dir=tmp_path, force=False
+        )
     assert "附件2-区教育局.xlsx" in err.value.message
     assert err.value.exit_code == 1
     assert not (tmp_path / "附件1-月湖街道.xlsx").exists()
@@ -214,8 +229,13 @@ def test_write_templates_checks_all_targets_before_writing(tmp_path):
 
 def test_write_templates_unknown_unit_writes_nothing(tmp_path):
     with pytest.raises(UsageError) as err:
-        write_templates(SCHEME, units=["月湖街道", "不存在局", "月胡街道"], indicators=True,
-                        out_dir=tmp_path, force=False)
+        write_templates(
+            SCHEME,
+            units=["月湖街道", "不存在局", "月胡街道"],
+            indicators=True,
+            out_dir=tmp_path,
+            force=False,
+        )
     assert "不存在局" in err.value.message and "月胡街道" in err.value.message
     assert list(tmp_path.iterdir()) == []
 
@@ -234,8 +254,10 @@ def test_indicator_sheet(indicator_wb):
     assert "是" in ws["A1"].value and "否" in ws["A1"].value and "整数" in ws["A1"].value
     header = [c.value for c in ws[2]]
     assert header == ["单位", "类别", *(i.name for i in SCHEME.indicators)]
-    rows = [(ws.cell(row=r, column=1).value, ws.cell(row=r, column=2).value)
-            for r in range(3, 3 + len(SCHEME.units))]
+    rows = [
+        (ws.cell(row=r, column=1).value, ws.cell(row=r, column=2).value)
+        for r in range(3, 3 + len(SCHEME.units))
+    ]
     assert rows == [(u.name, SCHEME.tier(u.tier).label) for u in SCHEME.units]
     assert ws.cell(row=3 + len(SCHEME.units), column=1).value is None
     # greyed where the indicator does not apply
@@ -270,5 +292,11 @@ def test_entries_and_ranking_sheets(indicator_wb):
     assert "并列" in ws["A1"].value
     assert [c.value for c in ws[2]] == ["单位", "排名", "并列数"]
     assert [ws.cell(row=r, column=1).value for r in range(3, 9)] == [
-        "海曙公安分局", "区教育局", "区人力社保局", "区卫生健康局", "区总工会", None]
+        "海曙公安分局",
+        "区教育局",
+        "区人力社保局",
+        "区卫生健康局",
+        "区总工会",
+        None,
+    ]
     assert _props(indicator_wb)["flowscore.scheme"] == "haishu-2019"

@@ -33,15 +33,29 @@ INJECTED = '=HYPERLINK("x")'
 EVIL = "../../evil"
 
 
-def _item(no: int, short: str, mx: str, *, self_score: str | None, verified: str | None,
-          source: str = "computed", explanation: str = "", mn: str = "0",
-          remark: str = "") -> ItemResult:
+def _item(
+    no: int,
+    short: str,
+    mx: str,
+    *,
+    self_score: str | None,
+    verified: str | None,
+    source: str = "computed",
+    explanation: str = "",
+    mn: str = "0",
+    remark: str = "",
+) -> ItemResult:
     return ItemResult(
-        no=no, short=short, text=f"{short}（全文）", max=D(mx), min=D(mn),
+        no=no,
+        short=short,
+        text=f"{short}（全文）",
+        max=D(mx),
+        min=D(mn),
         max_label=("±" + mx) if D(mn) < 0 else mx,
         mode="assessor" if source in ("assessor", "pending") else "computed",
         self_score=None if self_score is None else D(self_score),
-        entered=None, remark=remark,
+        entered=None,
+        remark=remark,
         verified=None if verified is None else D(verified),
         computed=None if verified is None else D(verified),
         source=source,  # type: ignore[arg-type]
@@ -52,95 +66,262 @@ def _item(no: int, short: str, mx: str, *, self_score: str | None, verified: str
 
 def _town_items(v1: str, v2: str, v4: str | None) -> tuple[ItemResult, ...]:
     return (
-        _item(1, "工作报备", "5", self_score="5", verified=v1,
-              explanation=f"未报备发文 1 件，每件扣 2 分：5 − 2 = {v1}"),
-        _item(2, "新型居住证", "40", self_score="38", verified=v2,
-              explanation="居住证申领率 27.50%，低于 30% 目标 2.50 个百分点，扣 2.50 分\n"
-                          f"电子居住证申领率 7.50%，扣 2.50 分；合计 40 − 5.00 = {v2}"),
-        _item(4, "群租房管理", "15", self_score="15", verified=v4,
-              source="assessor" if v4 is not None else "pending",
-              explanation="核定分由考核组填写" if v4 is not None else "尚未填写核定分，待核定"),
+        _item(
+            1,
+            "工作报备",
+            "5",
+            self_score="5",
+            verified=v1,
+            explanation=f"未报备发文 1 件，每件扣 2 分：5 − 2 = {v1}",
+        ),
+        _item(
+            2,
+            "新型居住证",
+            "40",
+            self_score="38",
+            verified=v2,
+            explanation="居住证申领率 27.50%，低于 30% 目标 2.50 个百分点，扣 2.50 分\n"
+            f"电子居住证申领率 7.50%，扣 2.50 分；合计 40 − 5.00 = {v2}",
+        ),
+        _item(
+            4,
+            "群租房管理",
+            "15",
+            self_score="15",
+            verified=v4,
+            source="assessor" if v4 is not None else "pending",
+            explanation="核定分由考核组填写" if v4 is not None else "尚未填写核定分，待核定",
+        ),
     )
 
 
 def make_batch() -> BatchResult:
-    bonus_ok = Entry(unit="月湖街道", kind="bonus", topic="创新工作", points=D("5"),
-                     note="市级媒体报道", counted=True, reason="同专题取最高",
-                     file="指标/加减分.xlsx", sheet="加减分", row=3)
-    bonus_no = Entry(unit="月湖街道", kind="bonus", topic="创新工作", points=D("3"),
-                     note="区级简报刊登", counted=False, reason="同专题已计入更高分值",
-                     file="指标/加减分.xlsx", sheet="加减分", row=4)
-    penalty = Entry(unit="月湖街道", kind="penalty", topic="通报批评", points=D("-5"),
-                    note="被区委通报", counted=True, reason="", file="指标/加减分.xlsx",
-                    sheet="加减分", row=5)
+    bonus_ok = Entry(
+        unit="月湖街道",
+        kind="bonus",
+        topic="创新工作",
+        points=D("5"),
+        note="市级媒体报道",
+        counted=True,
+        reason="同专题取最高",
+        file="指标/加减分.xlsx",
+        sheet="加减分",
+        row=3,
+    )
+    bonus_no = Entry(
+        unit="月湖街道",
+        kind="bonus",
+        topic="创新工作",
+        points=D("3"),
+        note="区级简报刊登",
+        counted=False,
+        reason="同专题已计入更高分值",
+        file="指标/加减分.xlsx",
+        sheet="加减分",
+        row=4,
+    )
+    penalty = Entry(
+        unit="月湖街道",
+        kind="penalty",
+        topic="通报批评",
+        points=D("-5"),
+        note="被区委通报",
+        counted=True,
+        reason="",
+        file="指标/加减分.xlsx",
+        sheet="加减分",
+        row=5,
+    )
     yuehu = UnitResult(
-        unit="月湖街道", tier="A", tier_label="A类街道", base=D("0.7"), sheet="towns",
-        status="final", items=_town_items("3.00", "35.00", "14.00"), bonus=D("5"),
-        penalty=D("-5"), subtotal=D("93.25"), total=D("93.25"), contribution=D("0.6528"),
-        rank=1, file="材料/月湖街道.xlsx", self_total=D("98"),
+        unit="月湖街道",
+        tier="A",
+        tier_label="A类街道",
+        base=D("0.7"),
+        sheet="towns",
+        status="final",
+        items=_town_items("3.00", "35.00", "14.00"),
+        bonus=D("5"),
+        penalty=D("-5"),
+        subtotal=D("93.25"),
+        total=D("93.25"),
+        contribution=D("0.6528"),
+        rank=1,
+        file="材料/月湖街道.xlsx",
+        self_total=D("98"),
         entries=(bonus_ok, bonus_no, penalty),
     )
     injected = UnitResult(
-        unit=INJECTED, tier="A", tier_label="A类街道", base=D("0.7"), sheet="towns",
-        status="provisional", items=_town_items("5.00", "30.00", None), bonus=D(0),
-        penalty=D(0), subtotal=D("35.00"), total=D("35.00"), contribution=D("0.2450"),
-        rank=2, file="材料/hyperlink.xlsx", self_total=D("58"),
+        unit=INJECTED,
+        tier="A",
+        tier_label="A类街道",
+        base=D("0.7"),
+        sheet="towns",
+        status="provisional",
+        items=_town_items("5.00", "30.00", None),
+        bonus=D(0),
+        penalty=D(0),
+        subtotal=D("35.00"),
+        total=D("35.00"),
+        contribution=D("0.2450"),
+        rank=2,
+        file="材料/hyperlink.xlsx",
+        self_total=D("58"),
     )
     jishigang = UnitResult(
-        unit="集士港镇", tier="B", tier_label="B类镇、街道", base=D("0.4"), sheet="towns",
-        status="final", items=_town_items("5.00", "40.00", "15.00"), bonus=D(0), penalty=D(0),
-        subtotal=D("60.00"), total=D("60.00"), contribution=D("0.2400"), rank=1,
-        file="材料/集士港镇.xlsx", self_total=D("58"),
+        unit="集士港镇",
+        tier="B",
+        tier_label="B类镇、街道",
+        base=D("0.4"),
+        sheet="towns",
+        status="final",
+        items=_town_items("5.00", "40.00", "15.00"),
+        bonus=D(0),
+        penalty=D(0),
+        subtotal=D("60.00"),
+        total=D("60.00"),
+        contribution=D("0.2400"),
+        rank=1,
+        file="材料/集士港镇.xlsx",
+        self_total=D("58"),
     )
     evil = UnitResult(
-        unit=EVIL, tier="C", tier_label="C类镇、乡", base=D("0.2"), sheet="towns",
-        status="final", items=_town_items("1.00", "38.00", "10.00"), bonus=D(0), penalty=D(0),
-        subtotal=D("49.00"), total=D("49.00"), contribution=D("0.0980"), rank=1,
-        file="材料/evil.xlsx", self_total=D("58"),
+        unit=EVIL,
+        tier="C",
+        tier_label="C类镇、乡",
+        base=D("0.2"),
+        sheet="towns",
+        status="final",
+        items=_town_items("1.00", "38.00", "10.00"),
+        bonus=D(0),
+        penalty=D(0),
+        subtotal=D("49.00"),
+        total=D("49.00"),
+        contribution=D("0.0980"),
+        rank=1,
+        file="材料/evil.xlsx",
+        self_total=D("58"),
     )
     missing = UnitResult(
-        unit="龙观乡", tier="C", tier_label="C类镇、乡", base=D("0.2"), sheet="towns",
-        status="missing", items=(), bonus=D(0), penalty=D(0), subtotal=D(0), total=None,
-        contribution=None, rank=None,
+        unit="龙观乡",
+        tier="C",
+        tier_label="C类镇、乡",
+        base=D("0.2"),
+        sheet="towns",
+        status="missing",
+        items=(),
+        bonus=D(0),
+        penalty=D(0),
+        subtotal=D(0),
+        total=None,
+        contribution=None,
+        rank=None,
     )
     edu = UnitResult(
-        unit="区教育局", tier="部门", tier_label="区级部门", base=D("2"), sheet="dept-edu",
+        unit="区教育局",
+        tier="部门",
+        tier_label="区级部门",
+        base=D("2"),
+        sheet="dept-edu",
         status="final",
         items=(
             _item(1, "报备", "20", self_score="20", verified="20.00"),
-            _item(2, "素质培训", "20", self_score="20", verified="18.00",
-                  remark="培训人数按教育局台账"),
-            _item(6, "市对区排名", "20", mn="-20", self_score="20", verified="14.00",
-                  explanation="并列第2名，取第2、3名分值的中位数：median(16, 12) = 14"),
+            _item(
+                2,
+                "素质培训",
+                "20",
+                self_score="20",
+                verified="18.00",
+                remark="培训人数按教育局台账",
+            ),
+            _item(
+                6,
+                "市对区排名",
+                "20",
+                mn="-20",
+                self_score="20",
+                verified="14.00",
+                explanation="并列第2名，取第2、3名分值的中位数：median(16, 12) = 14",
+            ),
         ),
-        bonus=D("5"), penalty=D(0), subtotal=D("52.00"), total=D("57.00"),
-        contribution=D("1.1400"), rank=1, file="材料/区教育局.xlsx", self_total=D("60"),
+        bonus=D("5"),
+        penalty=D(0),
+        subtotal=D("52.00"),
+        total=D("57.00"),
+        contribution=D("1.1400"),
+        rank=1,
+        file="材料/区教育局.xlsx",
+        self_total=D("60"),
     )
-    report = Report([
-        Finding(code="E201", level=Level.ERROR, message="自评分 45 高于分值 40，且未说明理由",
-                hint="请填写备注或改正自评分", file="材料/月湖街道.xlsx", sheet="附件1",
-                cell="D6", unit="月湖街道"),
-        Finding(code="W310", level=Level.WARNING, message="核定分为空，项目待核定",
-                file="材料/hyperlink.xlsx", sheet="附件1", cell="E8", unit=INJECTED),
-        Finding(code="I001", level=Level.INFO, message="跳过了 1 个非 Excel 文件",
-                file="材料/说明.docx"),
-        Finding(code="W311", level=Level.WARNING, message="-1 开头的问题文字", unit=EVIL,
-                file="材料/evil.xlsx", sheet="附件1", cell="B2"),
-    ])
+    report = Report(
+        [
+            Finding(
+                code="E201",
+                level=Level.ERROR,
+                message="自评分 45 高于分值 40，且未说明理由",
+                hint="请填写备注或改正自评分",
+                file="材料/月湖街道.xlsx",
+                sheet="附件1",
+                cell="D6",
+                unit="月湖街道",
+            ),
+            Finding(
+                code="W310",
+                level=Level.WARNING,
+                message="核定分为空，项目待核定",
+                file="材料/hyperlink.xlsx",
+                sheet="附件1",
+                cell="E8",
+                unit=INJECTED,
+            ),
+            Finding(
+                code="I001",
+                level=Level.INFO,
+                message="跳过了 1 个非 Excel 文件",
+                file="材料/说明.docx",
+            ),
+            Finding(
+                code="W311",
+                level=Level.WARNING,
+                message="-1 开头的问题文字",
+                unit=EVIL,
+                file="材料/evil.xlsx",
+                sheet="附件1",
+                cell="B2",
+            ),
+        ]
+    )
     return BatchResult(
-        scheme_id="haishu-2019", scheme_title="海曙区2019年度流动人口服务管理目标考核",
-        folder="材料", units=(edu, missing, evil, jishigang, injected, yuehu), report=report,
-        indicators=(IndicatorRow(
-            unit="月湖街道",
-            values={"居住半年以上流动人口数": D(10000), "居住证申领数": D(2750),
-                    "工作窗口落实": True, "未报备发文数": None},
-            rates={"居住证申领率": D("0.275"), "电子居住证申领率": None},
-            file="指标/指标.xlsx", sheet="指标", row=2),),
+        scheme_id="haishu-2019",
+        scheme_title="海曙区2019年度流动人口服务管理目标考核",
+        folder="材料",
+        units=(edu, missing, evil, jishigang, injected, yuehu),
+        report=report,
+        indicators=(
+            IndicatorRow(
+                unit="月湖街道",
+                values={
+                    "居住半年以上流动人口数": D(10000),
+                    "居住证申领数": D(2750),
+                    "工作窗口落实": True,
+                    "未报备发文数": None,
+                },
+                rates={"居住证申领率": D("0.275"), "电子居住证申领率": None},
+                file="指标/指标.xlsx",
+                sheet="指标",
+                row=2,
+            ),
+        ),
         entries=(bonus_ok, bonus_no, penalty),
-        inputs=(InputFile(path="材料/月湖街道.xlsx", kind="annex", unit="月湖街道"),
-                InputFile(path="指标/指标.xlsx", kind="indicators")),
-        tiers=(("A", "A类街道", D("0.7")), ("B", "B类镇、街道", D("0.4")),
-               ("C", "C类镇、乡", D("0.2")), ("部门", "区级部门", D("2"))),
+        inputs=(
+            InputFile(path="材料/月湖街道.xlsx", kind="annex", unit="月湖街道"),
+            InputFile(path="指标/指标.xlsx", kind="indicators"),
+        ),
+        tiers=(
+            ("A", "A类街道", D("0.7")),
+            ("B", "B类镇、街道", D("0.4")),
+            ("C", "C类镇、乡", D("0.2")),
+            ("部门", "区级部门", D("2")),
+        ),
     )
 
 
@@ -156,8 +337,11 @@ def written(batch: BatchResult, tmp_path: Path) -> tuple[Path, list[Path]]:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,23 +465,43 @@ def test_results_json_exact_decimals(written):
     assert y["status"] == "final" and y["base"] == Decimal("0.7")
     assert y["penalty"] == Decimal("-5") and y["bonus"] == Decimal("5")
     item = y["items"][1]
-    for key in ("no", "short", "max", "min", "self_score", "verified", "computed", "entered",
-                "difference", "source", "remark", "explanation"):
+    for key in (
+        "no",
+        "short",
+        "max",
+        "min",
+        "self_score",
+        "verified",
+        "computed",
+        "entered",
+        "difference",
+        "source",
+        "remark",
+        "explanation",
+    ):
         assert key in item
     assert item["difference"] == Decimal("-3.00")
     assert [e["counted"] for e in y["entries"]] == [True, False, True]
     assert units["龙观乡"]["status"] == "missing" and units["龙观乡"]["total"] is None
     assert units["区教育局"]["tier"] == "部门"
     assert units[INJECTED]["pending"] == ["4"]
-    assert data["scheme"] == {"id": "haishu-2019",
-                              "title": "海曙区2019年度流动人口服务管理目标考核"}
+    assert data["scheme"] == {
+        "id": "haishu-2019",
+        "title": "海曙区2019年度流动人口服务管理目标考核",
+    }
     assert data["summary"]["units"] == {"final": 4, "provisional": 1, "missing": 1}
     assert data["summary"]["findings"] == {"error": 1, "warning": 2, "info": 1}
     assert data["findings"][0]["file"]
     assert data["indicators"][0]["rates"]["居住证申领率"] == Decimal("0.275")
     # units in tier order, by rank
     assert [u["unit"] for u in data["units"]] == [
-        "月湖街道", INJECTED, "集士港镇", EVIL, "龙观乡", "区教育局"]
+        "月湖街道",
+        INJECTED,
+        "集士港镇",
+        EVIL,
+        "龙观乡",
+        "区教育局",
+    ]
     tiers = {t["id"]: t for t in data["tiers"]}
     assert tiers["A"]["contribution_sum"] == Decimal("0.8978")
 
@@ -311,13 +515,16 @@ def test_result_to_dict_has_no_floats(batch):
         elif isinstance(v, list):
             for x in v:
                 walk(x)
+
     walk(result_to_dict(batch))
 
 
 def test_json_text_numbers():
     text = json_text({"b": D("35.00"), "a": [D("0.6528"), D("-0.00"), 3, None, True], "c": "中"})
-    assert text == ('{\n  "a": [\n    0.6528,\n    0.00,\n    3,\n    null,\n    true\n  ],\n'
-                    '  "b": 35.00,\n  "c": "中"\n}\n')
+    assert text == (
+        '{\n  "a": [\n    0.6528,\n    0.00,\n    3,\n    null,\n    true\n  ],\n'
+        '  "b": 35.00,\n  "c": "中"\n}\n'
+    )
     assert json.loads(text, parse_float=Decimal)["b"] == D("35.00")
     with pytest.raises(TypeError):
         json_text({"x": 0.1})
@@ -353,14 +560,47 @@ def test_workbook_sheets_and_headers(written):
     out, _ = written
     wb = openpyxl.load_workbook(out / "考核汇总.xlsx")
     assert wb.sheetnames == list(SHEETS)
-    assert _headers(wb["排名"]) == ["类别", "名次", "单位", "评价得分", "基本分", "折算得分",
-                                   "状态"]
-    assert _headers(wb["明细"])[:10] == ["单位", "类别", "序号", "考核项目", "分值", "自评分",
-                                       "核定分", "差额", "来源", "说明"]
-    assert _headers(wb["加减分"])[:8] == ["单位", "类型", "专题", "分值", "说明", "是否计入",
-                                        "原因", "来源文件"]
-    assert _headers(wb["问题清单"]) == ["级别", "代码", "文件", "工作表", "单元格", "单位",
-                                      "问题", "提示"]
+    assert _headers(wb["排名"]) == [
+        "类别",
+        "名次",
+        "单位",
+        "评价得分",
+        "基本分",
+        "折算得分",
+        "状态",
+    ]
+    assert _headers(wb["明细"])[:10] == [
+        "单位",
+        "类别",
+        "序号",
+        "考核项目",
+        "分值",
+        "自评分",
+        "核定分",
+        "差额",
+        "来源",
+        "说明",
+    ]
+    assert _headers(wb["加减分"])[:8] == [
+        "单位",
+        "类型",
+        "专题",
+        "分值",
+        "说明",
+        "是否计入",
+        "原因",
+        "来源文件",
+    ]
+    assert _headers(wb["问题清单"]) == [
+        "级别",
+        "代码",
+        "文件",
+        "工作表",
+        "单元格",
+        "单位",
+        "问题",
+        "提示",
+    ]
     ind = _headers(wb["指标"])
     assert "居住证申领数" in ind and "居住证申领率" in ind
     for ws in wb.worksheets:
@@ -393,7 +633,8 @@ def test_workbook_sheets_and_headers(written):
 
     problems = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
     assert ("错误", "E201", "材料/月湖街道.xlsx", "附件1", "D6", "月湖街道") in [
-        p[:6] for p in problems]
+        p[:6] for p in problems
+    ]
 
 
 def test_workbook_has_one_chart_per_tier(written):
@@ -479,7 +720,7 @@ def test_overall_report_content(written):
     lost = md.split("## 三、失分较多的项目")[1].split("## 四")[0]
     first_row = [ln for ln in lost.splitlines() if ln.startswith("| ")][1]
     assert "新型居住证" in first_row and "17.00" in first_row
-    assert r"\=HYPERLINK(\"x\")" not in md and "=HYPERLINK(\"x\")" in md
+    assert r"\=HYPERLINK(\"x\")" not in md and '=HYPERLINK("x")' in md
     assert r"../../evil" in md
     assert "### 错误（1）" in md and "| 材料/月湖街道.xlsx | 附件1 | D6 | 月湖街道 | E201 |" in md
     pending = md.split("## 四、待核定项目")[1].split("## 五")[0]
@@ -490,11 +731,29 @@ def test_overall_report_content(written):
 # text safety
 
 
-@pytest.mark.parametrize("name", [
-    "../../evil", "..", ".", "...", "/etc/passwd", "a\\b", "a/b", "nul\x00byte", "CON",
-    "con.txt", "LPT1", ".hidden", "tab\tand\nnewline", 'x<>:"|?*y', "  ", "", "\u202eevil",
-    "区" * 300,
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../evil",
+        "..",
+        ".",
+        "...",
+        "/etc/passwd",
+        "a\\b",
+        "a/b",
+        "nul\x00byte",
+        "CON",
+        "con.txt",
+        "LPT1",
+        ".hidden",
+        "tab\tand\nnewline",
+        'x<>:"|?*y',
+        "  ",
+        "",
+        "\u202eevil",
+        "区" * 300,
+    ],
+)
 def test_safe_filename(name, tmp_path):
     stem = safe_filename(name)
     assert stem and not stem.startswith((".", " ")) and not stem.endswith((".", " "))
@@ -535,8 +794,7 @@ def test_templates_found_and_compiled_once():
 def test_tied_rank_is_marked(batch, tmp_path):
     import dataclasses
 
-    units = tuple(dataclasses.replace(u, rank=1) if u.unit == INJECTED else u
-                  for u in batch.units)
+    units = tuple(dataclasses.replace(u, rank=1) if u.unit == INJECTED else u for u in batch.units)
     tied = dataclasses.replace(batch, units=units)
     out = tmp_path / "tied"
     write_outputs(tied, out_dir=out, force=False)

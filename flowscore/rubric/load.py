@@ -55,8 +55,18 @@ _REQUIRED = {
     "rank_points": ("label", "rate_name", "numerator", "first", "step"),
     "rank_table": ("label", "table"),
 }
-_DECIMAL_PARAMS = {"points", "required", "cap", "target", "per_point", "if_yes", "if_no", "first",
-                   "step", "floor"}
+_DECIMAL_PARAMS = {
+    "points",
+    "required",
+    "cap",
+    "target",
+    "per_point",
+    "if_yes",
+    "if_no",
+    "first",
+    "step",
+    "floor",
+}
 MODES = ("computed", "assessor", "ceiling_assessor")
 KIND_LABELS = {
     "per_count": "按次数扣分/加分",
@@ -120,12 +130,28 @@ class _Loader:
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, code: str, key: str, message: str, hint: str = "") -> None:
-        self.findings.append(Finding(code=code, level=Level.ERROR, file=self.path.name, key=key,
-                                     message=message, hint=hint))
+        self.findings.append(
+            Finding(
+                code=code,
+                level=Level.ERROR,
+                file=self.path.name,
+                key=key,
+                message=message,
+                hint=hint,
+            )
+        )
 
     def warn(self, code: str, key: str, message: str, hint: str = "") -> None:
-        self.findings.append(Finding(code=code, level=Level.WARNING, file=self.path.name, key=key,
-                                     message=message, hint=hint))
+        self.findings.append(
+            Finding(
+                code=code,
+                level=Level.WARNING,
+                file=self.path.name,
+                key=key,
+                message=message,
+                hint=hint,
+            )
+        )
 
     # -- reading ---------------------------------------------------------------------------
     def load(self) -> tuple[Scheme | None, list[Finding]]:
@@ -135,21 +161,28 @@ class _Loader:
             self.error("rubric-syntax", "", f"TOML 语法错误：{exc}", "按报告的行列修正文件")
             return None, self.findings
         except (OSError, UnicodeDecodeError) as exc:
-            self.error("rubric-unreadable", "", f"无法读取评分细则文件：{exc}",
-                       "确认文件存在且为 UTF-8 编码")
+            self.error(
+                "rubric-unreadable",
+                "",
+                f"无法读取评分细则文件：{exc}",
+                "确认文件存在且为 UTF-8 编码",
+            )
             return None, self.findings
         scheme = self.scheme(data)
         return scheme, self.findings
 
     def need(self, table: dict, key: str, where: str, kind: type | tuple = str) -> Any:
         if key not in table:
-            self.error("rubric-missing-key", _join(where, key), f"缺少必填项“{key}”",
-                       "补上这一项")
+            self.error("rubric-missing-key", _join(where, key), f"缺少必填项“{key}”", "补上这一项")
             return None
         value = table[key]
         if kind is not None and not isinstance(value, kind):
-            self.error("rubric-bad-value", _join(where, key),
-                       f"“{key}”的取值类型不对：{value!r}", "检查取值的写法")
+            self.error(
+                "rubric-bad-value",
+                _join(where, key),
+                f"“{key}”的取值类型不对：{value!r}",
+                "检查取值的写法",
+            )
             return None
         return value
 
@@ -157,8 +190,12 @@ class _Loader:
         """Report keys a section does not know (a typo would otherwise be silently ignored)."""
         for key in table:
             if key not in known:
-                self.error("rubric-unknown-key", f"{where}.{key}", f"{what}中未知的项“{key}”",
-                           "检查拼写；可用的项：" + "、".join(sorted(known)))
+                self.error(
+                    "rubric-unknown-key",
+                    f"{where}.{key}",
+                    f"{what}中未知的项“{key}”",
+                    "检查拼写；可用的项：" + "、".join(sorted(known)),
+                )
 
     def need_dec(self, table: dict, key: str, where: str) -> Decimal | None:
         """A required number: missing is ``rubric-missing-key``, not a bad value."""
@@ -169,24 +206,47 @@ class _Loader:
 
     def dec(self, value: Any, where: str) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            self.error("rubric-bad-value", where, f"应为数字，实际为 {value!r}",
-                       "写成数字，如 5 或 0.7")
+            self.error(
+                "rubric-bad-value", where, f"应为数字，实际为 {value!r}", "写成数字，如 5 或 0.7"
+            )
             return None
         return Decimal(value)
 
     def scheme(self, data: dict) -> Scheme | None:
-        known_top = {"id", "title", "year", "source", "deadline", "decisions", "tiers", "headers",
-                     "indicators", "tables", "pools", "sheets", "derived", "assessors"}
+        known_top = {
+            "id",
+            "title",
+            "year",
+            "source",
+            "deadline",
+            "decisions",
+            "tiers",
+            "headers",
+            "indicators",
+            "tables",
+            "pools",
+            "sheets",
+            "derived",
+            "assessors",
+        }
         for key in data:
             if key not in known_top:
-                self.error("rubric-unknown-key", key, f"未知的顶层项“{key}”",
-                           "检查拼写；可用的项：" + "、".join(sorted(known_top)))
+                self.error(
+                    "rubric-unknown-key",
+                    key,
+                    f"未知的顶层项“{key}”",
+                    "检查拼写；可用的项：" + "、".join(sorted(known_top)),
+                )
         sid = self.need(data, "id", "")
         title = self.need(data, "title", "")
         year = data.get("year")  # optional: a document may state no year (Beilun)
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            self.error("rubric-bad-value", "year", f"“year”应为整数年份，实际为 {year!r}",
-                       "写成 2019 这样的整数；文件未注明年度的，删去这一项")
+            self.error(
+                "rubric-bad-value",
+                "year",
+                f"“year”应为整数年份，实际为 {year!r}",
+                "写成 2019 这样的整数；文件未注明年度的，删去这一项",
+            )
             year = None
         decisions = self.decisions(data.get("decisions", {}))
         tables = self.tables(data.get("tables", {}))
@@ -195,30 +255,52 @@ class _Loader:
         self._rates = {i.name for i in indicators if i.kind == "rate"}
         derived = self.derived(data.get("derived", []), {i.name for i in indicators})
         assessors = tuple(str(a) for a in data.get("assessors", []))
-        sheets = self.sheets(data.get("sheets", {}), pools, {t.id for t in tables},
-                             {i.name for i in indicators} | {d.name for d in derived},
-                             set(assessors))
+        sheets = self.sheets(
+            data.get("sheets", {}),
+            pools,
+            {t.id for t in tables},
+            {i.name for i in indicators} | {d.name for d in derived},
+            set(assessors),
+        )
         tiers, units = self.tiers(data.get("tiers", []), {s.id for s in sheets})
         headers = self.headers(data.get("headers", {}))
         for ind in indicators:
             for s in ind.sheets:
                 if s not in {sh.id for sh in sheets}:
-                    self.error("rubric-unknown-sheet", f"indicators[{ind.name}].sheets",
-                               f"指标“{ind.name}”引用了不存在的评分表“{s}”")
+                    self.error(
+                        "rubric-unknown-sheet",
+                        f"indicators[{ind.name}].sheets",
+                        f"指标“{ind.name}”引用了不存在的评分表“{s}”",
+                    )
         for sh in sheets:
             if not any(u.sheet == sh.id for u in units):
-                self.warn("rubric-sheet-unused", f"sheets.{sh.id}",
-                          f"评分表“{sh.id}”没有任何单位使用", "在 tiers 的 units 中指定 sheet")
+                self.warn(
+                    "rubric-sheet-unused",
+                    f"sheets.{sh.id}",
+                    f"评分表“{sh.id}”没有任何单位使用",
+                    "在 tiers 的 units 中指定 sheet",
+                )
         if None in (sid, title) or not sheets:
             if not sheets:
                 self.error("rubric-missing-key", "sheets", "没有定义任何评分表（sheets）")
             return None
-        return Scheme(id=sid, title=title, year=year, source=str(data.get("source", "")),
-                      tiers=tuple(tiers), units=tuple(units), sheets=tuple(sheets),
-                      indicators=tuple(indicators), tables=tuple(tables), decisions=decisions,
-                      headers=headers, path=str(self.path),
-                      deadline=str(data.get("deadline", "")), derived=tuple(derived),
-                      assessors=assessors)
+        return Scheme(
+            id=sid,
+            title=title,
+            year=year,
+            source=str(data.get("source", "")),
+            tiers=tuple(tiers),
+            units=tuple(units),
+            sheets=tuple(sheets),
+            indicators=tuple(indicators),
+            tables=tuple(tables),
+            decisions=decisions,
+            headers=headers,
+            path=str(self.path),
+            deadline=str(data.get("deadline", "")),
+            derived=tuple(derived),
+            assessors=assessors,
+        )
 
     def derived(self, raw: list, indicator_names: set[str]) -> list[Derived]:
         from flowscore.formula import FormulaError, names
@@ -235,14 +317,21 @@ class _Loader:
             try:
                 used = names(formula)
             except FormulaError as exc:
-                self.error("rubric-bad-formula", f"{where}.formula", str(exc),
-                           "公式只能用指标名称、数字、+ − × ÷ 和括号")
+                self.error(
+                    "rubric-bad-formula",
+                    f"{where}.formula",
+                    str(exc),
+                    "公式只能用指标名称、数字、+ − × ÷ 和括号",
+                )
                 continue
             missing = [n for n in used if n not in known]
             if missing:
-                self.error("rubric-unknown-indicator", f"{where}.formula",
-                           f"公式引用了未定义的指标“{'、'.join(missing)}”",
-                           "在 [[indicators]] 或前面的 [[derived]] 中定义它")
+                self.error(
+                    "rubric-unknown-indicator",
+                    f"{where}.formula",
+                    f"公式引用了未定义的指标“{'、'.join(missing)}”",
+                    "在 [[indicators]] 或前面的 [[derived]] 中定义它",
+                )
                 continue
             known.add(name)
             out.append(Derived(name=name, formula=formula, note=str(d.get("note", ""))))
@@ -251,19 +340,30 @@ class _Loader:
     def decisions(self, raw: dict) -> Decisions:
         names = {f.name for f in fields(Decisions)}
         kwargs: dict[str, Any] = {}
-        choices = {"shortfall_rounding": ("proportional", "floor", "ceil"),
-                   "rank_scope": ("sheet", "tier"), "rank_tie": ("median", "best"),
-                   "zero_denominator": ("pending",), "missing_assessor": ("pending",),
-                   "tier_rank_tie": ("shared",)}
+        choices = {
+            "shortfall_rounding": ("proportional", "floor", "ceil"),
+            "rank_scope": ("sheet", "tier"),
+            "rank_tie": ("median", "best"),
+            "zero_denominator": ("pending",),
+            "missing_assessor": ("pending",),
+            "tier_rank_tie": ("shared",),
+        }
         for key, value in raw.items():
             where = f"decisions.{key}"
             if key not in names:
-                self.error("rubric-unknown-key", where, f"未知的决策项“{key}”",
-                           "可用的决策项：" + "、".join(sorted(names)))
+                self.error(
+                    "rubric-unknown-key",
+                    where,
+                    f"未知的决策项“{key}”",
+                    "可用的决策项：" + "、".join(sorted(names)),
+                )
             elif key in choices:
                 if value not in choices[key]:
-                    self.error("rubric-bad-value", where, f"“{key}”只能取 "
-                               + " / ".join(choices[key]) + f"，实际为 {value!r}")
+                    self.error(
+                        "rubric-bad-value",
+                        where,
+                        f"“{key}”只能取 " + " / ".join(choices[key]) + f"，实际为 {value!r}",
+                    )
                 else:
                     kwargs[key] = value
             elif key in ("item_places", "contribution_places"):
@@ -271,8 +371,11 @@ class _Loader:
                     self.error("rubric-bad-value", where, f"“{key}”应为 0 到 6 的整数")
                 else:
                     kwargs[key] = value
-            elif key in ("computed_override_needs_reason", "self_above_max_needs_reason",
-                         "rescale_to_100"):
+            elif key in (
+                "computed_override_needs_reason",
+                "self_above_max_needs_reason",
+                "rescale_to_100",
+            ):
                 if not isinstance(value, bool):
                     self.error("rubric-bad-value", where, f"“{key}”应为 true 或 false")
                 else:
@@ -291,22 +394,33 @@ class _Loader:
             pts = self.need(t, "points", where, list)
             if not pts:
                 continue
-            points = tuple(p for i, v in enumerate(pts)
-                           if (p := self.dec(v, f"{where}.points[{i}]")) is not None)
+            points = tuple(
+                p
+                for i, v in enumerate(pts)
+                if (p := self.dec(v, f"{where}.points[{i}]")) is not None
+            )
             tie = t.get("tie", "median")
             if tie not in ("median", "best"):
                 self.error("rubric-bad-value", f"{where}.tie", "tie 只能取 median / best")
                 tie = "median"
-            out.append(PointsTable(id=tid, name=str(t.get("name", tid)), points=points, tie=tie,
-                                   cite=str(t.get("cite", ""))))
+            out.append(
+                PointsTable(
+                    id=tid,
+                    name=str(t.get("name", tid)),
+                    points=points,
+                    tie=tie,
+                    cite=str(t.get("cite", "")),
+                )
+            )
         return out
 
     def pools(self, raw: dict) -> dict[str, Pool]:
         out = {}
         for pid, p in raw.items():
             where = f"pools.{pid}"
-            self.unknown_keys(p, {"kind", "text", "min", "max", "same_topic", "cap", "cite"}, where,
-                              "加减分项")
+            self.unknown_keys(
+                p, {"kind", "text", "min", "max", "same_topic", "cap", "cite"}, where, "加减分项"
+            )
             self._invalid_pools.add(pid)  # until it loads: sheets citing it need no second error
             kind = self.need(p, "kind", where)
             if kind is not None and kind not in ("bonus", "penalty"):
@@ -320,13 +434,21 @@ class _Loader:
                 self.error("rubric-bad-range", where, f"分值范围下限 {lo} 大于上限 {hi}")
             same = p.get("same_topic", "sum")
             if same not in ("highest", "sum"):
-                self.error("rubric-bad-value", f"{where}.same_topic",
-                           "same_topic 只能取 highest / sum")
+                self.error(
+                    "rubric-bad-value", f"{where}.same_topic", "same_topic 只能取 highest / sum"
+                )
                 same = "sum"
             cap = self.dec(p["cap"], f"{where}.cap") if "cap" in p else None
             self._invalid_pools.discard(pid)
-            out[pid] = Pool(kind=kind, text=str(p.get("text", "")), min=lo, max=hi,
-                            same_topic=same, cap=cap, cite=str(p.get("cite", "")))
+            out[pid] = Pool(
+                kind=kind,
+                text=str(p.get("text", "")),
+                min=lo,
+                max=hi,
+                same_topic=same,
+                cap=cap,
+                cite=str(p.get("cite", "")),
+            )
         return out
 
     def indicators(self, raw: list) -> list[Indicator]:
@@ -337,39 +459,69 @@ class _Loader:
             name = self.need(ind, "name", where)
             kind = ind.get("kind", "count")
             if kind not in ("count", "number", "rate", "yes_no"):
-                self.error("rubric-bad-value", f"{where}.kind",
-                           "kind 只能取 count / number / rate / yes_no")
+                self.error(
+                    "rubric-bad-value",
+                    f"{where}.kind",
+                    "kind 只能取 count / number / rate / yes_no",
+                )
                 continue
             if name is None:
                 continue
             if name in seen:
                 self.error("rubric-duplicate", where, f"指标“{name}”重复定义")
             seen.add(name)
-            out.append(Indicator(name=name, kind=kind, sheets=tuple(ind.get("sheets", ())),
-                                 aliases=tuple(ind.get("aliases", ())),
-                                 note=str(ind.get("note", ""))))
+            out.append(
+                Indicator(
+                    name=name,
+                    kind=kind,
+                    sheets=tuple(ind.get("sheets", ())),
+                    aliases=tuple(ind.get("aliases", ())),
+                    note=str(ind.get("note", "")),
+                )
+            )
         return out
 
-    def sheets(self, raw: dict, pools: dict[str, Pool], table_ids: set[str],
-               indicator_names: set[str], assessors: set[str] | None = None) -> list[Sheet]:
+    def sheets(
+        self,
+        raw: dict,
+        pools: dict[str, Pool],
+        table_ids: set[str],
+        indicator_names: set[str],
+        assessors: set[str] | None = None,
+    ) -> list[Sheet]:
         out = []
         for sid, s in raw.items():
             where = f"sheets.{sid}"
-            self.unknown_keys(s, {"annex", "title", "seal_label", "total", "bonus", "penalty",
-                                  "cite", "footnotes", "items", "categories", "columns"}, where,
-                              "评分表")
+            self.unknown_keys(
+                s,
+                {
+                    "annex",
+                    "title",
+                    "seal_label",
+                    "total",
+                    "bonus",
+                    "penalty",
+                    "cite",
+                    "footnotes",
+                    "items",
+                    "categories",
+                    "columns",
+                },
+                where,
+                "评分表",
+            )
             items = []
             seen_no: set[str] = set()
             dropped = False
             for i, it in enumerate(s.get("items", [])):
-                item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names,
-                                 assessors or set())
+                item = self.item(
+                    it, f"{where}.items[{i}]", table_ids, indicator_names, assessors or set()
+                )
                 if item is None:
                     dropped = True
                     continue
                 if str(item.no) in seen_no:
-                    self.error("rubric-duplicate", f"{where}.items[{i}]",
-                               f"序号 {item.no} 重复")
+                    self.error("rubric-duplicate", f"{where}.items[{i}]", f"序号 {item.no} 重复")
                 seen_no.add(str(item.no))
                 items.append(item)
             if not items:
@@ -377,18 +529,28 @@ class _Loader:
             total = self.dec(s.get("total", 100), f"{where}.total")
             bonus = self._pool_ref(s, "bonus", where, pools)
             penalty = self._pool_ref(s, "penalty", where, pools)
-            sheet = Sheet(id=sid, annex=str(s.get("annex", "")), title=str(s.get("title", sid)),
-                          seal_label=str(s.get("seal_label", "单位(盖章)")),
-                          total=total if total is not None else Decimal(100), items=tuple(items),
-                          bonus=bonus, penalty=penalty,
-                          footnotes=tuple(s.get("footnotes", ())), cite=str(s.get("cite", "")),
-                          categories=tuple(self.categories(s.get("categories", []), where, items)),
-                          columns=self.columns(s.get("columns", {}), where))
+            sheet = Sheet(
+                id=sid,
+                annex=str(s.get("annex", "")),
+                title=str(s.get("title", sid)),
+                seal_label=str(s.get("seal_label", "单位(盖章)")),
+                total=total if total is not None else Decimal(100),
+                items=tuple(items),
+                bonus=bonus,
+                penalty=penalty,
+                footnotes=tuple(s.get("footnotes", ())),
+                cite=str(s.get("cite", "")),
+                categories=tuple(self.categories(s.get("categories", []), where, items)),
+                columns=self.columns(s.get("columns", {}), where),
+            )
             if items and not dropped and total is not None and sheet.items_max_sum != total:
-                self.warn("rubric-sum-mismatch", where,
-                          f"评分表“{sheet.cite or sid}”各项分值合计 {sheet.items_max_sum}，"
-                          f"与表的总分 {total} 不符",
-                          "如为文件原样公布，保留即可；需要按100分折算可设 decisions.rescale_to_100")
+                self.warn(
+                    "rubric-sum-mismatch",
+                    where,
+                    f"评分表“{sheet.cite or sid}”各项分值合计 {sheet.items_max_sum}，"
+                    f"与表的总分 {total} 不符",
+                    "如为文件原样公布，保留即可；需要按100分折算可设 decisions.rescale_to_100",
+                )
             out.append(sheet)
         return out
 
@@ -404,14 +566,21 @@ class _Loader:
             mx = self.dec(c["max"], f"{cw}.max") if "max" in c else None
             mn = self.dec(c["min"], f"{cw}.min") if "min" in c else None
             if name not in used:
-                self.warn("rubric-category-unused", cw, f"分类“{name}”下没有考核项目",
-                          "检查考核项目的 category 是否写对")
+                self.warn(
+                    "rubric-category-unused",
+                    cw,
+                    f"分类“{name}”下没有考核项目",
+                    "检查考核项目的 category 是否写对",
+                )
             out.append(Category(name=name, max=mx, min=mn, cite=str(c.get("cite", ""))))
         declared = {c.name for c in out}
         for it in items:
             if out and it.category and it.category not in declared:
-                self.error("rubric-unknown-ref", where,
-                           f"序号 {it.no} 的分类“{it.category}”未在 categories 中定义")
+                self.error(
+                    "rubric-unknown-ref",
+                    where,
+                    f"序号 {it.no} 的分类“{it.category}”未在 categories 中定义",
+                )
         return out
 
     def columns(self, raw: dict, where: str) -> dict[str, str]:
@@ -426,22 +595,52 @@ class _Loader:
         if ref in self._invalid_pools:
             return None  # defined but invalid: already reported at pools.<id>
         if ref not in pools:
-            self.error("rubric-unknown-ref", f"{where}.{key}", f"引用了不存在的加减分项“{ref}”",
-                       "在 [pools] 中定义它")
+            self.error(
+                "rubric-unknown-ref",
+                f"{where}.{key}",
+                f"引用了不存在的加减分项“{ref}”",
+                "在 [pools] 中定义它",
+            )
             return None
         pool = pools[ref]
         if pool.kind != key:
             self.error("rubric-bad-value", f"{where}.{key}", f"“{ref}”的 kind 不是 {key}")
         return pool
 
-    def item(self, it: dict, where: str, table_ids: set[str],
-             indicator_names: set[str], assessors: set[str] | None = None) -> Item | None:
-        known = {"no", "short", "text", "max", "min", "mode", "start", "parts", "cite", "note",
-                 "category", "allowed", "owner", "assessor_optional", "extra", "criteria"}
+    def item(
+        self,
+        it: dict,
+        where: str,
+        table_ids: set[str],
+        indicator_names: set[str],
+        assessors: set[str] | None = None,
+    ) -> Item | None:
+        known = {
+            "no",
+            "short",
+            "text",
+            "max",
+            "min",
+            "mode",
+            "start",
+            "parts",
+            "cite",
+            "note",
+            "category",
+            "allowed",
+            "owner",
+            "assessor_optional",
+            "extra",
+            "criteria",
+        }
         for key in it:
             if key not in known:
-                self.error("rubric-unknown-key", f"{where}.{key}", f"考核项目中未知的项“{key}”",
-                           "可用的项：" + "、".join(sorted(known)))
+                self.error(
+                    "rubric-unknown-key",
+                    f"{where}.{key}",
+                    f"考核项目中未知的项“{key}”",
+                    "可用的项：" + "、".join(sorted(known)),
+                )
         no = self.need(it, "no", where, (int, str))
         text = self.need(it, "text", where)
         mx = self.dec(it["max"], f"{where}.max") if "max" in it else None
@@ -450,8 +649,12 @@ class _Loader:
         mn = self.dec(it.get("min", 0), f"{where}.min")
         mode = self.need(it, "mode", where)
         if mode is not None and mode not in MODES:
-            self.error("rubric-unknown-mode", f"{where}.mode",
-                       f"未知的计分方式“{mode}”", "可用：" + " / ".join(MODES))
+            self.error(
+                "rubric-unknown-mode",
+                f"{where}.mode",
+                f"未知的计分方式“{mode}”",
+                "可用：" + " / ".join(MODES),
+            )
             mode = None
         start = it.get("start", "max")
         if start not in ("max", "zero"):
@@ -463,11 +666,18 @@ class _Loader:
             if part is not None:
                 parts.append(part)
         if mode in ("computed", "ceiling_assessor") and not it.get("parts"):
-            self.error("rubric-missing-param", f"{where}.parts",
-                       f"计分方式 {mode} 需要至少一条计分规则（parts）")
+            self.error(
+                "rubric-missing-param",
+                f"{where}.parts",
+                f"计分方式 {mode} 需要至少一条计分规则（parts）",
+            )
         if mode == "assessor" and it.get("parts"):
-            self.error("rubric-bad-value", f"{where}.parts",
-                       "计分方式 assessor（考核组核定）不应有计分规则", "改为 ceiling_assessor 或删去 parts")
+            self.error(
+                "rubric-bad-value",
+                f"{where}.parts",
+                "计分方式 assessor（考核组核定）不应有计分规则",
+                "改为 ceiling_assessor 或删去 parts",
+            )
         allowed: list[Decimal] = []
         for j, v in enumerate(it.get("allowed", [])):
             d = self.dec(v, f"{where}.allowed[{j}]")
@@ -475,8 +685,12 @@ class _Loader:
                 allowed.append(d)
         owner = str(it.get("owner", ""))
         if owner and assessors is not None and assessors and owner not in assessors:
-            self.error("rubric-unknown-ref", f"{where}.owner",
-                       f"负责单位“{owner}”不在 assessors 名单中", "在顶层 assessors 中列出它")
+            self.error(
+                "rubric-unknown-ref",
+                f"{where}.owner",
+                f"负责单位“{owner}”不在 assessors 名单中",
+                "在顶层 assessors 中列出它",
+            )
         flags = {}
         for flag in ("assessor_optional", "extra"):
             if flag in it and not isinstance(it[flag], bool):
@@ -489,40 +703,70 @@ class _Loader:
             self.error("rubric-bad-range", where, f"最低分 {mn} 大于分值 {mx}")
         for j, a in enumerate(allowed):
             if not mn <= a <= mx:
-                self.error("rubric-bad-range", f"{where}.allowed[{j}]",
-                           f"允许的分数 {a} 不在 {mn}～{mx} 之间")
-        return Item(no=no, text=text.strip(), max=mx, min=mn, mode=mode, start=start,
-                    parts=tuple(parts), short=str(it.get("short", "")), cite=str(it.get("cite", "")),
-                    note=str(it.get("note", "")), category=str(it.get("category", "")),
-                    allowed=tuple(allowed), owner=owner, criteria=str(it.get("criteria", "")),
-                    **flags)
+                self.error(
+                    "rubric-bad-range",
+                    f"{where}.allowed[{j}]",
+                    f"允许的分数 {a} 不在 {mn}～{mx} 之间",
+                )
+        return Item(
+            no=no,
+            text=text.strip(),
+            max=mx,
+            min=mn,
+            mode=mode,
+            start=start,
+            parts=tuple(parts),
+            short=str(it.get("short", "")),
+            cite=str(it.get("cite", "")),
+            note=str(it.get("note", "")),
+            category=str(it.get("category", "")),
+            allowed=tuple(allowed),
+            owner=owner,
+            criteria=str(it.get("criteria", "")),
+            **flags,
+        )
 
     def part(self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]):
         kind = raw.get("kind")
         if kind is None:
-            self.error("rubric-missing-key", f"{where}.kind", "计分规则缺少类型“kind”",
-                       "可用：" + " / ".join(PART_KINDS))
+            self.error(
+                "rubric-missing-key",
+                f"{where}.kind",
+                "计分规则缺少类型“kind”",
+                "可用：" + " / ".join(PART_KINDS),
+            )
             return None
         if kind not in PART_KINDS:
-            self.error("rubric-unknown-kind", f"{where}.kind", f"未知的计分规则类型“{kind}”",
-                       "可用：" + " / ".join(PART_KINDS))
+            self.error(
+                "rubric-unknown-kind",
+                f"{where}.kind",
+                f"未知的计分规则类型“{kind}”",
+                "可用：" + " / ".join(PART_KINDS),
+            )
             return None
         cls = PART_KINDS[kind]
         allowed = {f.name for f in fields(cls)}
         ok = True
         for req in _REQUIRED[kind]:
             if req not in raw:
-                self.error("rubric-missing-param", f"{where}.{req}",
-                           f"计分规则 {kind} 缺少参数“{req}”", "补上这个参数")
+                self.error(
+                    "rubric-missing-param",
+                    f"{where}.{req}",
+                    f"计分规则 {kind} 缺少参数“{req}”",
+                    "补上这个参数",
+                )
                 ok = False
         kwargs: dict[str, Any] = {}
         for key, value in raw.items():
             if key == "kind":
                 continue
             if key not in allowed:
-                self.error("rubric-unknown-param", f"{where}.{key}",
-                           f"计分规则 {kind} 没有参数“{key}”",
-                           "可用参数：" + "、".join(sorted(allowed - {"kind"})))
+                self.error(
+                    "rubric-unknown-param",
+                    f"{where}.{key}",
+                    f"计分规则 {kind} 没有参数“{key}”",
+                    "可用参数：" + "、".join(sorted(allowed - {"kind"})),
+                )
                 ok = False
                 continue
             if key in _DECIMAL_PARAMS:
@@ -530,8 +774,11 @@ class _Loader:
                 ok = ok and d is not None
                 kwargs[key] = d
             elif key == "rounding" and value not in ("proportional", "floor", "ceil"):
-                self.error("rubric-bad-value", f"{where}.rounding",
-                           "rounding 只能取 proportional / floor / ceil")
+                self.error(
+                    "rubric-bad-value",
+                    f"{where}.rounding",
+                    "rounding 只能取 proportional / floor / ceil",
+                )
                 ok = False
             elif key == "tie" and value not in ("median", "best"):
                 self.error("rubric-bad-value", f"{where}.tie", "tie 只能取 median / best")
@@ -541,18 +788,29 @@ class _Loader:
         for attr in ("indicator", "numerator", "denominator", "compare_to"):
             name = kwargs.get(attr)
             if name and name not in indicator_names:
-                self.error("rubric-unknown-indicator", f"{where}.{attr}",
-                           f"计分规则引用了未定义的指标“{name}”", "在 [[indicators]] 中定义它")
+                self.error(
+                    "rubric-unknown-indicator",
+                    f"{where}.{attr}",
+                    f"计分规则引用了未定义的指标“{name}”",
+                    "在 [[indicators]] 中定义它",
+                )
                 ok = False
         if kind == "rank_table" and "table" in raw and kwargs.get("table") not in table_ids:
-            self.error("rubric-unknown-ref", f"{where}.table",
-                       f"引用了不存在的排名折算表“{kwargs.get('table')}”", "在 [tables] 中定义它")
+            self.error(
+                "rubric-unknown-ref",
+                f"{where}.table",
+                f"引用了不存在的排名折算表“{kwargs.get('table')}”",
+                "在 [tables] 中定义它",
+            )
             ok = False
         if kind == "threshold" and not (kwargs.get("indicator") or kwargs.get("numerator")):
             self.error("rubric-missing-param", where, "threshold 需要 indicator 或 numerator")
             ok = False
-        if kind == "threshold" and kwargs.get("indicator") in self._rates \
-                and not kwargs.get("numerator"):
+        if (
+            kind == "threshold"
+            and kwargs.get("indicator") in self._rates
+            and not kwargs.get("numerator")
+        ):
             # A rate given directly (信息登记率 0.95) compares as a percentage, like a computed
             # rate: it is the numerator of a ratio without denominator.
             kwargs["numerator"] = kwargs.pop("indicator")
@@ -560,9 +818,12 @@ class _Loader:
             if kwargs.get("compare_to"):
                 kwargs["target"] = Decimal(0)  # unused: the value is compared to compare_to
             else:
-                self.error("rubric-missing-param", f"{where}.target",
-                           "计分规则 threshold 缺少参数“target”（或用 compare_to 指定比较的指标）",
-                           "补上这个参数")
+                self.error(
+                    "rubric-missing-param",
+                    f"{where}.target",
+                    "计分规则 threshold 缺少参数“target”（或用 compare_to 指定比较的指标）",
+                    "补上这个参数",
+                )
                 ok = False
         return cls(**kwargs) if ok else None
 
@@ -595,13 +856,17 @@ class _Loader:
                     self.error("rubric-missing-key", uw, f"单位“{name}”没有指定评分表（sheet）")
                     continue
                 if sheet not in sheet_ids:
-                    self.error("rubric-unknown-sheet", uw,
-                               f"单位“{name}”引用了不存在的评分表“{sheet}”")
+                    self.error(
+                        "rubric-unknown-sheet", uw, f"单位“{name}”引用了不存在的评分表“{sheet}”"
+                    )
                     continue
                 if name in where_of:
-                    self.error("rubric-unit-twice", uw,
-                               f"单位“{name}”重复出现（另见 {where_of[name]}）",
-                               "一个单位只能属于一个类别")
+                    self.error(
+                        "rubric-unit-twice",
+                        uw,
+                        f"单位“{name}”重复出现（另见 {where_of[name]}）",
+                        "一个单位只能属于一个类别",
+                    )
                     continue
                 where_of[name] = uw
                 units.append(Unit(name=name, tier=tid, sheet=sheet, aliases=aliases))
@@ -614,8 +879,12 @@ class _Loader:
             return {k: tuple(v) for k, v in d.items() if isinstance(v, list)}
 
         unit = raw.get("unit", ["单位"])
-        return Headers(annex=tup(raw.get("annex", {})), entries=tup(raw.get("entries", {})),
-                       ranking=tup(raw.get("ranking", {})), unit=tuple(unit))
+        return Headers(
+            annex=tup(raw.get("annex", {})),
+            entries=tup(raw.get("entries", {})),
+            ranking=tup(raw.get("ranking", {})),
+            unit=tuple(unit),
+        )
 
 
 def _join(where: str, key: str) -> str:

@@ -206,8 +206,9 @@ class Sheet:
 
     @property
     def items_max_sum(self) -> Decimal:
-        return sum((it.max for it in self.items if not it.is_adjustment and not it.extra),
-                   Decimal(0))
+        return sum(
+            (it.max for it in self.items if not it.is_adjustment and not it.extra), Decimal(0)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -71,8 +71,11 @@ def _foreign(out_dir: Path) -> list[str]:
             for sub in sorted(os.scandir(entry.path), key=lambda e: e.name):
                 if sub.name in _OS_CLUTTER:
                     continue
-                if (sub.is_symlink() or not sub.is_file(follow_symlinks=False)
-                        or not sub.name.endswith(_REPORT_SUFFIX)):
+                if (
+                    sub.is_symlink()
+                    or not sub.is_file(follow_symlinks=False)
+                    or not sub.name.endswith(_REPORT_SUFFIX)
+                ):
                     foreign.append(f"{REPORTS_DIR}/{sub.name}")
         elif not entry.is_file(follow_symlinks=False):
             foreign.append(name)
@@ -82,13 +85,16 @@ def _foreign(out_dir: Path) -> list[str]:
 def check_out_dir(out_dir: Path, *, force: bool) -> None:
     """Refuse an output folder flowscore must not (re)place; see the module docstring."""
     if out_dir.is_symlink():
-        raise OutputError(f"输出位置 {out_dir} 是符号链接，flowscore 不会替换它",
-                          hint="请用 --out 指定一个普通文件夹")
+        raise OutputError(
+            f"输出位置 {out_dir} 是符号链接，flowscore 不会替换它",
+            hint="请用 --out 指定一个普通文件夹",
+        )
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
-        raise OutputError(f"输出位置 {out_dir} 已存在且不是文件夹",
-                          hint="请用 --out 指定一个文件夹")
+        raise OutputError(
+            f"输出位置 {out_dir} 已存在且不是文件夹", hint="请用 --out 指定一个文件夹"
+        )
     resolved = out_dir.resolve()
     try:
         cwd = Path.cwd().resolve()
@@ -97,15 +103,17 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
     if cwd is not None and (resolved == cwd or resolved in cwd.parents):
         raise OutputError(
             f"不能把当前文件夹（或其上级）{out_dir} 作为输出文件夹：输出时会整个替换它",
-            hint="请用 --out 指定一个新的子文件夹，例如 --out 考核结果")
+            hint="请用 --out 指定一个新的子文件夹，例如 --out 考核结果",
+        )
     with os.scandir(out_dir) as entries:
         if next(entries, None) is None:
             return
     if not force:
         raise OutputError(f"输出文件夹 {out_dir} 已存在且不为空", hint="加 --force 覆盖")
     if (out_dir / f"~${SUMMARY_NAME}").exists():
-        raise OutputError(f"{out_dir / SUMMARY_NAME} 正在 Excel 中打开",
-                          hint="请先关闭该文件再运行")
+        raise OutputError(
+            f"{out_dir / SUMMARY_NAME} 正在 Excel 中打开", hint="请先关闭该文件再运行"
+        )
     foreign = _foreign(out_dir)
     if foreign:
         shown = "、".join(foreign[:5]) + ("等" if len(foreign) > 5 else "")
@@ -142,8 +150,9 @@ def _fill(result: BatchResult, folder: Path, *, unit_reports: bool) -> list[Path
     return written
 
 
-def write_outputs(result: BatchResult, *, out_dir: Path, force: bool,
-                  unit_reports: bool = True) -> list[Path]:
+def write_outputs(
+    result: BatchResult, *, out_dir: Path, force: bool, unit_reports: bool = True
+) -> list[Path]:
     """Write every output into ``out_dir`` (whole or not at all) and return the written files'
     final paths, sorted. Raises OutputError when the folder must not be replaced."""
     out_dir = Path(out_dir)

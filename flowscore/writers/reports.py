@@ -51,8 +51,7 @@ def templates_dir() -> Path:
     for candidate in (pkg / "_templates", pkg.parent / "templates"):
         if (candidate / UNIT_TEMPLATE).is_file():
             return candidate
-    raise OutputError("找不到报告模板文件夹（templates）",
-                      hint="flowscore 安装不完整，请重新安装")
+    raise OutputError("找不到报告模板文件夹（templates）", hint="flowscore 安装不完整，请重新安装")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,10 +135,18 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=_finalize,
     )
-    env.filters.update(fmt=_fmt, pct=_pct, signed=_signed, plain=_plain, md=md_cell,
-                       pad=pad, truncate_cells=truncate)
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS,
-                       KIND_LABELS=KIND_LABELS)
+    env.filters.update(
+        fmt=_fmt,
+        pct=_pct,
+        signed=_signed,
+        plain=_plain,
+        md=md_cell,
+        pad=pad,
+        truncate_cells=truncate,
+    )
+    env.globals.update(
+        STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, KIND_LABELS=KIND_LABELS
+    )
     return env
 
 
@@ -192,31 +199,42 @@ def rank_text(u: UnitResult, *, ranked: int, tied: bool) -> str:
     return f"{u.tier_label} 第{u.rank}名{'（并列）' if tied else ''}／共{ranked}个"
 
 
-def unit_view(u: UnitResult, *, result: BatchResult, ranked: int, tied: bool,
-              findings: list[Finding]) -> dict[str, Any]:
+def unit_view(
+    u: UnitResult, *, result: BatchResult, ranked: int, tied: bool, findings: list[Finding]
+) -> dict[str, Any]:
     rows = []
     for it in u.items:
-        rows.append([
-            str(it.no),
-            truncate(clean_text(it.short or it.text), 24),
-            it.max_label,
-            fmt(it.self_score),
-            fmt(it.verified),
-            _signed(it.difference),
-            SOURCE_LABELS.get(it.source, it.source),
-        ])
-    table = text_table(["序号", "考核项目", "分值", "自评分", "核定分", "差额", "来源"], rows,
-                       "llrrrrl") if rows else []
-    items = [{
-        "no": str(it.no),
-        "name": clean_text(it.short or it.text),
-        "max_label": it.max_label,
-        "source": SOURCE_LABELS.get(it.source, it.source),
-        "explanation": clean_text(it.explanation, multiline=True),
-        "remark": clean_text(it.remark, multiline=True),
-        "cell": it.cell,
-        "pending": it.source == "pending",
-    } for it in u.items]
+        rows.append(
+            [
+                str(it.no),
+                truncate(clean_text(it.short or it.text), 24),
+                it.max_label,
+                fmt(it.self_score),
+                fmt(it.verified),
+                _signed(it.difference),
+                SOURCE_LABELS.get(it.source, it.source),
+            ]
+        )
+    table = (
+        text_table(
+            ["序号", "考核项目", "分值", "自评分", "核定分", "差额", "来源"], rows, "llrrrrl"
+        )
+        if rows
+        else []
+    )
+    items = [
+        {
+            "no": str(it.no),
+            "name": clean_text(it.short or it.text),
+            "max_label": it.max_label,
+            "source": SOURCE_LABELS.get(it.source, it.source),
+            "explanation": clean_text(it.explanation, multiline=True),
+            "remark": clean_text(it.remark, multiline=True),
+            "cell": it.cell,
+            "pending": it.source == "pending",
+        }
+        for it in u.items
+    ]
     return {
         "scheme_title": result.scheme_title,
         "unit": clean_text(u.unit),
@@ -235,13 +253,22 @@ def unit_view(u: UnitResult, *, result: BatchResult, ranked: int, tied: bool,
         "rank": rank_text(u, ranked=ranked, tied=tied),
         "table": table,
         "explained": items,
-        "categories": [{"name": clean_text(c), "verified": fmt(v), "max": fmt_plain(m)}
-                       for c, v, m in u.categories],
+        "categories": [
+            {"name": clean_text(c), "verified": fmt(v), "max": fmt_plain(m)}
+            for c, v, m in u.categories
+        ],
         "entries": [_entry_view(e) for e in u.entries],
         "pending": [i for i in items if i["pending"]],
-        "findings": [{"level": f.level.label, "code": f.code, "where": clean_text(_where(f)),
-                      "message": clean_text(f.message, multiline=True),
-                      "hint": clean_text(f.hint, multiline=True)} for f in findings],
+        "findings": [
+            {
+                "level": f.level.label,
+                "code": f.code,
+                "where": clean_text(_where(f)),
+                "message": clean_text(f.message, multiline=True),
+                "hint": clean_text(f.hint, multiline=True),
+            }
+            for f in findings
+        ],
     }
 
 
@@ -260,7 +287,9 @@ class UnitReports:
 
     def render(self, u: UnitResult) -> str:
         view = unit_view(
-            u, result=self.result, ranked=self._ranked.get(u.tier, 0),
+            u,
+            result=self.result,
+            ranked=self._ranked.get(u.tier, 0),
             tied=u.rank is not None and (u.tier, u.rank) in self._tied,
             findings=self._findings.get(u.unit, []),
         )
@@ -291,8 +320,9 @@ def lost_items(result: BatchResult) -> list[_Lost]:
             key = (u.sheet, str(it.no))
             g = groups.get(key)
             if g is None:
-                g = groups[key] = _Lost(str(it.no), clean_text(it.short or it.text), it.max_label,
-                                        Decimal(0), [], 0)
+                g = groups[key] = _Lost(
+                    str(it.no), clean_text(it.short or it.text), it.max_label, Decimal(0), [], 0
+                )
                 order.append(key)
             if it.verified is None:
                 continue
@@ -323,24 +353,53 @@ def overall_view(result: BatchResult) -> dict[str, Any]:
             if u.rank is not None and (u.tier, u.rank) in tied:
                 rank += "（并列）"
             subtotals = {c: v for c, v, _m in u.categories}
-            rows.append({"rank": rank, "unit": u.unit, "total": fmt(u.total),
-                         "base": fmt_plain(u.base), "contribution": fmt(u.contribution, 4),
-                         "status": STATUS_LABELS.get(u.status, u.status),
-                         "categories": [fmt(subtotals.get(c)) for c in cats.get(t["id"], {})]})
-        tiers.append({"label": t["label"], "base": fmt_plain(t["base"]), "units": t["units"],
-                      "ranked": t["ranked"], "status": t["status"],
-                      "contribution_sum": fmt(t["contribution_sum"], 4), "rows": rows,
-                      "categories": [f"{c}（{fmt_plain(m)}）"
-                                     for c, m in cats.get(t["id"], {}).items()]})
-    lost = [{
-        "no": g.no, "name": g.name, "max_label": g.max_label, "lost": fmt(g.lost),
-        "count": len(g.losers), "verified": g.verified,
-        "top": "、".join(f"{md_cell(n)}（{fmt(x)}）" for x, n in g.losers[:3])
-        + ("等" if len(g.losers) > 3 else ""),
-    } for g in lost_items(result)]
-    pending = [{"unit": u.unit, "no": str(it.no), "name": it.short or it.text, "cell": it.cell,
-                "file": u.file}
-               for u in ordered_units(result) for it in u.pending]
+            rows.append(
+                {
+                    "rank": rank,
+                    "unit": u.unit,
+                    "total": fmt(u.total),
+                    "base": fmt_plain(u.base),
+                    "contribution": fmt(u.contribution, 4),
+                    "status": STATUS_LABELS.get(u.status, u.status),
+                    "categories": [fmt(subtotals.get(c)) for c in cats.get(t["id"], {})],
+                }
+            )
+        tiers.append(
+            {
+                "label": t["label"],
+                "base": fmt_plain(t["base"]),
+                "units": t["units"],
+                "ranked": t["ranked"],
+                "status": t["status"],
+                "contribution_sum": fmt(t["contribution_sum"], 4),
+                "rows": rows,
+                "categories": [f"{c}（{fmt_plain(m)}）" for c, m in cats.get(t["id"], {}).items()],
+            }
+        )
+    lost = [
+        {
+            "no": g.no,
+            "name": g.name,
+            "max_label": g.max_label,
+            "lost": fmt(g.lost),
+            "count": len(g.losers),
+            "verified": g.verified,
+            "top": "、".join(f"{md_cell(n)}（{fmt(x)}）" for x, n in g.losers[:3])
+            + ("等" if len(g.losers) > 3 else ""),
+        }
+        for g in lost_items(result)
+    ]
+    pending = [
+        {
+            "unit": u.unit,
+            "no": str(it.no),
+            "name": it.short or it.text,
+            "cell": it.cell,
+            "file": u.file,
+        }
+        for u in ordered_units(result)
+        for it in u.pending
+    ]
     findings = []
     for level in Level:
         found = result.report.by_level(level)
@@ -359,8 +418,7 @@ def overall_view(result: BatchResult) -> dict[str, Any]:
         "inputs_total": len(result.inputs),
         "inputs": inputs,
         "units_total": len(units),
-        "status": {STATUS_LABELS[s]: sum(1 for u in units if u.status == s)
-                   for s in STATUS_LABELS},
+        "status": {STATUS_LABELS[s]: sum(1 for u in units if u.status == s) for s in STATUS_LABELS},
         "complete": result.complete,
         "counts": {Level(k).label: n for k, n in result.report.counts().items()},
         "tiers": tiers,

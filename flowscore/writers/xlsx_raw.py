@@ -1,0 +1,404 @@
+"""A minimal xlsx (SpreadsheetML) writer: worksheets of inline-string and number cells, a fixed
+style sheet, frozen header rows, autofilters and simple bar charts.
+
+Why not openpyxl: it builds an object per cell and serialises it through an XML library, which
+made the 10,000-unit summary take 12–16 s. The summary needs only a handful of fixed styles and
+two cell kinds, so here each cell is one formatted string and the parts are streamed into the zip.
+
+What the writer guarantees, whatever text it is given:
+
+- a text cell is always ``t="inlineStr"``: no ``<f>`` (formula) element is ever written, and a
+  caller marks text a spreadsheet would read as a formula with a quote-prefix style;
+- text is XML-escaped, and characters XML 1.0 cannot carry are removed;
+- the output depends only on the input: fixed document dates, fixed zip timestamps and modes, so
+  reruns are byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+# Style indexes into cellXfs of STYLES_XML below; a cell's look is chosen from this fixed list.
+DEFAULT, HEADER, WRAP, QUOTED, WRAP_QUOTED = 0, 1, 2, 3, 4
+NUMBER_STYLES = {"0.00": 5, "0.0000": 6, "0.00%": 7, "+0.00;-0.00;0.00": 8}
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_SS_DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+_CT = "application/vnd.openxmlformats-officedocument."
+_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time zip can store: no trace of the run
+_ROWS_PER_CHUNK = 2000  # rows joined before a write to the zip stream: bounded memory
+_EMU_PER_CM = 360000  # drawing sizes are in English Metric Units
+
+# Characters excel_text keeps but an encoder or XML parser refuses: lone surrogates (possible
+# in text read back from results.json) and the two non-characters U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+STYLES_XML = (
+    f'{_DECL}<styleSheet xmlns="{_MAIN_NS}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0000"/>'
+    '<numFmt numFmtId="165" formatCode="+0.00;-0.00;0.00"/></numFmts>'
+    '<fonts count="2">'
+    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/>'
+    "</patternFill></fill></fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="9">'
+    # 0 DEFAULT
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    # 1 HEADER: bold on light blue, centred, wrapped
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"'
+    ' applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
+    # 2 WRAP: long explanations
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    # 3 QUOTED: text that looks like a formula stays text even when edited in Excel
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    # 4 WRAP_QUOTED
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"'
+    ' applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
+    # 5–8 the number formats of NUMBER_STYLES (2 and 10 are Excel's built-in 0.00 and 0.00%)
+    '<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column's cells look: the style of its numbers and whether its text wraps."""
+
+    width: float
+    number_style: int = DEFAULT
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A clustered column chart of one cell range against the category labels next to it.
+
+    ``values``/``categories`` are range references such as ``'排名'!$D$2:$D$9``; the anchor is
+    the zero-based (column, row) of the chart's top-left corner."""
+
+    title: str
+    values: str
+    categories: str
+    x_title: str
+    y_title: str
+    width_cm: float
+    height_cm: float
+    anchor: tuple[int, int]
+
+
+@dataclass
+class Sheet:
+    """A table: one header row (frozen, with an autofilter over the table) and data rows.
+
+    A row's value may be None (no cell), a Decimal or int (a number), or a ``Text``."""
+
+    title: str
+    headers: Sequence[str]
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+    charts: list[BarChart] = field(default_factory=list)
+
+
+class Text:
+    """A text cell's content and whether it must carry the quote prefix.
+
+    The XML (``<is><t>…</t></is>``) is made once here, so a text repeated down a column (a
+    tier label, a unit name on each of its item rows) is escaped once, not once per cell."""
+
+    __slots__ = ("quoted", "xml")
+
+    def __init__(self, text: str, *, quoted: bool = False) -> None:
+        # Leading or trailing spaces and line breaks survive only with xml:space="preserve".
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        self.xml = f"<is><t{space}>{escape(text)}</t></is>"
+        self.quoted = quoted
+
+
+# ---------------------------------------------------------------------------------------------
+# cells
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (and attribute values: quotes are escaped too). CR becomes a
+    character reference because a parser would otherwise turn it into LF. Characters XML cannot
+    carry at all are removed later, from whole chunks (``_encode``): one scan instead of one per
+    cell."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\r", "&#13;"))
+
+
+def column_letter(index: int) -> str:
+    """``0`` → ``A``, ``26`` → ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _number(value: Decimal | int) -> str | None:
+    # format(…, "f") is the Decimal's exact value with no exponent, so nothing is rounded on the
+    # way into the file; NaN and infinities have no spreadsheet number and are written as text.
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else None
+    return str(value)
+
+
+def _cell(ref: str, value: Any, column: Column) -> str:
+    if type(value) is Text:
+        style = (WRAP_QUOTED if value.quoted else WRAP) if column.wrap else \
+            (QUOTED if value.quoted else DEFAULT)
+        s = f' s="{style}"' if style else ""
+        return f'<c r="{ref}"{s} t="inlineStr">{value.xml}</c>'
+    number = _number(value)
+    if number is None:
+        return _cell(ref, Text(str(value)), column)
+    s = f' s="{column.number_style}"' if column.number_style else ""
+    return f'<c r="{ref}"{s}><v>{number}</v></c>'
+
+
+def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
+    header = "".join(f'<c r="{letter}1" s="{HEADER}" t="inlineStr">{Text(text).xml}</c>'
+                     for letter, text in zip(letters, sheet.headers, strict=True))
+    yield f'<row r="1">{header}</row>'
+    pairs = list(zip(letters, sheet.columns, strict=True))
+    for r, row in enumerate(sheet.rows, start=2):
+        cells = "".join(_cell(f"{letter}{r}", value, column)
+                        for (letter, column), value in zip(pairs, row, strict=True)
+                        if value is not None)
+        yield f'<row r="{r}">{cells}</row>'
+
+
+# ---------------------------------------------------------------------------------------------
+# parts
+
+
+def _sheet_xml(sheet: Sheet, has_drawing: bool) -> Iterator[str]:
+    letters = [column_letter(i) for i in range(len(sheet.columns))]
+    ref = f"A1:{letters[-1]}{len(sheet.rows) + 1}"
+    cols = "".join(f'<col min="{i}" max="{i}" width="{c.width:g}" customWidth="1"/>'
+                   for i, c in enumerate(sheet.columns, start=1))
+    yield (f'{_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+           f'<dimension ref="{ref}"/>'
+           '<sheetViews><sheetView workbookViewId="0">'
+           '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+           '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+           f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
+    yield from _rows_xml(sheet, letters)
+    tail = (f'</sheetData><autoFilter ref="{ref}"/>'
+            '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
+    if has_drawing:
+        tail += '<drawing r:id="rId1"/>'
+    yield tail + "</worksheet>"
+
+
+def _rich(text: str) -> str:
+    return (f'<c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(text)}'
+            "</a:t></a:r></a:p></c:rich></c:tx>")
+
+
+def _chart_xml(chart: BarChart) -> str:
+    # Axis ids only need to match between the chart and its axes; ``delete val=0`` because newer
+    # Excel hides axes that do not say so. Unit names are text, hence strRef for the categories.
+    return (
+        f'{_DECL}<c:chartSpace xmlns:c="{_CHART_NS}" xmlns:a="{_DRAWING_NS}" xmlns:r="{_REL_NS}">'
+        f'<c:chart><c:title>{_rich(chart.title)}<c:overlay val="0"/></c:title>'
+        '<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/><c:barChart>'
+        '<c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
+        '<c:ser><c:idx val="0"/><c:order val="0"/>'
+        f'<c:cat><c:strRef><c:f>{escape(chart.categories)}</c:f></c:strRef></c:cat>'
+        f'<c:val><c:numRef><c:f>{escape(chart.values)}</c:f></c:numRef></c:val></c:ser>'
+        '<c:gapWidth val="150"/><c:axId val="10"/><c:axId val="100"/></c:barChart>'
+        '<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        f'<c:delete val="0"/><c:axPos val="b"/><c:title>{_rich(chart.x_title)}'
+        '<c:overlay val="0"/></c:title><c:majorTickMark val="none"/>'
+        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="100"/>'
+        '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
+        '<c:lblOffset val="100"/></c:catAx>'
+        '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        '<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/>'
+        f'<c:title>{_rich(chart.y_title)}<c:overlay val="0"/></c:title>'
+        '<c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="none"/>'
+        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="10"/>'
+        '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
+        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+    )
+
+
+def _drawing_xml(charts: Sequence[BarChart]) -> str:
+    anchors = []
+    for i, chart in enumerate(charts, start=1):
+        col, row = chart.anchor
+        cx, cy = round(chart.width_cm * _EMU_PER_CM), round(chart.height_cm * _EMU_PER_CM)
+        anchors.append(
+            f"<xdr:oneCellAnchor><xdr:from><xdr:col>{col}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
+            f'<xdr:ext cx="{cx}" cy="{cy}"/><xdr:graphicFrame macro="">'
+            f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 1}" name="图表 {i}"/>'
+            "<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>"
+            '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
+            f'<a:graphic><a:graphicData uri="{_CHART_NS}"><c:chart r:id="rId{i}"/>'
+            "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>"
+            "</xdr:oneCellAnchor>")
+    return (f'{_DECL}<xdr:wsDr xmlns:xdr="{_SS_DRAWING_NS}" xmlns:a="{_DRAWING_NS}" '
+            f'xmlns:c="{_CHART_NS}" xmlns:r="{_REL_NS}">{"".join(anchors)}</xdr:wsDr>')
+
+
+def _rels_xml(targets: Iterable[tuple[str, str]]) -> str:
+    """A relationships part; ``targets`` are (type, relative target), with ids rId1, rId2…"""
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{kind}" Target="{target}"/>'
+                   for i, (kind, target) in enumerate(targets, start=1))
+    return f'{_DECL}<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>'
+
+
+def _workbook_xml(sheets: Sequence[Sheet]) -> str:
+    entries = "".join(f'<sheet name="{escape(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
+                      for i, s in enumerate(sheets, start=1))
+    # Excel records each autofilter range as this hidden name as well; without it, Excel still
+    # opens the file but LibreOffice shows no filter buttons.
+    names = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{escape(_quoted(s.title))}!$A$1:${column_letter(len(s.columns) - 1)}"
+        f"${len(s.rows) + 1}</definedName>"
+        for i, s in enumerate(sheets))
+    return (f'{_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><workbookPr/>'
+            '<bookViews><workbookView activeTab="0"/></bookViews>'
+            f"<sheets>{entries}</sheets><definedNames>{names}</definedNames></workbook>")
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def sheet_range(title: str, column: int, first_row: int, last_row: int) -> str:
+    """An absolute reference to rows ``first_row``–``last_row`` (1-based) of a zero-based
+    column: ``'排名'!$D$2:$D$9``."""
+    letter = column_letter(column)
+    return f"{_quoted(title)}!${letter}${first_row}:${letter}${last_row}"
+
+
+def _core_xml(title: str, creator: str, timestamp: str) -> str:
+    return (f'{_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(creator)}</dc:creator>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:modified>'
+            "</cp:coreProperties>")
+
+
+def _app_xml(creator: str) -> str:
+    return (f'{_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'extended-properties"><Application>{escape(creator)}</Application></Properties>')
+
+
+def _content_types_xml(sheets: Sequence[Sheet], drawings: int, charts: int) -> str:
+    parts = [("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+             ("/xl/styles.xml", "spreadsheetml.styles+xml"),
+             ("/docProps/app.xml", "extended-properties+xml")]
+    parts += [(f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet+xml")
+              for i in range(1, len(sheets) + 1)]
+    parts += [(f"/xl/drawings/drawing{i}.xml", "drawing+xml") for i in range(1, drawings + 1)]
+    parts += [(f"/xl/charts/chart{i}.xml", "drawingml.chart+xml") for i in range(1, charts + 1)]
+    overrides = "".join(f'<Override PartName="{name}" ContentType="{_CT}{kind}"/>'
+                        for name, kind in parts)
+    core = ('<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>')
+    return (f'{_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            f'<Default Extension="xml" ContentType="application/xml"/>{overrides}{core}</Types>')
+
+
+# ---------------------------------------------------------------------------------------------
+# the package
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    # zipfile would stamp each entry with the time of writing; a fixed time and mode keep
+    # reruns byte-identical.
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _encode(xml: str) -> bytes:
+    return _NOT_XML.sub("", xml).encode("utf-8")
+
+
+def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) -> None:
+    with archive.open(_entry(name), "w") as out:
+        pending: list[str] = []
+        for chunk in chunks:
+            pending.append(chunk)
+            if len(pending) >= _ROWS_PER_CHUNK:
+                out.write(_encode("".join(pending)))
+                pending.clear()
+        out.write(_encode("".join(pending)))
+
+
+def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str, creator: str,
+                   timestamp: str) -> None:
+    """Write ``sheets`` as an xlsx file. ``timestamp`` (W3CDTF, e.g. ``2000-01-01T00:00:00Z``)
+    is the document's created and modified date."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def put(name: str, text: str) -> None:
+            archive.writestr(_entry(name), _encode(text))
+
+        drawings = sum(1 for s in sheets if s.charts)
+        charts = sum(len(s.charts) for s in sheets)
+        put("[Content_Types].xml", _content_types_xml(sheets, drawings, charts))
+        put("_rels/.rels", _rels_xml([
+            (f"{_REL_NS}/officeDocument", "xl/workbook.xml"),
+            (f"{_PKG_REL_NS}/metadata/core-properties", "docProps/core.xml"),
+            (f"{_REL_NS}/extended-properties", "docProps/app.xml")]))
+        put("docProps/core.xml", _core_xml(title, creator, timestamp))
+        put("docProps/app.xml", _app_xml(creator))
+        put("xl/workbook.xml", _workbook_xml(sheets))
+        put("xl/_rels/workbook.xml.rels", _rels_xml(
+            [(f"{_REL_NS}/worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(sheets) + 1)]
+            + [(f"{_REL_NS}/styles", "styles.xml")]))
+        put("xl/styles.xml", STYLES_XML)
+        drawing = chart_no = 0
+        for i, sheet in enumerate(sheets, start=1):
+            _write_stream(archive, f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheet, bool(sheet.charts)))
+            if not sheet.charts:
+                continue
+            drawing += 1
+            put(f"xl/worksheets/_rels/sheet{i}.xml.rels",
+                _rels_xml([(f"{_REL_NS}/drawing", f"../drawings/drawing{drawing}.xml")]))
+            put(f"xl/drawings/drawing{drawing}.xml", _drawing_xml(sheet.charts))
+            numbers = range(chart_no + 1, chart_no + len(sheet.charts) + 1)
+            put(f"xl/drawings/_rels/drawing{drawing}.xml.rels",
+                _rels_xml([(f"{_REL_NS}/chart", f"../charts/chart{n}.xml") for n in numbers]))
+            for n, chart in zip(numbers, sheet.charts, strict=True):
+                put(f"xl/charts/chart{n}.xml", _chart_xml(chart))
+            chart_no += len(sheet.charts)
