@@ -209,12 +209,13 @@ def compute_cmd(
     finally:
         progress.close()
     write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
-    data = result_to_dict(result)
     if as_json:
-        sys.stdout.write(json_text(data))
+        sys.stdout.write(json_text(result_to_dict(result)))
     else:
-        ui.print_compute_summary(data, out_dir=str(out), show_info=verbose, list_findings=not quiet)
-    pending = any(u["status"] == "provisional" for u in data["units"])
+        ui.print_compute_summary(
+            result, out_dir=str(out), show_info=verbose, list_findings=not quiet
+        )
+    pending = any(u.status == "provisional" for u in result.units)
     raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from flowscore.findings import Finding, Level
+from flowscore.results import BatchResult
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
 # when piped or captured); tables still fit the width.
@@ -30,8 +31,9 @@ def ok(message: str) -> None:
     console.print(f"[green]✓[/] {escape(message)}")
 
 
-def print_findings(findings: Iterable[Finding], *, group_by_file: bool = True,
-                   to_stderr: bool = False) -> None:
+def print_findings(
+    findings: Iterable[Finding], *, group_by_file: bool = True, to_stderr: bool = False
+) -> None:
     out = err_console if to_stderr else console
     current = None
     for f in findings:
@@ -40,8 +42,9 @@ def print_findings(findings: Iterable[Finding], *, group_by_file: bool = True,
             out.print(f"[bold]{escape(f.file or '（整体）')}[/]")
         where = " › ".join(p for p in (f.sheet, f.cell, f.key, f.unit) if p)
         where = f"[dim]{escape(where)}[/] " if where else ""
-        out.print(f"  [{_STYLE[f.level]}]{f.level.label}[/] [dim]{f.code}[/] {where}"
-                  f"{escape(f.message)}")
+        out.print(
+            f"  [{_STYLE[f.level]}]{f.level.label}[/] [dim]{f.code}[/] {where}{escape(f.message)}"
+        )
         if f.hint:
             out.print(f"      [dim]提示：{escape(f.hint)}[/]")
 
@@ -50,7 +53,12 @@ def print_findings(findings: Iterable[Finding], *, group_by_file: bool = True,
 
 _STATUS_STYLE = {"final": "green", "provisional": "yellow", "missing": "red"}
 _STATUS_LABEL = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
-_SOURCE_LABEL = {"computed": "计算", "assessor": "核定", "override": "核定改写", "pending": "待核定"}
+_SOURCE_LABEL = {
+    "computed": "计算",
+    "assessor": "核定",
+    "override": "核定改写",
+    "pending": "待核定",
+}
 
 
 def _num(value, places: int = 2) -> str:
@@ -67,21 +75,91 @@ def ranking_rows(data: dict, tier: str | None = None) -> list[dict]:
     for u in data["units"]:
         if tier and u["tier"] != tier:
             continue
-        rows.append({
-            "tier": u["tier"], "tier_label": u.get("tier_label", u["tier"]), "rank": u["rank"],
-            "unit": u["unit"], "total": u["total"], "base": u["base"],
-            "contribution": u["contribution"], "status": u["status"],
-        })
+        rows.append(
+            {
+                "tier": u["tier"],
+                "tier_label": u.get("tier_label", u["tier"]),
+                "rank": u["rank"],
+                "unit": u["unit"],
+                "total": u["total"],
+                "base": u["base"],
+                "contribution": u["contribution"],
+                "status": u["status"],
+                # category subtotals (北仑: 基础工作 / 管理工作 / 服务工作), empty for flat sheets
+                "categories": {c["category"]: c["verified"] for c in u.get("categories", [])},
+            }
+        )
     return rows
 
 
-def print_ranking(data: dict, *, tier: str | None = None) -> None:
-    from rich.table import Table
+def _categories_of(group: list[dict]) -> list[str]:
+    return list(dict.fromkeys(c for r in group for c in r.get("categories", {})))
 
+
+# Above this many rows, or when stdout is not a terminal, ``print_ranking`` writes a plain padded
+# text table: laying out a rich Table costs about half a millisecond a row.
+_RICH_RANK_ROWS = 200
+_RANK_HEADERS = ("名次", "单位", "评价得分", "基本分", "折算得分", "状态")
+_RANK_RIGHT = (True, False, True, True, True, False)
+
+
+def _rank_cells(r: dict, cats: list[str]) -> tuple[str, ...]:
+    st = r["status"]
+    return (
+        str(r["rank"]) if r["rank"] is not None else "—",
+        r["unit"],
+        _num(r["total"]),
+        _num(r["base"], 1) if r["base"] is not None else "—",
+        _num(r["contribution"], 4),
+        _STATUS_LABEL.get(st, st),
+        *(_num(r["categories"].get(c)) for c in cats),
+    )
+
+
+def _plain_ranking(title: str, tiers: dict[str, list[dict]]) -> str:
+    """The ranking as plain text: the title line, then per tier its heading line and a table
+    padded by display width (a CJK character takes two columns), numbers right-aligned."""
+    from rich.cells import cell_len
+
+    def width(text: str) -> int:
+        return len(text) if text.isascii() else cell_len(text)
+
+    lines = [title]
+    for tid, group in tiers.items():
+        cats = _categories_of(group)
+        right = (*_RANK_RIGHT, *(True for _ in cats))
+        table = [(*_RANK_HEADERS, *cats), *(_rank_cells(r, cats) for r in group)]
+        sizes = [[width(text) for text in row] for row in table]
+        widths = [max(col) for col in zip(*sizes, strict=True)]
+        lines.append("")
+        lines.append(f"{group[0]['tier_label']}（{tid}）")
+        for n, (row, size) in enumerate(zip(table, sizes, strict=True)):
+            cells = []
+            for text, used, room, align in zip(row, size, widths, right, strict=True):
+                fill = " " * (room - used)
+                cells.append(fill + text if align else text + fill)
+            lines.append("  ".join(cells).rstrip())
+            if n == 0:
+                lines.append("  ".join("─" * w for w in widths))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def print_ranking(data: dict, *, tier: str | None = None) -> None:
+    """Each tier's ranking: a rich table on a terminal for a short list, otherwise (many rows,
+    or output piped or captured) plain padded text written at once."""
     rows = ranking_rows(data, tier)
     tiers: dict[str, list[dict]] = {}
     for r in rows:
         tiers.setdefault(r["tier"], []).append(r)
+    if len(rows) > _RICH_RANK_ROWS or not console.is_terminal:
+        import sys
+
+        sys.stdout.write(_plain_ranking(data["scheme"]["title"], tiers))
+        return
+
+    from rich.table import Table
+
     console.print(f"[bold]{escape(data['scheme']['title'])}[/]")
     for tid, group in tiers.items():
         label = group[0]["tier_label"]
@@ -92,12 +170,20 @@ def print_ranking(data: dict, *, tier: str | None = None) -> None:
         table.add_column("基本分", justify="right")
         table.add_column("折算得分", justify="right")
         table.add_column("状态")
+        cats = _categories_of(group)
+        for c in cats:
+            table.add_column(escape(c), justify="right")
         for r in group:
             st = r["status"]
-            table.add_row(str(r["rank"]) if r["rank"] is not None else "—", escape(r["unit"]),
-                          _num(r["total"]), _num(r["base"], 1) if r["base"] is not None else "—",
-                          _num(r["contribution"], 4),
-                          f"[{_STATUS_STYLE.get(st, 'white')}]{_STATUS_LABEL.get(st, st)}[/]")
+            table.add_row(
+                str(r["rank"]) if r["rank"] is not None else "—",
+                escape(r["unit"]),
+                _num(r["total"]),
+                _num(r["base"], 1) if r["base"] is not None else "—",
+                _num(r["contribution"], 4),
+                f"[{_STATUS_STYLE.get(st, 'white')}]{_STATUS_LABEL.get(st, st)}[/]",
+                *(_num(r["categories"].get(c)) for c in cats),
+            )
         console.print(table)
 
 
@@ -107,8 +193,10 @@ def print_explain(unit: dict) -> None:
 
     st = unit["status"]
     rank = f"第{unit['rank']}名" if unit.get("rank") else "未排名"
-    console.print(f"[bold]{escape(unit['unit'])}[/]  {escape(unit.get('tier_label', unit['tier']))}"
-                  f"  基本分 {_num(unit['base'], 1)}  状态 {_STATUS_LABEL.get(st, st)}  {rank}")
+    console.print(
+        f"[bold]{escape(unit['unit'])}[/]  {escape(unit.get('tier_label', unit['tier']))}"
+        f"  基本分 {_num(unit['base'], 1)}  状态 {_STATUS_LABEL.get(st, st)}  {rank}"
+    )
     if st == "missing":
         console.print("[red]未报送评分表，没有得分。[/]")
         return
@@ -121,48 +209,62 @@ def print_explain(unit: dict) -> None:
     table.add_column("来源")
     table.add_column("说明", ratio=1)
     for it in unit["items"]:
-        table.add_row(str(it["no"]), escape(it.get("short") or ""), str(it.get("max_label", it["max"])),
-                      _num(it["self_score"]), _num(it["verified"]),
-                      _SOURCE_LABEL.get(it["source"], it["source"]), escape(it["explanation"]))
+        table.add_row(
+            str(it["no"]),
+            escape(it.get("short") or ""),
+            str(it.get("max_label", it["max"])),
+            _num(it["self_score"]),
+            _num(it["verified"]),
+            _SOURCE_LABEL.get(it["source"], it["source"]),
+            escape(it["explanation"]),
+        )
     console.print(table)
     if unit.get("categories"):
-        console.print("  分类得分：" + "；".join(
-            f"{escape(c['category'])} {_num(c['verified'])}／{_num(c['max'], 0)}"
-            for c in unit["categories"]))
+        console.print(
+            "  分类得分："
+            + "；".join(
+                f"{escape(c['category'])} {_num(c['verified'])}／{_num(c['max'], 0)}"
+                for c in unit["categories"]
+            )
+        )
     for e in unit.get("entries", []):
         kind = "加分" if e["kind"] == "bonus" else "减分"
         mark = "计入" if e["counted"] else "不计入"
-        console.print(f"  {kind} {_num(e['points'])}  {escape(e['topic'])}  {mark}：{escape(e['reason'])}")
-    console.print(f"  小计 {_num(unit['subtotal'])} + 加分 {_num(unit['bonus'])} "
-                  f"+ 减分 {_num(unit['penalty'])} = 评价得分 [bold]{_num(unit['total'])}[/]；"
-                  f"折算得分 = {_num(unit['base'], 1)} × {_num(unit['total'])} / 100 = "
-                  f"[bold]{_num(unit['contribution'], 4)}[/]")
+        console.print(
+            f"  {kind} {_num(e['points'])}  {escape(e['topic'])}  {mark}：{escape(e['reason'])}"
+        )
+    console.print(
+        f"  小计 {_num(unit['subtotal'])} + 加分 {_num(unit['bonus'])} "
+        f"+ 减分 {_num(unit['penalty'])} = 评价得分 [bold]{_num(unit['total'])}[/]；"
+        f"折算得分 = {_num(unit['base'], 1)} × {_num(unit['total'])} / 100 = "
+        f"[bold]{_num(unit['contribution'], 4)}[/]"
+    )
 
 
-def print_compute_summary(data: dict, *, out_dir: str | None, show_info: bool = False,
-                          list_findings: bool = True) -> None:
-    """What a compute run did: files and units read, findings by level, where outputs went."""
-    files = data.get("inputs", [])
-    units = data["units"]
-    counts = data["summary"]["findings"]
-    st = data["summary"]["units"]
-    findings = [f for f in data["findings"] if show_info or f["level"] != "info"]
-    if findings and list_findings:
-        print_findings(_as_findings(findings))
-        console.print()
-    console.print(f"读取文件 {len(files)} 个；单位 {len(units)} 个：已定 {st.get('final', 0)}、"
-                  f"暂定 {st.get('provisional', 0)}、未报送 {st.get('missing', 0)}")
-    console.print(f"问题：[bold red]错误 {counts.get('error', 0)}[/]、"
-                  f"[yellow]警告 {counts.get('warning', 0)}[/]、[cyan]提示 {counts.get('info', 0)}[/]")
+def print_compute_summary(
+    result: BatchResult, *, out_dir: str | None, show_info: bool = False, list_findings: bool = True
+) -> None:
+    """What a compute run did: files and units read, findings by level, where outputs went.
+    Reads the result directly (building the whole results dict would cost memory at scale)."""
+    counts = result.report.counts()
+    st = {s: sum(1 for u in result.units if u.status == s) for s in _STATUS_LABEL}
+    if list_findings:
+        findings = [f for f in result.report if show_info or f.level is not Level.INFO]
+        if findings:
+            print_findings(findings)
+            console.print()
+    console.print(
+        f"读取文件 {len(result.inputs)} 个；单位 {len(result.units)} 个：已定 {st['final']}、"
+        f"暂定 {st['provisional']}、未报送 {st['missing']}"
+    )
+    console.print(
+        f"问题：[bold red]错误 {counts['error']}[/]、"
+        f"[yellow]警告 {counts['warning']}[/]、[cyan]提示 {counts['info']}[/]"
+    )
     if out_dir:
-        console.print(f"结果已写入 {escape(out_dir)}（考核汇总.xlsx、考核报告.md、results.json、reports/）")
-
-
-def _as_findings(rows: list[dict]) -> list[Finding]:
-    return [Finding(code=r["code"], level=Level(r["level"]), message=r["message"],
-                    hint=r.get("hint", ""), file=r.get("file", ""), sheet=r.get("sheet", ""),
-                    cell=r.get("cell", ""), unit=r.get("unit", ""), key=r.get("key", ""))
-            for r in rows]
+        console.print(
+            f"结果已写入 {escape(out_dir)}（考核汇总.xlsx、考核报告.md、results.json、reports/）"
+        )
 
 
 class ReadingProgress:
@@ -189,8 +291,14 @@ class ReadingProgress:
                 return
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-            self._bar = Progress("读取文件", BarColumn(), MofNCompleteColumn(),
-                                 TimeRemainingColumn(), console=err_console, transient=True)
+            self._bar = Progress(
+                "读取文件",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
             self._bar.start()
             self._task = self._bar.add_task("read", total=total)
         self._bar.update(self._task, completed=done)

@@ -115,8 +115,16 @@ _text = st.text(
 )
 _decimal = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False),
-    st.sampled_from([Decimal("-0.00"), Decimal("-0"), Decimal("35.00"), Decimal("1E+3"),
-                     Decimal("1E-9"), Decimal("0.6528")]),
+    st.sampled_from(
+        [
+            Decimal("-0.00"),
+            Decimal("-0"),
+            Decimal("35.00"),
+            Decimal("1E+3"),
+            Decimal("1E-9"),
+            Decimal("0.6528"),
+        ]
+    ),
 )
 _scalar = st.one_of(_text, _decimal, st.integers(), st.booleans(), st.none())
 _data = st.recursive(
@@ -126,6 +134,7 @@ _data = st.recursive(
         st.lists(children, max_size=5).map(tuple),
         st.dictionaries(_text, children, max_size=5),
         st.dictionaries(st.integers(-50, 50), children, max_size=4),
+        st.dictionaries(st.one_of(st.integers(-3, 3), st.booleans(), _text), children, max_size=4),
     ),
     max_leaves=40,
 )
@@ -138,7 +147,19 @@ def test_generated_data_is_byte_identical(data):
     assert json_text(data).encode("utf-8") == _reference_text(data).encode("utf-8")
 
 
-@pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("Infinity"), 0.1, object(), {"a": [1.5]}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("-Infinity"),
+        0.1,
+        object(),
+        {"a": [1.5]},
+        {"a": Decimal("NaN")},
+        {"a": {"b": float("inf")}},
+    ],
+)
 def test_refusals_unchanged(bad):
     with pytest.raises((ValueError, TypeError)) as new:
         json_text(bad)

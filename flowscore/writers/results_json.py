@@ -10,9 +10,11 @@ serializer of its own: dicts with sorted keys, two-space indent, UTF-8 text with
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -125,22 +127,44 @@ def tier_summaries(result: BatchResult) -> list[dict[str, Any]]:
             continue
         units = result.tier_units(u.tier)
         label, base = labels.get(u.tier, (u.tier_label, u.base))
-        out.append({
-            "id": u.tier,
-            "label": label,
-            "base": base,
-            "units": len(units),
-            "ranked": sum(1 for x in units if x.rank is not None),
-            "status": {s: sum(1 for x in units if x.status == s) for s in STATUS_LABELS},
-            "contribution_sum": sum(
-                (x.contribution for x in units if x.contribution is not None), Decimal(0)
-            ),
-        })
+        out.append(
+            {
+                "id": u.tier,
+                "label": label,
+                "base": base,
+                "units": len(units),
+                "ranked": sum(1 for x in units if x.rank is not None),
+                "status": {s: sum(1 for x in units if x.status == s) for s in STATUS_LABELS},
+                "contribution_sum": sum(
+                    (x.contribution for x in units if x.contribution is not None), Decimal(0)
+                ),
+            }
+        )
     return out
 
 
-def result_to_dict(result: BatchResult) -> dict[str, Any]:
-    """The whole run as plain data (numbers as ``Decimal``); ``json_text`` writes it."""
+class _Each:
+    """``fn`` over ``items``, made one at a time as the writer reaches it: ``write_results``
+    never holds every unit's (or entry's) dict at once. The writer encodes it as a list."""
+
+    __slots__ = ("fn", "items")
+
+    def __init__(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+        self.fn = fn
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.fn, self.items)
+
+
+def _as_list(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    return [fn(x) for x in items]
+
+
+def _result_data(result: BatchResult, each: Callable[..., Any]) -> dict[str, Any]:
     units = ordered_units(result)
     entries = result.entries or tuple(e for u in units for e in u.entries)
     return {
@@ -151,9 +175,9 @@ def result_to_dict(result: BatchResult) -> dict[str, Any]:
         "folder": result.folder,
         "complete": result.complete,
         "tiers": tier_summaries(result),
-        "units": [_unit(u) for u in units],
-        "indicators": [_indicator(r) for r in result.indicators],
-        "entries": [entry_to_dict(e) for e in entries],
+        "units": each(_unit, units),
+        "indicators": each(_indicator, result.indicators),
+        "entries": each(entry_to_dict, entries),
         "inputs": [
             {"path": f.path, "kind": f.kind, "unit": f.unit, "sheets": list(f.sheets)}
             for f in result.inputs
@@ -168,50 +192,142 @@ def result_to_dict(result: BatchResult) -> dict[str, Any]:
     }
 
 
-def _encode(value: Any, indent: str, out: list[str]) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"not a finite number: {value}")
-        if value.is_zero():
-            value = value.copy_abs()  # no "-0.00"
-        # 'f' keeps the exact digits and the scale (35.00 stays 35.00) and never an exponent.
-        out.append(format(value, "f"))
+def result_to_dict(result: BatchResult) -> dict[str, Any]:
+    """The whole run as plain data (numbers as ``Decimal``); ``json_text`` writes it."""
+    return _result_data(result, _as_list)
+
+
+def _number(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"not a finite number: {value}")
+    if value.is_zero():
+        value = value.copy_abs()  # no "-0.00"
+    # 'f' keeps the exact digits and the scale (35.00 stays 35.00) and never an exponent.
+    return format(value, "f")
+
+
+# Chunks gathered before they are handed to ``flush`` (when streaming to a file).
+_CHUNKS = 8192
+
+
+def _encode_all(data: Any, out: list[str], flush: Callable[[], None] | None = None) -> None:
+    """Append the JSON text of ``data`` to ``out`` piece by piece; with ``flush``, call it
+    whenever ``out`` has grown past ``_CHUNKS`` pieces (it writes them out and clears ``out``).
+
+    Exact built-in types are dispatched on ``type()`` and scalars inside a container are
+    written inline (the bulk of the data); anything else takes ``_encode_other``, the general
+    path with ``isinstance`` in the original order. Strings go through the same function
+    ``json.dumps(..., ensure_ascii=False)`` uses, so the text is the same byte for byte.
+    """
+    append = out.append
+    esc = encode_basestring
+    number = _number
+    names: dict[str, str] = {}  # a str key's escaped text and ": ", for the common keys
+
+    def scalar(value: Any) -> str | None:
+        t = type(value)
+        if t is str:
+            return esc(value)
+        if t is Decimal:
+            return number(value)
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if t is int:
+            return str(value)
+        return None
+
+    def encode(value: Any, indent: str) -> None:
+        text = scalar(value)
+        if text is not None:
+            append(text)
+            return
+        t = type(value)
+        if t is dict:
+            encode_dict(value, indent)
+        elif t is list or t is tuple or t is _Each:
+            encode_list(value, indent)
+        else:
+            _encode_other(value, indent, encode, encode_dict, encode_list, append)
+
+    def encode_dict(value: Mapping[Any, Any], indent: str) -> None:
+        if not value:
+            append("{}")
+            return
+        inner = indent + "  "
+        sep = ",\n" + inner
+        lead = "{\n" + inner
+        for key in sorted(value, key=str):
+            if type(key) is str:
+                name = names.get(key)
+                if name is None:
+                    name = esc(key) + ": "
+                    if len(names) < 4096:
+                        names[key] = name
+            else:
+                name = esc(str(key)) + ": "
+            item = value[key]
+            t = type(item)
+            if t is str:
+                append(lead + name + esc(item))
+            elif t is Decimal and item.is_finite() and item:  # nonzero: no sign to drop
+                append(lead + name + format(item, "f"))
+            else:
+                text = scalar(item)
+                if text is not None:
+                    append(lead + name + text)
+                else:
+                    append(lead + name)
+                    encode(item, inner)
+            lead = sep
+        append(f"\n{indent}}}")
+
+    def encode_list(value: Iterable[Any], indent: str) -> None:
+        if not len(value):  # type: ignore[arg-type]
+            append("[]")
+            return
+        inner = indent + "  "
+        sep = ",\n" + inner
+        lead = "[\n" + inner
+        for item in value:
+            text = scalar(item)
+            if text is not None:
+                append(lead + text)
+            else:
+                append(lead)
+                encode(item, inner)
+                if flush is not None and len(out) > _CHUNKS:
+                    flush()
+            lead = sep
+        append(f"\n{indent}]")
+
+    encode(data, "")
+
+
+def _encode_other(
+    value: Any,
+    indent: str,
+    encode: Callable[[Any, str], None],
+    encode_dict: Callable[[Any, str], None],
+    encode_list: Callable[[Any, str], None],
+    append: Callable[[str], None],
+) -> None:
+    """Subclasses and other types, checked in the order the writer always used."""
+    if isinstance(value, Decimal):
+        append(_number(value))
     elif isinstance(value, int):
-        out.append(str(value))
+        append(str(value))
     elif isinstance(value, float):  # not expected: results hold Decimals only
         raise TypeError("float in results data; use Decimal")
     elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+        append(encode_basestring(value))
     elif isinstance(value, Mapping):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        out.append("{\n")
-        for i, key in enumerate(sorted(value, key=str)):
-            if i:
-                out.append(",\n")
-            out.append(f"{inner}{json.dumps(str(key), ensure_ascii=False)}: ")
-            _encode(value[key], inner, out)
-        out.append(f"\n{indent}}}")
+        encode_dict(value, indent)
     elif isinstance(value, Sequence):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[\n")
-        for i, item in enumerate(value):
-            if i:
-                out.append(",\n")
-            out.append(inner)
-            _encode(item, inner, out)
-        out.append(f"\n{indent}]")
+        encode_list(value, indent)
     else:
         raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
@@ -220,13 +336,39 @@ def json_text(data: Any) -> str:
     """Deterministic JSON text (sorted keys, indent 2, ending in a newline) with Decimals as
     exact JSON numbers."""
     out: list[str] = []
-    _encode(data, "", out)
+    _encode_all(data, out)
     out.append("\n")
     return "".join(out)
 
 
 def write_results(result: BatchResult, path: Path) -> None:
-    path.write_text(json_text(result_to_dict(result)), encoding="utf-8", newline="\n")
+    """``json_text(result_to_dict(result))`` to ``path``, written as it is made: units, indicator
+    rows and entries become dicts one at a time and the text goes out in buffered pieces, so
+    neither the whole text nor every unit's dict is held in memory."""
+    with open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+        out: list[str] = []
+        write = f.write
+
+        def flush() -> None:
+            write("".join(out))
+            out.clear()
+
+        _encode_all(_result_data(result, _Each), out, flush)
+        out.append("\n")
+        flush()
+
+
+def _parse(text: str) -> Any:
+    """``json.loads`` with numbers as ``Decimal``, the cyclic garbage collector paused: the
+    parser makes only fresh acyclic dicts and lists (hundreds of thousands for a large run), and
+    the collections they would trigger are a third of the time."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(text, parse_float=Decimal)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def load_results(path: Path) -> dict[str, Any]:
@@ -241,21 +383,29 @@ def load_results(path: Path) -> dict[str, Any]:
             hint="请先运行 flowscore compute 生成结果，或指定输出文件夹中的 results.json",
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        data = _parse(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path} 不是有效的 JSON 文件：{exc}",
-                         hint="请指定 flowscore 生成的 results.json") from None
+        raise UsageError(
+            f"{path} 不是有效的 JSON 文件：{exc}", hint="请指定 flowscore 生成的 results.json"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise UsageError(f"{path} 不是 flowscore 生成的结果文件",
-                         hint="请指定 flowscore 生成的 results.json")
+        raise UsageError(
+            f"{path} 不是 flowscore 生成的结果文件", hint="请指定 flowscore 生成的 results.json"
+        )
     version = data.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise UsageError(f"{path} 的格式版本（{version}）不受支持",
-                         hint="请用生成它的 flowscore 版本读取，或重新运行 flowscore compute")
+        raise UsageError(
+            f"{path} 的格式版本（{version}）不受支持",
+            hint="请用生成它的 flowscore 版本读取，或重新运行 flowscore compute",
+        )
     units = data.get("units")
-    if not isinstance(data.get("scheme"), dict) or not isinstance(units, list) or not all(
-        isinstance(u, dict) and isinstance(u.get("unit"), str) for u in units
+    if (
+        not isinstance(data.get("scheme"), dict)
+        or not isinstance(units, list)
+        or not all(isinstance(u, dict) and isinstance(u.get("unit"), str) for u in units)
     ):
-        raise UsageError(f"{path} 内容不完整（缺少方案或单位数据）",
-                         hint="文件可能被改动过，请重新运行 flowscore compute")
+        raise UsageError(
+            f"{path} 内容不完整（缺少方案或单位数据）",
+            hint="文件可能被改动过，请重新运行 flowscore compute",
+        )
     return data
