@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,9 +41,10 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time zip can store: no trace o
 _ROWS_PER_CHUNK = 2000  # rows joined before a write to the zip stream: bounded memory
 _EMU_PER_CM = 360000  # drawing sizes are in English Metric Units
 
-# Characters excel_text keeps but an encoder or XML parser refuses: lone surrogates (possible
-# in text read back from results.json) and the two non-characters U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot carry: C0 controls but tab, LF and CR (the caller's excel_text has
+# removed them already; this is the writer's own guarantee), lone surrogates (possible in text
+# read back from results.json, and unencodable) and the non-characters U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 STYLES_XML = (
     f'{_DECL}<styleSheet xmlns="{_MAIN_NS}">'
@@ -113,27 +114,35 @@ class BarChart:
 class Sheet:
     """A table: one header row (frozen, with an autofilter over the table) and data rows.
 
-    A row's value may be None (no cell), a Decimal or int (a number), or a ``Text``."""
+    A row value of None is no cell; a finite Decimal or an int is a number; anything else is
+    text, made into a cell by ``text`` (the caller's policy: cleaning, what gets the quote
+    prefix). Header texts must be clean already."""
 
     title: str
     headers: Sequence[str]
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
+    text: Callable[[Any], Text]
     charts: list[BarChart] = field(default_factory=list)
 
 
 class Text:
     """A text cell's content and whether it must carry the quote prefix.
 
-    The XML (``<is><t>…</t></is>``) is made once here, so a text repeated down a column (a
-    tier label, a unit name on each of its item rows) is escaped once, not once per cell."""
+    The XML is made once here, so a text repeated down a column (a tier label, a unit name on
+    each of its item rows) is escaped once, not once per cell."""
 
-    __slots__ = ("quoted", "xml")
+    __slots__ = ("quoted", "tail")
 
     def __init__(self, text: str, *, quoted: bool = False) -> None:
-        # Leading or trailing spaces and line breaks survive only with xml:space="preserve".
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        self.xml = f"<is><t{space}>{escape(text)}</t></is>"
+        # ``tail`` is the cell's XML after ``<c r=… s=…``. An empty text is a cell with its
+        # style but no value: Excel would otherwise count an empty string as content.
+        if not text:
+            self.tail = "/>"
+        else:
+            # Leading or trailing spaces and line breaks survive only with xml:space="preserve".
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            self.tail = f' t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
         self.quoted = quoted
 
 
@@ -146,8 +155,13 @@ def escape(text: str) -> str:
     character reference because a parser would otherwise turn it into LF. Characters XML cannot
     carry at all are removed later, from whole chunks (``_encode``): one scan instead of one per
     cell."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("\r", "&#13;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+    )
 
 
 def column_letter(index: int) -> str:
@@ -160,91 +174,125 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _number(value: Decimal | int) -> str | None:
-    # format(…, "f") is the Decimal's exact value with no exponent, so nothing is rounded on the
-    # way into the file; NaN and infinities have no spreadsheet number and are written as text.
-    if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else None
-    return str(value)
-
-
-def _cell(ref: str, value: Any, column: Column) -> str:
-    if type(value) is Text:
-        style = (WRAP_QUOTED if value.quoted else WRAP) if column.wrap else \
-            (QUOTED if value.quoted else DEFAULT)
-        s = f' s="{style}"' if style else ""
-        return f'<c r="{ref}"{s} t="inlineStr">{value.xml}</c>'
-    number = _number(value)
-    if number is None:
-        return _cell(ref, Text(str(value)), column)
-    s = f' s="{column.number_style}"' if column.number_style else ""
-    return f'<c r="{ref}"{s}><v>{number}</v></c>'
+def _style(index: int) -> str:
+    return f' s="{index}"' if index else ""
 
 
 def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
-    header = "".join(f'<c r="{letter}1" s="{HEADER}" t="inlineStr">{Text(text).xml}</c>'
-                     for letter, text in zip(letters, sheet.headers, strict=True))
+    """The rows as XML, one string per row.
+
+    This loop runs once per cell (about a million for a large batch), hence one flat loop with
+    each column's style attributes worked out beforehand, and a cache of the text cells: most
+    texts repeat down a column (labels, a unit's name on each of its item rows)."""
+    header = "".join(
+        f'<c r="{letter}1" s="{HEADER}"{Text(text).tail}'
+        for letter, text in zip(letters, sheet.headers, strict=True)
+    )
     yield f'<row r="1">{header}</row>'
-    pairs = list(zip(letters, sheet.columns, strict=True))
+    # per column: letter, number style, text style, quote-prefixed text style
+    specs = [
+        (
+            letter,
+            _style(c.number_style),
+            _style(WRAP if c.wrap else DEFAULT),
+            _style(WRAP_QUOTED if c.wrap else QUOTED),
+        )
+        for letter, c in zip(letters, sheet.columns, strict=True)
+    ]
+    texts: dict[str, Text] = {}
     for r, row in enumerate(sheet.rows, start=2):
-        cells = "".join(_cell(f"{letter}{r}", value, column)
-                        for (letter, column), value in zip(pairs, row, strict=True)
-                        if value is not None)
-        yield f'<row r="{r}">{cells}</row>'
+        cells = []
+        for (letter, number_style, text_style, quoted_style), value in zip(specs, row, strict=True):
+            if value is None:
+                continue
+            kind = type(value)
+            # format(…, "f"): a Decimal's exact digits, no exponent, nothing rounded on the way.
+            # NaN and infinities are no spreadsheet number: they go to the text branch.
+            if kind is int or (kind is Decimal and value.is_finite()):
+                number = format(value, "f") if kind is Decimal else str(value)
+                cells.append(f'<c r="{letter}{r}"{number_style}><v>{number}</v></c>')
+                continue
+            if kind is str:
+                cell = texts.get(value)
+                if cell is None:
+                    cell = texts[value] = sheet.text(value)
+            else:
+                cell = sheet.text(value)
+            style = quoted_style if cell.quoted else text_style
+            cells.append(f'<c r="{letter}{r}"{style}{cell.tail}')
+        yield f'<row r="{r}">{"".join(cells)}</row>'
 
 
 # ---------------------------------------------------------------------------------------------
 # parts
 
 
-def _sheet_xml(sheet: Sheet, has_drawing: bool) -> Iterator[str]:
+def _sheet_xml(sheet: Sheet, *, has_drawing: bool) -> Iterator[str]:
     letters = [column_letter(i) for i in range(len(sheet.columns))]
     ref = f"A1:{letters[-1]}{len(sheet.rows) + 1}"
-    cols = "".join(f'<col min="{i}" max="{i}" width="{c.width:g}" customWidth="1"/>'
-                   for i, c in enumerate(sheet.columns, start=1))
-    yield (f'{_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-           f'<dimension ref="{ref}"/>'
-           '<sheetViews><sheetView workbookViewId="0">'
-           '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-           '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-           f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{c.width:g}" customWidth="1"/>'
+        for i, c in enumerate(sheet.columns, start=1)
+    )
+    yield (
+        f'{_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f'<dimension ref="{ref}"/>'
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
+    )
     yield from _rows_xml(sheet, letters)
-    tail = (f'</sheetData><autoFilter ref="{ref}"/>'
-            '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
+    tail = (
+        f'</sheetData><autoFilter ref="{ref}"/>'
+        '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    )
     if has_drawing:
         tail += '<drawing r:id="rId1"/>'
     yield tail + "</worksheet>"
 
 
 def _rich(text: str) -> str:
-    return (f'<c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(text)}'
-            "</a:t></a:r></a:p></c:rich></c:tx>")
+    return (
+        f"<c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(text)}"
+        "</a:t></a:r></a:p></c:rich></c:tx>"
+    )
+
+
+def _line(rgb: str) -> str:
+    """A thin line (an axis, a gridline) of colour ``rgb``."""
+    fill = f'<a:solidFill><a:srgbClr val="{rgb}"/></a:solidFill>'
+    return f'<c:spPr><a:ln w="9525">{fill}</a:ln></c:spPr>'
 
 
 def _chart_xml(chart: BarChart) -> str:
-    # Axis ids only need to match between the chart and its axes; ``delete val=0`` because newer
-    # Excel hides axes that do not say so. Unit names are text, hence strRef for the categories.
+    # Colours are explicit: the package has no theme part, and LibreOffice draws theme-coloured
+    # bars and gridlines without one as invisible. Axis ids only need to match between the chart
+    # and its axes; ``delete val=0`` because newer Excel hides axes that do not say so. Unit
+    # names are text, hence strRef for the categories.
     return (
         f'{_DECL}<c:chartSpace xmlns:c="{_CHART_NS}" xmlns:a="{_DRAWING_NS}" xmlns:r="{_REL_NS}">'
         f'<c:chart><c:title>{_rich(chart.title)}<c:overlay val="0"/></c:title>'
         '<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/><c:barChart>'
         '<c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
         '<c:ser><c:idx val="0"/><c:order val="0"/>'
-        f'<c:cat><c:strRef><c:f>{escape(chart.categories)}</c:f></c:strRef></c:cat>'
-        f'<c:val><c:numRef><c:f>{escape(chart.values)}</c:f></c:numRef></c:val></c:ser>'
+        '<c:spPr><a:solidFill><a:srgbClr val="4F81BD"/></a:solidFill></c:spPr>'
+        '<c:invertIfNegative val="0"/>'
+        f"<c:cat><c:strRef><c:f>{escape(chart.categories)}</c:f></c:strRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{escape(chart.values)}</c:f></c:numRef></c:val></c:ser>"
         '<c:gapWidth val="150"/><c:axId val="10"/><c:axId val="100"/></c:barChart>'
         '<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="b"/><c:title>{_rich(chart.x_title)}'
         '<c:overlay val="0"/></c:title><c:majorTickMark val="none"/>'
-        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="100"/>'
-        '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
-        '<c:lblOffset val="100"/></c:catAx>'
+        f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{_line("808080")}'
+        '<c:crossAx val="100"/><c:crosses val="autoZero"/><c:auto val="1"/>'
+        '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
         '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
-        '<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/>'
-        f'<c:title>{_rich(chart.y_title)}<c:overlay val="0"/></c:title>'
-        '<c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="none"/>'
-        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="10"/>'
-        '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
+        f'<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines>{_line("D9D9D9")}'
+        f'</c:majorGridlines><c:title>{_rich(chart.y_title)}<c:overlay val="0"/></c:title>'
+        '<c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
+        f'{_line("808080")}<c:crossAx val="10"/><c:crosses val="autoZero"/>'
+        '<c:crossBetween val="between"/></c:valAx></c:plotArea>'
         '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
     )
 
@@ -263,31 +311,41 @@ def _drawing_xml(charts: Sequence[BarChart]) -> str:
             '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
             f'<a:graphic><a:graphicData uri="{_CHART_NS}"><c:chart r:id="rId{i}"/>'
             "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>"
-            "</xdr:oneCellAnchor>")
-    return (f'{_DECL}<xdr:wsDr xmlns:xdr="{_SS_DRAWING_NS}" xmlns:a="{_DRAWING_NS}" '
-            f'xmlns:c="{_CHART_NS}" xmlns:r="{_REL_NS}">{"".join(anchors)}</xdr:wsDr>')
+            "</xdr:oneCellAnchor>"
+        )
+    return (
+        f'{_DECL}<xdr:wsDr xmlns:xdr="{_SS_DRAWING_NS}" xmlns:a="{_DRAWING_NS}" '
+        f'xmlns:c="{_CHART_NS}" xmlns:r="{_REL_NS}">{"".join(anchors)}</xdr:wsDr>'
+    )
 
 
 def _rels_xml(targets: Iterable[tuple[str, str]]) -> str:
     """A relationships part; ``targets`` are (type, relative target), with ids rId1, rId2…"""
-    rels = "".join(f'<Relationship Id="rId{i}" Type="{kind}" Target="{target}"/>'
-                   for i, (kind, target) in enumerate(targets, start=1))
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{kind}" Target="{target}"/>'
+        for i, (kind, target) in enumerate(targets, start=1)
+    )
     return f'{_DECL}<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>'
 
 
 def _workbook_xml(sheets: Sequence[Sheet]) -> str:
-    entries = "".join(f'<sheet name="{escape(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
-                      for i, s in enumerate(sheets, start=1))
-    # Excel records each autofilter range as this hidden name as well; without it, Excel still
-    # opens the file but LibreOffice shows no filter buttons.
+    entries = "".join(
+        f'<sheet name="{escape(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, s in enumerate(sheets, start=1)
+    )
+    # Excel records each autofilter range as this hidden name as well (as openpyxl did for the
+    # earlier version of this file); spreadsheet programs expect to find it.
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
         f"{escape(_quoted(s.title))}!$A$1:${column_letter(len(s.columns) - 1)}"
         f"${len(s.rows) + 1}</definedName>"
-        for i, s in enumerate(sheets))
-    return (f'{_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><workbookPr/>'
-            '<bookViews><workbookView activeTab="0"/></bookViews>'
-            f"<sheets>{entries}</sheets><definedNames>{names}</definedNames></workbook>")
+        for i, s in enumerate(sheets)
+    )
+    return (
+        f'{_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><workbookPr/>'
+        '<bookViews><workbookView activeTab="0"/></bookViews>'
+        f"<sheets>{entries}</sheets><definedNames>{names}</definedNames></workbook>"
+    )
 
 
 def _quoted(title: str) -> str:
@@ -302,37 +360,50 @@ def sheet_range(title: str, column: int, first_row: int, last_row: int) -> str:
 
 
 def _core_xml(title: str, creator: str, timestamp: str) -> str:
-    return (f'{_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(creator)}</dc:creator>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:modified>'
-            "</cp:coreProperties>")
+    return (
+        f'{_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(creator)}</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
 
 
 def _app_xml(creator: str) -> str:
-    return (f'{_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'extended-properties"><Application>{escape(creator)}</Application></Properties>')
+    return (
+        f'{_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'extended-properties"><Application>{escape(creator)}</Application></Properties>'
+    )
 
 
 def _content_types_xml(sheets: Sequence[Sheet], drawings: int, charts: int) -> str:
-    parts = [("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
-             ("/xl/styles.xml", "spreadsheetml.styles+xml"),
-             ("/docProps/app.xml", "extended-properties+xml")]
-    parts += [(f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet+xml")
-              for i in range(1, len(sheets) + 1)]
+    parts = [
+        ("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+        ("/xl/styles.xml", "spreadsheetml.styles+xml"),
+        ("/docProps/app.xml", "extended-properties+xml"),
+    ]
+    parts += [
+        (f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet+xml")
+        for i in range(1, len(sheets) + 1)
+    ]
     parts += [(f"/xl/drawings/drawing{i}.xml", "drawing+xml") for i in range(1, drawings + 1)]
     parts += [(f"/xl/charts/chart{i}.xml", "drawingml.chart+xml") for i in range(1, charts + 1)]
-    overrides = "".join(f'<Override PartName="{name}" ContentType="{_CT}{kind}"/>'
-                        for name, kind in parts)
-    core = ('<Override PartName="/docProps/core.xml" '
-            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>')
-    return (f'{_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>{overrides}{core}</Types>')
+    overrides = "".join(
+        f'<Override PartName="{name}" ContentType="{_CT}{kind}"/>' for name, kind in parts
+    )
+    core = (
+        '<Override PartName="/docProps/core.xml" '
+        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    )
+    return (
+        f'{_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{overrides}{core}</Types>'
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,8 +435,9 @@ def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) ->
         out.write(_encode("".join(pending)))
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str, creator: str,
-                   timestamp: str) -> None:
+def write_workbook(
+    path: Path, sheets: Sequence[Sheet], *, title: str, creator: str, timestamp: str
+) -> None:
     """Write ``sheets`` as an xlsx file. ``timestamp`` (W3CDTF, e.g. ``2000-01-01T00:00:00Z``)
     is the document's created and modified date."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -376,29 +448,47 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str, creator: 
         drawings = sum(1 for s in sheets if s.charts)
         charts = sum(len(s.charts) for s in sheets)
         put("[Content_Types].xml", _content_types_xml(sheets, drawings, charts))
-        put("_rels/.rels", _rels_xml([
-            (f"{_REL_NS}/officeDocument", "xl/workbook.xml"),
-            (f"{_PKG_REL_NS}/metadata/core-properties", "docProps/core.xml"),
-            (f"{_REL_NS}/extended-properties", "docProps/app.xml")]))
+        put(
+            "_rels/.rels",
+            _rels_xml(
+                [
+                    (f"{_REL_NS}/officeDocument", "xl/workbook.xml"),
+                    (f"{_PKG_REL_NS}/metadata/core-properties", "docProps/core.xml"),
+                    (f"{_REL_NS}/extended-properties", "docProps/app.xml"),
+                ]
+            ),
+        )
         put("docProps/core.xml", _core_xml(title, creator, timestamp))
         put("docProps/app.xml", _app_xml(creator))
         put("xl/workbook.xml", _workbook_xml(sheets))
-        put("xl/_rels/workbook.xml.rels", _rels_xml(
-            [(f"{_REL_NS}/worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(sheets) + 1)]
-            + [(f"{_REL_NS}/styles", "styles.xml")]))
+        worksheets = [
+            (f"{_REL_NS}/worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(sheets) + 1)
+        ]
+        put(
+            "xl/_rels/workbook.xml.rels",
+            _rels_xml([*worksheets, (f"{_REL_NS}/styles", "styles.xml")]),
+        )
         put("xl/styles.xml", STYLES_XML)
         drawing = chart_no = 0
         for i, sheet in enumerate(sheets, start=1):
-            _write_stream(archive, f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheet, bool(sheet.charts)))
+            _write_stream(
+                archive,
+                f"xl/worksheets/sheet{i}.xml",
+                _sheet_xml(sheet, has_drawing=bool(sheet.charts)),
+            )
             if not sheet.charts:
                 continue
             drawing += 1
-            put(f"xl/worksheets/_rels/sheet{i}.xml.rels",
-                _rels_xml([(f"{_REL_NS}/drawing", f"../drawings/drawing{drawing}.xml")]))
+            put(
+                f"xl/worksheets/_rels/sheet{i}.xml.rels",
+                _rels_xml([(f"{_REL_NS}/drawing", f"../drawings/drawing{drawing}.xml")]),
+            )
             put(f"xl/drawings/drawing{drawing}.xml", _drawing_xml(sheet.charts))
             numbers = range(chart_no + 1, chart_no + len(sheet.charts) + 1)
-            put(f"xl/drawings/_rels/drawing{drawing}.xml.rels",
-                _rels_xml([(f"{_REL_NS}/chart", f"../charts/chart{n}.xml") for n in numbers]))
+            put(
+                f"xl/drawings/_rels/drawing{drawing}.xml.rels",
+                _rels_xml([(f"{_REL_NS}/chart", f"../charts/chart{n}.xml") for n in numbers]),
+            )
             for n, chart in zip(numbers, sheet.charts, strict=True):
                 put(f"xl/charts/chart{n}.xml", _chart_xml(chart))
             chart_no += len(sheet.charts)
