@@ -115,6 +115,11 @@ class Inputs:
     saw_indicator_sheet: bool = False
     saw_ranking_sheet: bool = False
 
+    def report(self, **fields: object) -> None:
+        """Record a problem (an error unless ``level`` says otherwise)."""
+        fields.setdefault("level", Level.ERROR)
+        self.findings.append(Finding(**fields))  # type: ignore[arg-type]
+
     def add_indicator(self, unit: str, name: str, value: Value) -> None:
         """Keep the first value of an indicator; a different second value is an error."""
         values = self.indicators.setdefault(unit, {})
@@ -239,14 +244,11 @@ def read_folder(
     inputs = Inputs()
     inputs.findings.extend(notes)
     if not paths:
-        inputs.findings.append(
-            Finding(
-                code="no-files",
-                level=Level.ERROR,
-                file="",
-                message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
-                hint="确认路径正确，评分表和指标数据放在这个文件夹中",
-            )
+        inputs.report(
+            code="no-files",
+            file="",
+            message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
+            hint="确认路径正确，评分表和指标数据放在这个文件夹中",
         )
     root = folder.resolve()
     tasks = [(str(p), str(p.resolve().relative_to(root))) for p in paths]
@@ -368,24 +370,19 @@ class SheetReader:
                 if kind == "annex" and inputs.annexes and inputs.annexes[-1].file == display:
                     unit = inputs.annexes[-1].unit
         if not wb.sheets:
-            inputs.findings.append(
-                Finding(
-                    code="empty-workbook",
-                    level=Level.ERROR,
-                    file=display,
-                    message="工作簿中没有任何工作表",
-                    hint="确认提交的是填好的评分表或指标数据",
-                )
+            inputs.report(
+                code="empty-workbook",
+                file=display,
+                message="工作簿中没有任何工作表",
+                hint="确认提交的是填好的评分表或指标数据",
             )
         elif not kinds:
-            inputs.findings.append(
-                Finding(
-                    code="unrecognised-file",
-                    level=Level.WARNING,
-                    file=display,
-                    message="没有识别出评分表、指标、加减分或市考排名表头，文件已忽略",
-                    hint="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列",
-                )
+            inputs.report(
+                code="unrecognised-file",
+                level=Level.WARNING,
+                file=display,
+                message="没有识别出评分表、指标、加减分或市考排名表头，文件已忽略",
+                hint="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列",
             )
         inputs.files.append(
             InputFile(
@@ -463,42 +460,34 @@ class SheetReader:
             if unit:
                 return unit
             close = "、".join(self.roster.closest(written)) or "（无相近名称）"
-            inputs.findings.append(
-                Finding(
-                    code="unknown-unit",
-                    level=Level.ERROR,
-                    file=display,
-                    sheet=grid.name,
-                    cell=where,
-                    unit=written,
-                    message=f"盖章栏的单位“{written}”不在考核名单中，此表未计分",
-                    hint=f"最相近的名单单位：{close}；请改为名单中的名称，或在评分细则中加别名",
-                )
+            inputs.report(
+                code="unknown-unit",
+                file=display,
+                sheet=grid.name,
+                cell=where,
+                unit=written,
+                message=f"盖章栏的单位“{written}”不在考核名单中，此表未计分",
+                hint=f"最相近的名单单位：{close}；请改为名单中的名称，或在评分细则中加别名",
             )
             return None
         unit = self.roster.find_in(Path(display).stem)
         if unit:
-            inputs.findings.append(
-                Finding(
-                    code="unit-from-filename",
-                    level=Level.INFO,
-                    file=display,
-                    sheet=grid.name,
-                    unit=unit,
-                    message=f"盖章栏未填单位名称，按文件名认定为“{unit}”",
-                    hint="请在盖章栏填写单位名称",
-                )
-            )
-            return unit
-        inputs.findings.append(
-            Finding(
-                code="unit-unknown-sheet",
-                level=Level.ERROR,
+            inputs.report(
+                code="unit-from-filename",
+                level=Level.INFO,
                 file=display,
                 sheet=grid.name,
-                message="无法确定这份评分表属于哪个单位：盖章栏和文件名中都没有名单中的单位",
-                hint="在盖章栏填写单位名称，如“镇（乡）街道(盖章)：月湖街道”",
+                unit=unit,
+                message=f"盖章栏未填单位名称，按文件名认定为“{unit}”",
+                hint="请在盖章栏填写单位名称",
             )
+            return unit
+        inputs.report(
+            code="unit-unknown-sheet",
+            file=display,
+            sheet=grid.name,
+            message="无法确定这份评分表属于哪个单位：盖章栏和文件名中都没有名单中的单位",
+            hint="在盖章栏填写单位名称，如“镇（乡）街道(盖章)：月湖街道”",
         )
         return None
 
@@ -516,16 +505,13 @@ class SheetReader:
             return
         scheme_prop = wb.props.get("flowscore.scheme", "")
         if scheme_prop and scheme_prop != self.scheme.id:
-            inputs.findings.append(
-                Finding(
-                    code="scheme-mismatch",
-                    level=Level.ERROR,
-                    file=display,
-                    sheet=grid.name,
-                    unit=unit,
-                    message=f"这份评分表由评分细则“{scheme_prop}”生成，与本次使用的“{self.scheme.id}”不同",
-                    hint="用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写",
-                )
+            inputs.report(
+                code="scheme-mismatch",
+                file=display,
+                sheet=grid.name,
+                unit=unit,
+                message=f"这份评分表由评分细则“{scheme_prop}”生成，与本次使用的“{self.scheme.id}”不同",
+                hint="用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写",
             )
             return
         u = self.scheme.unit(unit)
@@ -553,49 +539,40 @@ class SheetReader:
                 continue
             if no is None or not sheet.item(no):
                 if no is not None and _looks_numbered(no):
-                    inputs.findings.append(
-                        Finding(
-                            code="unknown-item",
-                            level=Level.ERROR,
-                            file=display,
-                            sheet=grid.name,
-                            cell=cell_ref(r, no_col),
-                            unit=unit,
-                            message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
-                            hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表",
-                        )
+                    inputs.report(
+                        code="unknown-item",
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, no_col),
+                        unit=unit,
+                        message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
+                        hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表",
                     )
                     continue
                 if no_col is not None and no is not None:
                     continue
                 no, problem = self._match_by_text(grid, r, roles, sheet)
                 if problem:
-                    inputs.findings.append(
-                        Finding(
-                            code="unmatched-row",
-                            level=Level.ERROR,
-                            file=display,
-                            sheet=grid.name,
-                            cell=cell_ref(r, roles.get("criteria", roles["text"])),
-                            unit=unit,
-                            message=problem,
-                            hint="从评分细则原文复制该行文字，或补上序号",
-                        )
+                    inputs.report(
+                        code="unmatched-row",
+                        file=display,
+                        sheet=grid.name,
+                        cell=cell_ref(r, roles.get("criteria", roles["text"])),
+                        unit=unit,
+                        message=problem,
+                        hint="从评分细则原文复制该行文字，或补上序号",
                     )
                 if no is None:
                     continue
             if no in items:
-                inputs.findings.append(
-                    Finding(
-                        code="duplicate-item",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=cell_ref(r, no_col if no_col is not None else roles["text"]),
-                        unit=unit,
-                        message=f"序号 {no} 出现了两次（第{items[no].row + 1}行和第{r + 1}行），以第一次为准",
-                        hint="删去重复的行",
-                    )
+                inputs.report(
+                    code="duplicate-item",
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, no_col if no_col is not None else roles["text"]),
+                    unit=unit,
+                    message=f"序号 {no} 出现了两次（第{items[no].row + 1}行和第{r + 1}行），以第一次为准",
+                    hint="删去重复的行",
                 )
                 continue
             item = sheet.item(no)
@@ -625,16 +602,14 @@ class SheetReader:
             )
         for item in sheet.items:
             if str(item.no) not in items:
-                inputs.findings.append(
-                    Finding(
-                        code="item-missing",
-                        level=Level.WARNING,
-                        file=display,
-                        sheet=grid.name,
-                        unit=unit,
-                        message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
-                        hint="核对是否删掉了行或序号写错",
-                    )
+                inputs.report(
+                    code="item-missing",
+                    level=Level.WARNING,
+                    file=display,
+                    sheet=grid.name,
+                    unit=unit,
+                    message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
+                    hint="核对是否删掉了行或序号写错",
                 )
         assessor = self._assessor(grid, wb, header)
         inputs.annexes.append(
@@ -730,17 +705,14 @@ class SheetReader:
         if not problem and p.value is not None and p.value < 0 and not allow_negative:
             problem = f"分数 {p.value} 为负数"
         if problem:
-            inputs.findings.append(
-                Finding(
-                    code="bad-score",
-                    level=Level.ERROR,
-                    file=display,
-                    sheet=grid.name,
-                    cell=cell_ref(r, col),
-                    unit=unit,
-                    message=f"单元格内容{_quote(problem)}，未采用",
-                    hint="只填数字，如 4 或 4.5（不要带“分”等文字）",
-                )
+            inputs.report(
+                code="bad-score",
+                file=display,
+                sheet=grid.name,
+                cell=cell_ref(r, col),
+                unit=unit,
+                message=f"单元格内容{_quote(problem)}，未采用",
+                hint="只填数字，如 4 或 4.5（不要带“分”等文字）",
             )
             return None
         return p.value
@@ -759,16 +731,13 @@ class SheetReader:
         seen_names: dict[str, int] = {}
         for c, name in cols.items():
             if name in seen_names:
-                inputs.findings.append(
-                    Finding(
-                        code="duplicate-column",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=cell_ref(header, c),
-                        message=f"指标“{name}”有两列，以第一列为准",
-                        hint="删去重复的列",
-                    )
+                inputs.report(
+                    code="duplicate-column",
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(header, c),
+                    message=f"指标“{name}”有两列，以第一列为准",
+                    hint="删去重复的列",
                 )
             seen_names.setdefault(name, c)
         for r in range(header + 1, grid.height):
@@ -782,17 +751,14 @@ class SheetReader:
                 display,
                 grid.name,
             ):
-                inputs.findings.append(
-                    Finding(
-                        code="duplicate-row",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=cell_ref(r, unit_col),
-                        unit=unit,
-                        message=f"“{unit}”有两行指标（第{inputs.indicator_sources[unit][2]}行和第{r + 1}行），以第一行为准",
-                        hint="删去重复的行",
-                    )
+                inputs.report(
+                    code="duplicate-row",
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, unit_col),
+                    unit=unit,
+                    message=f"“{unit}”有两行指标（第{inputs.indicator_sources[unit][2]}行和第{r + 1}行），以第一行为准",
+                    hint="删去重复的行",
                 )
                 continue
             inputs.indicator_sources.setdefault(unit, (display, grid.name, r + 1))
@@ -803,17 +769,14 @@ class SheetReader:
                 parsed = self._indicator_value(ind.kind, raw)
                 where = cell_ref(r, c)
                 if isinstance(parsed, str):
-                    inputs.findings.append(
-                        Finding(
-                            code="bad-indicator",
-                            level=Level.ERROR,
-                            file=display,
-                            sheet=grid.name,
-                            cell=where,
-                            unit=unit,
-                            message=f"指标“{name}”{parsed}，未采用",
-                            hint=_indicator_hint(ind.kind),
-                        )
+                    inputs.report(
+                        code="bad-indicator",
+                        file=display,
+                        sheet=grid.name,
+                        cell=where,
+                        unit=unit,
+                        message=f"指标“{name}”{parsed}，未采用",
+                        hint=_indicator_hint(ind.kind),
                     )
                     continue
                 if parsed is None:
@@ -848,17 +811,14 @@ class SheetReader:
             return None
         if unit is None:
             close = "、".join(self.roster.closest(written)) or "（无相近名称）"
-            inputs.findings.append(
-                Finding(
-                    code="unknown-unit",
-                    level=Level.ERROR,
-                    file=display,
-                    sheet=grid.name,
-                    cell=cell_ref(r, col),
-                    unit=written,
-                    message=f"单位“{written}”不在考核名单中，此行未采用",
-                    hint=f"最相近的名单单位：{close}",
-                )
+            inputs.report(
+                code="unknown-unit",
+                file=display,
+                sheet=grid.name,
+                cell=cell_ref(r, col),
+                unit=written,
+                message=f"单位“{written}”不在考核名单中，此行未采用",
+                hint=f"最相近的名单单位：{close}",
             )
         return unit
 
@@ -872,16 +832,13 @@ class SheetReader:
             if not written and raw_points is None:
                 continue
             if not written:
-                inputs.findings.append(
-                    Finding(
-                        code="entry-no-unit",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=cell_ref(r, roles["unit"]),
-                        message="加减分记录没有填写单位，未采用",
-                        hint="填写单位名称",
-                    )
+                inputs.report(
+                    code="entry-no-unit",
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, roles["unit"]),
+                    message="加减分记录没有填写单位，未采用",
+                    hint="填写单位名称",
                 )
                 continue
             unit = self._row_unit(grid, display, r, roles["unit"], written, inputs)
@@ -890,17 +847,14 @@ class SheetReader:
             p = parse_number(raw_points)
             pcell = cell_ref(r, roles["points"])
             if not p.ok or p.value is None or p.is_percent:
-                inputs.findings.append(
-                    Finding(
-                        code="bad-entry",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=pcell,
-                        unit=unit,
-                        message=f"加减分分值{_quote(p.problem or '为空')}，此条未采用",
-                        hint="分值只填数字，如 5 或 -5",
-                    )
+                inputs.report(
+                    code="bad-entry",
+                    file=display,
+                    sheet=grid.name,
+                    cell=pcell,
+                    unit=unit,
+                    message=f"加减分分值{_quote(p.problem or '为空')}，此条未采用",
+                    hint="分值只填数字，如 5 或 -5",
                 )
                 continue
             type_text = _label(grid.value(r, roles["type"])) if "type" in roles else ""
@@ -909,33 +863,27 @@ class SheetReader:
             elif type_text.startswith("减") or type_text.startswith("扣"):
                 kind = "penalty"
             elif type_text:
-                inputs.findings.append(
-                    Finding(
-                        code="bad-entry",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=cell_ref(r, roles["type"]),
-                        unit=unit,
-                        message=f"类型“{type_text}”应为“加分”或“减分”，此条未采用",
-                        hint="类型填“加分”或“减分”",
-                    )
+                inputs.report(
+                    code="bad-entry",
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, roles["type"]),
+                    unit=unit,
+                    message=f"类型“{type_text}”应为“加分”或“减分”，此条未采用",
+                    hint="类型填“加分”或“减分”",
                 )
                 continue
             else:
                 kind = "penalty" if p.value < 0 else "bonus"
             if kind == "bonus" and p.value < 0:
-                inputs.findings.append(
-                    Finding(
-                        code="bad-entry",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=pcell,
-                        unit=unit,
-                        message=f"类型为加分，分值却是负数 {p.value}，此条未采用",
-                        hint="加分填正数；扣分请把类型改为“减分”",
-                    )
+                inputs.report(
+                    code="bad-entry",
+                    file=display,
+                    sheet=grid.name,
+                    cell=pcell,
+                    unit=unit,
+                    message=f"类型为加分，分值却是负数 {p.value}，此条未采用",
+                    hint="加分填正数；扣分请把类型改为“减分”",
                 )
                 continue
             topic = grid.text(r, roles["topic"]) if "topic" in roles else ""
@@ -977,17 +925,14 @@ class SheetReader:
             if raw_rank is None:
                 continue
             if rank is None or rank < 1:
-                inputs.findings.append(
-                    Finding(
-                        code="bad-rank",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=rcell,
-                        unit=unit,
-                        message=f"排名“{raw_rank}”不是正整数，未采用",
-                        hint="排名填 1、2、3……",
-                    )
+                inputs.report(
+                    code="bad-rank",
+                    file=display,
+                    sheet=grid.name,
+                    cell=rcell,
+                    unit=unit,
+                    message=f"排名“{raw_rank}”不是正整数，未采用",
+                    hint="排名填 1、2、3……",
                 )
                 continue
             if (
@@ -995,17 +940,14 @@ class SheetReader:
                 and grid.value(r, roles["tied"]) is not None
                 and (tied is None or tied < 1)
             ):
-                inputs.findings.append(
-                    Finding(
-                        code="bad-rank",
-                        level=Level.ERROR,
-                        file=display,
-                        sheet=grid.name,
-                        cell=cell_ref(r, roles["tied"]),
-                        unit=unit,
-                        message=f"并列数“{grid.value(r, roles['tied'])}”不是正整数，未采用",
-                        hint="没有并列填 1 或留空；两个单位并列填 2",
-                    )
+                inputs.report(
+                    code="bad-rank",
+                    file=display,
+                    sheet=grid.name,
+                    cell=cell_ref(r, roles["tied"]),
+                    unit=unit,
+                    message=f"并列数“{grid.value(r, roles['tied'])}”不是正整数，未采用",
+                    hint="没有并列填 1 或留空；两个单位并列填 2",
                 )
                 continue
             inputs.add_rank(
