@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -189,19 +190,24 @@ def discover(folder: Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path
     excluded = {p.resolve() for p in exclude}
     out: list[Path] = []
     notes: list[Finding] = []
-    for path in sorted(folder.rglob("*")):
+    found: list[Path] = []
+    # One walk, deciding per folder (not per file) what to skip: hidden folders, the excluded
+    # output folder, and any flowscore output folder left inside the submissions.
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        keep = []
+        for d in dirs:
+            sub = here / d
+            if d.startswith(".") or sub in excluded:
+                continue
+            if (sub / "results.json").is_file() and (sub / "考核汇总.xlsx").exists():
+                continue
+            keep.append(d)
+        dirs[:] = keep
+        found.extend(here / f for f in files if not f.startswith("."))
+    for path in sorted(found):  # the order rglob gave: stable, path by path
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if any(parent in excluded for parent in path.parents) or path in excluded:
-            continue
-        if any(
-            (p / "results.json").is_file() and (p / "考核汇总.xlsx").exists()
-            for p in path.parents
-            if p != folder and folder in p.parents
-        ):
-            continue  # a flowscore output folder left inside the submissions
-        if not path.is_file():
+        if path in excluded or not path.is_file():
             continue
         if path.name.startswith("~$") or path.name.startswith(".~lock"):
             if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
