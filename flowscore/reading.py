@@ -128,35 +128,29 @@ class Inputs:
         if old is None:
             values[name] = value
         elif old.value != value.value:
-            self.findings.append(
-                Finding(
-                    code="conflicting-indicator",
-                    level=Level.ERROR,
-                    file=value.file,
-                    sheet=value.sheet,
-                    cell=value.cell,
-                    unit=unit,
-                    message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
-                    f"{old.cell}）和 {value.value}，以前者为准",
-                    hint="只保留正确的一个值",
-                )
+            self.report(
+                code="conflicting-indicator",
+                file=value.file,
+                sheet=value.sheet,
+                cell=value.cell,
+                unit=unit,
+                message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
+                f"{old.cell}）和 {value.value}，以前者为准",
+                hint="只保留正确的一个值",
             )
 
     def add_rank(self, row: RankRow) -> None:
         if row.unit in self.ranking:
             first = self.ranking[row.unit]
-            self.findings.append(
-                Finding(
-                    code="duplicate-row",
-                    level=Level.ERROR,
-                    file=row.file,
-                    sheet=row.sheet,
-                    cell=row.cell,
-                    unit=row.unit,
-                    message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
-                    f"{first.cell}），以第一次为准",
-                    hint="删去重复的行",
-                )
+            self.report(
+                code="duplicate-row",
+                file=row.file,
+                sheet=row.sheet,
+                cell=row.cell,
+                unit=row.unit,
+                message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
+                f"{first.cell}），以第一次为准",
+                hint="删去重复的行",
             )
             return
         self.ranking[row.unit] = row

@@ -30,7 +30,6 @@ import random
 import re
 import sys
 import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +40,9 @@ from openpyxl.styles import Alignment, Border, Side
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from make_sample_data import Filled, Row, Value  # noqa: E402  (one definition of a filled sheet)
 
 from flowscore import TEMPLATE_VERSION  # noqa: E402
 from flowscore.atomic import replace_dir_atomic  # noqa: E402
@@ -63,19 +65,6 @@ from flowscore.template import (  # noqa: E402
 )
 
 SAMPLES = {"beilun": "beilun-streets", "province-2013": "province-2013"}
-Value = int | float | str | None
-
-
-@dataclass
-class Row:
-    self_score: Value = None
-    verified: Value = None
-    remark: str | None = None
-
-
-@dataclass
-class Filled:
-    items: dict[str, Row] = field(default_factory=dict)
 
 
 def _num(v: Decimal | int | float) -> int | float:
