@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 Number = Decimal
 
@@ -18,9 +18,15 @@ _FOUR = Decimal("0.0001")
 HUNDRED = Decimal(100)
 
 
+_EXPONENTS = {p: Decimal(1).scaleb(-p) for p in range(13)}
+
+
 def q(value: Decimal, places: int = 2) -> Decimal:
     """Round half up (四舍五入) to ``places`` decimals."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exp = _EXPONENTS.get(places)
+    if exp is None:
+        exp = Decimal(1).scaleb(-places)
+    return value.quantize(exp, rounding=ROUND_HALF_UP)
 
 
 def round_whole(value: Decimal, mode: str) -> Decimal:
@@ -58,9 +64,9 @@ def fmt_pct(rate: Decimal, places: int = 2) -> str:
     return f"{q(rate * HUNDRED, places):.{places}f}%"
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """The outcome of reading one cell: a value, nothing, or a reason why it is not a number."""
+class Parsed(NamedTuple):
+    """The outcome of reading one cell: a value, nothing, or a reason why it is not a number.
+    (A named tuple: a province's worth of cells is read, and a tuple is the cheapest record.)"""
 
     value: Decimal | None
     problem: str = ""  # Chinese, empty when fine
@@ -74,6 +80,7 @@ class Parsed:
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NOTHING = Parsed(None)
 ERROR_VALUES = frozenset(
     {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!"}
 )
@@ -93,7 +100,9 @@ def parse_number(raw: object) -> Parsed:
     with a Chinese reason.
     """
     if raw is None:
-        return Parsed(None)
+        return _NOTHING
+    if type(raw) is float and raw.is_integer():  # the usual cell: 5 stored as 5.0, kept 5
+        return Parsed(Decimal(int(raw)))
     if isinstance(raw, bool):
         return Parsed(None, "是逻辑值（TRUE/FALSE），不是数字")
     if isinstance(raw, Decimal):

@@ -68,3 +68,61 @@ def map_batches(
             done += len(batch)
             if progress:
                 progress(done, total)
+
+
+class Forked:
+    """``func(*args)`` running in a forked child process, for work that needs this process's
+    data as it is (a scored batch of 10,000 units) without pickling it across. ``result()``
+    waits and returns the value or re-raises the child's exception (with the child's
+    traceback as a note). Only where ``fork`` exists: ``can_fork()``."""
+
+    def __init__(self, func: Callable[..., R], *args: Any) -> None:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_run_child, args=(send, func, args), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self) -> Any:
+        try:
+            ok, value = self._recv.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            ok, value = False, RuntimeError("forked writer ended without a result")
+        finally:
+            self._recv.close()
+            self._proc.join()
+        if ok:
+            return value
+        raise value
+
+    def cancel(self) -> None:
+        """Stop the child (the parent failed; its work is no longer wanted)."""
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._recv.close()
+
+
+def can_fork() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
+def _run_child(send: Any, func: Callable[..., Any], args: tuple) -> None:
+    try:
+        value = func(*args)
+    except BaseException as exc:
+        import traceback
+
+        exc.add_note("".join(traceback.format_exception(exc)))
+        try:
+            send.send((False, exc))
+        except Exception:  # an exception that cannot be pickled: its text still goes back
+            send.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    else:
+        send.send((True, value))
+    finally:
+        send.close()

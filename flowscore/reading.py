@@ -46,7 +46,7 @@ _ASSESSOR = re.compile(r"^(?:检查单位|考核单位|评分单位|考评单位
 # Records
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ItemEntry:
     no: str
     self_score: Decimal | None
@@ -59,7 +59,7 @@ class ItemEntry:
     assessor: str = ""  # set when merged from a member department's sheet
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AnnexSheet:
     unit: str
     sheet_id: str
@@ -73,7 +73,7 @@ class AnnexSheet:
     penalty_self: Decimal | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Value:
     value: Decimal | bool | None
     file: str
@@ -81,7 +81,7 @@ class Value:
     cell: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RawEntry:
     unit: str
     kind: str  # bonus / penalty
@@ -94,7 +94,7 @@ class RawEntry:
     points_cell: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RankRow:
     unit: str
     rank: int
@@ -335,6 +335,8 @@ def _item_no(value: object) -> str | None:
     """``1``, ``1.0``, ``"１"``, ``"一.1"`` → a comparable item number; None for none."""
     if value is None:
         return None
+    if type(value) is float and value.is_integer():  # the usual cell: 3.0
+        return str(int(value))
     p = parse_number(value)
     if p.ok and p.value is not None and not p.is_percent:
         if p.value == p.value.to_integral_value():
@@ -520,13 +522,15 @@ class SheetReader:
         items: dict[str, ItemEntry] = {}
         bonus_self = penalty_self = None
         no_col = roles.get("no")
+        lead_cols = [c for c in (no_col, roles.get("dept"), roles["text"]) if c is not None]
         for r in range(header + 1, grid.height):
-            lead = " ".join(
-                _label(grid.value(r, c))
-                for c in (roles.get("no"), roles.get("dept"), roles["text"])
-                if c is not None
-            )
             no = _item_no(grid.value(r, no_col)) if no_col is not None else None
+            # A numbered row is an item; only other rows can be the 加分/减分 lines.
+            lead = (
+                ""
+                if no is not None and no.isdigit()
+                else " ".join(_label(grid.value(r, c)) for c in lead_cols)
+            )
             if lead.startswith("加分") or (no or "").startswith("加分"):
                 bonus_self = self._score(
                     grid, display, unit, r, roles.get("self"), inputs, allow_negative=False

@@ -23,7 +23,7 @@ SOURCE_LABELS: dict[str, str] = {
 STATUS_LABELS: dict[str, str] = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ItemResult:
     no: int | str
     short: str
@@ -59,7 +59,7 @@ class ItemResult:
         return max(Decimal(0), self.max - self.verified)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Entry:
     """One bonus (加分) or penalty (减分) entry from the 加减分 sheet."""
 
@@ -75,7 +75,7 @@ class Entry:
     row: int = 0
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class UnitResult:
     unit: str
     tier: str
@@ -100,7 +100,7 @@ class UnitResult:
         return tuple(i for i in self.items if i.source == "pending")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class IndicatorRow:
     unit: str
     values: dict[str, Decimal | bool | None]
@@ -110,7 +110,7 @@ class IndicatorRow:
     row: int = 0
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class InputFile:
     path: str  # relative to the submissions folder
     kind: str  # annex / indicators / entries / ranking / unknown / skipped

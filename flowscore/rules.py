@@ -25,7 +25,7 @@ from flowscore.rubric.model import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartResult:
     amount: Decimal | None  # signed; None when it cannot be computed (pending)
     explanation: str
@@ -33,7 +33,7 @@ class PartResult:
     problem_code: str = ""  # missing-indicator / zero-denominator / missing-rank
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankPlace:
     """Where one unit stands in a rank_points ranking."""
 
@@ -60,7 +60,11 @@ def ratio(values: Values, numerator: str, denominator: str | None) -> Fraction |
         return f"缺少指标“{denominator}”"
     if den == 0:
         return f"“{denominator}”为0，无法计算比率"
-    return Fraction(num) / Fraction(den)
+    # One Fraction from two ints (its fast path), not two Fractions from Decimals and a
+    # division: the same exact value, a third of the time on a province of units.
+    n1, d1 = num.as_integer_ratio()
+    n2, d2 = den.as_integer_ratio()
+    return Fraction(n1 * d2, d1 * n2)
 
 
 _WIDE = Context(prec=60)  # enough digits that rounding to 10 places is exact half-up
@@ -275,7 +279,7 @@ def _signed_plain(v: Decimal) -> str:
     return s if v < 0 else "+" + s
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemComputation:
     value: Decimal | None  # within [min, max]; None when a part is pending
     explanation: str

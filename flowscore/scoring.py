@@ -34,7 +34,9 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
     d = scheme.decisions
     places = d.item_places
     annex_by_unit = _annexes_by_unit(scheme, inputs.annexes, report)
-    places_by_part = _rank_all(scheme, inputs)
+    # Each unit's values once: the rankings, the items and the indicator table all read them.
+    values_of = {u.name: unit_values(scheme, inputs, u.name) for u in scheme.units}
+    places_by_part = _rank_all(scheme, values_of)
     tables = {t.id: t for t in scheme.tables}
     entries_by_unit = _entries(scheme, inputs, report)
 
@@ -86,7 +88,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
                     )
                 )
                 continue
-        values = unit_values(scheme, inputs, unit.name)
+        values = values_of[unit.name]
         city = inputs.ranking.get(unit.name)
         items = []
         for item in sheet.items:
@@ -157,7 +159,7 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
         folder=folder,
         units=tuple(ranked),
         report=report,
-        indicators=_indicator_rows(scheme, inputs),
+        indicators=_indicator_rows(scheme, inputs, values_of),
         entries=tuple(e for u in scheme.units for e in entries_by_unit.get(u.name, [])),
         inputs=tuple(inputs.files),
         tiers=tuple((t.id, t.label, t.base) for t in scheme.tiers),
@@ -302,7 +304,9 @@ def _no_key(no: str) -> tuple:
     return tuple(int(x) if x.isdigit() else x for x in re.split(r"[.、]", no))
 
 
-def _rank_all(scheme: Scheme, inputs: Inputs) -> dict[tuple[str, str, int], dict[str, RankPlace]]:
+def _rank_all(
+    scheme: Scheme, values_of: dict[str, dict]
+) -> dict[tuple[str, str, int], dict[str, RankPlace]]:
     """Every rank_points part ranked once, across all units of its sheet kind (or its tier)."""
     out: dict[tuple[str, str, int], dict[str, RankPlace]] = {}
     for sheet in scheme.sheets:
@@ -312,7 +316,7 @@ def _rank_all(scheme: Scheme, inputs: Inputs) -> dict[tuple[str, str, int], dict
                     continue
                 groups: dict[str, dict[str, Fraction]] = defaultdict(dict)
                 for unit in scheme.units_of_sheet(sheet.id):
-                    values = unit_values(scheme, inputs, unit.name)
+                    values = values_of[unit.name]
                     r = ratio(values, part.numerator, part.denominator)
                     if isinstance(r, Fraction):
                         key = unit.tier if scheme.decisions.rank_scope == "tier" else sheet.id
@@ -777,13 +781,14 @@ def _rank_tiers(units: list[UnitResult]) -> list[UnitResult]:
     return [out[u.unit] for u in units]
 
 
-def _indicator_rows(scheme: Scheme, inputs: Inputs) -> tuple[IndicatorRow, ...]:
+def _indicator_rows(
+    scheme: Scheme, inputs: Inputs, values_of: dict[str, dict]
+) -> tuple[IndicatorRow, ...]:
     rows = []
     for unit in scheme.units:
-        vals = inputs.indicators.get(unit.name)
-        if vals is None:
+        if unit.name not in inputs.indicators:
             continue
-        values = unit_values(scheme, inputs, unit.name)
+        values = values_of[unit.name]
         rates: dict[str, Decimal | None] = {}
         for item in scheme.sheet(unit.sheet).items:
             for part in item.parts:

@@ -135,7 +135,7 @@ class Item:
         """A ± row (city ranking): may go below zero."""
         return self.min < 0
 
-    @property
+    @functools.cached_property
     def max_label(self) -> str:
         from flowscore.numbers import fmt_plain
 

@@ -123,31 +123,56 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
         )
 
 
+# From this many units on, the summary workbook (and half the unit reports) is written by a
+# forked child while this process writes results.json and the rest: on 2 cores, 10,000 units
+# take ~2.3 s instead of ~4 s. Below it a fork costs more than it saves.
+FORK_FROM = 400
+
+
 def _fill(result: BatchResult, folder: Path, *, unit_reports: bool) -> list[Path]:
+    from flowscore.parallel import Forked, can_fork
+    from flowscore.writers import results_json, summary_xlsx
+
+    assert summary_xlsx.FILE_NAME == SUMMARY_NAME
+    names = report_names(result) if unit_reports else {}
+    if unit_reports:
+        (folder / REPORTS_DIR).mkdir()
+    units = [u.unit for u in result.units] if unit_reports else []
+    if len(result.units) >= FORK_FROM and can_fork():
+        child = Forked(_write_share, result, folder, names, units[1::2], True)
+        try:
+            _write_share(result, folder, names, units[0::2], False)
+        except BaseException:
+            child.cancel()
+            raise
+        child.result()
+    else:
+        _write_share(result, folder, names, units, True)
+        _write_share(result, folder, names, [], False)
+    written = [folder / results_json.FILE_NAME, folder / OVERALL_NAME, folder / SUMMARY_NAME]
+    return written + [folder / REPORTS_DIR / names[u] for u in units]
+
+
+def _write_share(
+    result: BatchResult, folder: Path, names: dict[str, str], units: list[str], summary: bool
+) -> None:
+    """One process's share of the outputs: the summary workbook (``summary``) or results.json
+    and the overall report, and the reports of ``units``."""
     from flowscore.writers import results_json, summary_xlsx
     from flowscore.writers.reports import UnitReports, render_overall
 
-    assert summary_xlsx.FILE_NAME == SUMMARY_NAME
-    written = []
-    path = folder / results_json.FILE_NAME
-    results_json.write_results(result, path)
-    written.append(path)
-    path = folder / OVERALL_NAME
-    path.write_text(render_overall(result), encoding="utf-8", newline="\n")
-    written.append(path)
-    path = folder / summary_xlsx.FILE_NAME
-    summary_xlsx.write_summary(result, path)
-    written.append(path)
-    if unit_reports:
-        reports = folder / REPORTS_DIR
-        reports.mkdir()
+    if summary:
+        summary_xlsx.write_summary(result, folder / summary_xlsx.FILE_NAME)
+    else:
+        results_json.write_results(result, folder / results_json.FILE_NAME)
+        text = render_overall(result)
+        (folder / OVERALL_NAME).write_text(text, encoding="utf-8", newline="\n")
+    if units:
         renderer = UnitReports(result)
-        names = report_names(result)
-        for u in result.units:
-            path = reports / names[u.unit]
-            path.write_text(renderer.render(u), encoding="utf-8", newline="\n")
-            written.append(path)
-    return written
+        by_name = {u.unit: u for u in result.units}
+        for name in units:
+            path = folder / REPORTS_DIR / names[name]
+            path.write_text(renderer.render(by_name[name]), encoding="utf-8", newline="\n")
 
 
 def write_outputs(

@@ -1,0 +1,156 @@
+"""The shortcuts taken for speed (issue #5) give exactly what the plain path gives: the summary
+workbook written by a forked child, custom properties read by a pattern, rates built from
+integer ratios."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_writers import make_batch
+
+import flowscore.writers as writers
+from flowscore.errors import OutputError
+from flowscore.parallel import can_fork
+from flowscore.rules import ratio
+from flowscore.workbook import _parse_props_xml, parse_custom_props
+from flowscore.writers import summary_xlsx, write_outputs
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@needs_fork
+@pytest.mark.parametrize("unit_reports", [True, False])
+def test_forked_writing_gives_the_same_files(tmp_path, monkeypatch, unit_reports):
+    batch = make_batch()
+    monkeypatch.setattr(writers, "FORK_FROM", 10**9)
+    plain = write_outputs(batch, out_dir=tmp_path / "plain", force=False, unit_reports=unit_reports)
+    monkeypatch.setattr(writers, "FORK_FROM", 1)
+    forked = write_outputs(
+        batch, out_dir=tmp_path / "forked", force=False, unit_reports=unit_reports
+    )
+    assert [p.relative_to(tmp_path / "plain") for p in plain] == [
+        p.relative_to(tmp_path / "forked") for p in forked
+    ]
+    assert _tree(tmp_path / "plain") == _tree(tmp_path / "forked")
+    assert any(p.suffix == ".txt" for p in forked) is unit_reports
+
+
+@needs_fork
+def test_a_failing_child_fails_the_run_and_writes_nothing(tmp_path, monkeypatch):
+    def disk_full(result, path):
+        raise OutputError("磁盘已满", hint="清理磁盘后重试")
+
+    monkeypatch.setattr(writers, "FORK_FROM", 1)
+    monkeypatch.setattr(summary_xlsx, "write_summary", disk_full)
+    with pytest.raises(OutputError) as info:
+        write_outputs(make_batch(), out_dir=tmp_path / "out", force=False)
+    assert info.value.message == "磁盘已满"
+    assert info.value.hint == "清理磁盘后重试"
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == []  # no half-built folder left beside it
+
+
+@needs_fork
+def test_a_bug_in_the_child_keeps_its_traceback(tmp_path, monkeypatch):
+    def bug(result, path):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(writers, "FORK_FROM", 1)
+    monkeypatch.setattr(summary_xlsx, "write_summary", bug)
+    with pytest.raises(ZeroDivisionError) as info:
+        write_outputs(make_batch(), out_dir=tmp_path / "out", force=False)
+    assert any("in bug" in note for note in info.value.__notes__)
+
+
+# ---------------------------------------------------------------------------------------------
+# custom document properties
+
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+)
+
+
+def _props(*bodies: str) -> bytes:
+    return (_HEAD + "".join(bodies) + "</Properties>").encode()
+
+
+def _prop(name: str, value: str, *, kind: str = "lpwstr", quote: str = '"', pid: int = 2) -> str:
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+    return (
+        f"<property fmtid={quote}{fmtid}{quote} pid={quote}{pid}{quote} "
+        f"name={quote}{name}{quote}><vt:{kind}>{value}</vt:{kind}></property>"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _props(_prop("flowscore.unit", "月湖街道"), _prop("flowscore.scheme", "haishu-2019")),
+        _props(_prop("flowscore.unit", "A&amp;B")),  # an entity: the parser decodes it
+        _props(_prop("flowscore.unit", "月湖街道", quote="'")),
+        _props(_prop("flowscore.unit", "")),  # empty: no value
+        _props(_prop("flowscore.unit", "<![CDATA[月湖街道]]>")),
+        _props("\n  ", _prop("flowscore.unit", "月湖街道"), "\n"),
+        _props(_prop("flowscore.unit", "5", kind="i4")),
+        _props(),
+        b"<Properties><op:property name='x'><vt:lpwstr>y</vt:lpwstr></op:property></Properties>",
+        b"not xml at all",
+        "月湖".encode("gbk"),  # not UTF-8
+    ],
+)
+def test_props_pattern_reads_what_the_parser_reads(data):
+    assert parse_custom_props(data) == _parse_props_xml(data)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12),
+            st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=12),
+        ),
+        max_size=4,
+    )
+)
+def test_props_pattern_matches_the_parser_on_any_text(pairs):
+    from xml.sax.saxutils import escape, quoteattr
+
+    bodies = [
+        f'<property fmtid="{{X}}" pid="{i + 2}" name={quoteattr(name)}>'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for i, (name, value) in enumerate(pairs)
+    ]
+    data = _props(*bodies)
+    assert parse_custom_props(data) == _parse_props_xml(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# rates
+
+decimals = st.decimals(
+    min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow_nan=False, allow_infinity=False
+)
+
+
+@given(decimals, decimals)
+def test_ratio_is_the_exact_quotient(num, den):
+    got = ratio({"a": num, "b": den}, "a", "b")
+    if den == 0:
+        assert got == "“b”为0，无法计算比率"
+    else:
+        assert got == Fraction(num) / Fraction(den)
+        assert isinstance(got, Fraction)
