@@ -9,6 +9,9 @@ writing), timed by wall clock from here; peak memory is the child's maximum resi
 (``/usr/bin/time`` when present, else ``getrusage`` in a fresh wrapper process). Per size:
 
 - 下限 (the floor): ``scripts/baseline_floor.py``: open every file and inflate its sheet XML;
+- calamine 读取: ``scripts/baseline_calamine.py``: every file read by python-calamine in worker
+  processes, nothing else (the reader's share of flowscore's time);
+- flowscore check (reading and scoring, no output written);
 - flowscore compute ``--no-reports --quiet``, and with every output (``--quiet``);
 - the pandas baseline: ``scripts/baseline_pandas.py``;
 
@@ -49,6 +52,8 @@ GNU_TIME = Path("/usr/bin/time")
 SEED = 2019
 
 FLOOR = "下限（解压读取）"
+CALAMINE = "calamine 读取（并行，不做处理）"
+FS_CHECK = "flowscore check（读取+计分，不写出）"
 FS_NO_REPORTS = "flowscore --no-reports"
 FS_ALL = "flowscore 全部输出"
 PANDAS = "pandas 基线"
@@ -275,6 +280,14 @@ def measure(opts: Options) -> Results:
         say(opts, f"[{n} 表] 下限 …")
         r, runs = best(script_cmd("baseline_floor.py", str(folder)), env, repeat)
         res.rows.append(Row(n, FLOOR, r.seconds, r.peak_mb, runs=runs))
+        say(opts, f"[{n} 表] calamine 读取 …")
+        r, runs = best(script_cmd("baseline_calamine.py", str(folder)), env, repeat)
+        res.rows.append(Row(n, CALAMINE, r.seconds, r.peak_mb, runs=runs))
+        say(opts, f"[{n} 表] flowscore check …")
+        r, runs = best(
+            flowscore_cmd("check", str(folder), "--rubric", str(rubric)), env, repeat, ok=SCORED
+        )
+        res.rows.append(Row(n, FS_CHECK, r.seconds, r.peak_mb, runs=runs))
         say(opts, f"[{n} 表] flowscore --no-reports …")
         r, runs = best(
             compute_cmd(folder, out, rubric=rubric, reports=False), env, repeat, ok=SCORED
@@ -458,11 +471,14 @@ def goals(res: Results) -> list[Goal]:
             "—" if r is None else f"{r.seconds:.2f} 秒",
         )
     )
-    for prefix in ("flowscore --help", "flowscore rank"):
-        for r in (x for x in res.rows if x.program.startswith(prefix)):
-            out.append(
-                Goal(f"{r.program} 少于 {STARTUP:g} 秒", r.seconds < STARTUP, f"{r.seconds:.2f} 秒")
-            )
+    # The start-up goal: --help, and rank on the sample's results file. rank on a 10,000-unit
+    # file (75 MB of JSON) is shown in the table, not held to a start-up time.
+    startup_rows = [x for x in res.rows if x.program == "flowscore --help"]
+    startup_rows += [x for x in res.rows if x.program.startswith("flowscore rank")][:1]
+    for r in startup_rows:
+        out.append(
+            Goal(f"{r.program} 少于 {STARTUP:g} 秒", r.seconds < STARTUP, f"{r.seconds:.2f} 秒")
+        )
     a, b = res.get(1000, FS_NO_REPORTS), res.get(10_000, FS_NO_REPORTS)
     if a and b and a.peak_mb and b.peak_mb:
         growth = b.peak_mb / a.peak_mb
