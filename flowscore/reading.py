@@ -80,6 +80,15 @@ class Value:
     sheet: str
     cell: str
 
+    def __reduce__(self) -> tuple:
+        # A province's indicator workbook has ~100,000 values to send from a worker process:
+        # as (constructor, fields) pickling takes a third of the default's time both ways.
+        return (_value, (self.value, self.file, self.sheet, self.cell))
+
+
+def _value(value: Decimal | bool | None, file: str, sheet: str, cell: str) -> Value:
+    return Value(value=value, file=file, sheet=sheet, cell=cell)
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RawEntry:
