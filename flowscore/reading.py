@@ -193,9 +193,7 @@ def discover(folder: Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path
     return [Path(p) for p, _rel in paths], notes
 
 
-def _discover(
-    root: Path, exclude: tuple[Path, ...]
-) -> tuple[list[tuple[str, str]], list[Finding]]:
+def _discover(root: Path, exclude: tuple[Path, ...]) -> tuple[list[tuple[str, str]], list[Finding]]:
     """(absolute path, path relative to ``root``) of every spreadsheet, in path order.
     Strings, not Paths: a province has 10,000 files, and Path objects cost ~40 µs each here."""
     excluded = {str(p.resolve()) for p in exclude}
