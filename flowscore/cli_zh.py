@@ -109,3 +109,41 @@ def apply() -> None:
         original_format_error(self)
 
     rich_utils.rich_format_error = rich_format_error
+
+    _type_labels_in_chinese()
+
+
+# Typer's type column: ``<bool>`` on a flag (which takes no value: shown as nothing), ``<path>``,
+# ``<int range> [x>=0]``. Labels Typer has no word for keep its own.
+_TYPE_LABELS = {
+    "<bool>": "",
+    "<path>": "路径",
+    "<int>": "整数",
+    "<int range>": "整数",
+    "<float>": "数字",
+    "<float range>": "数字",
+    "<str>": "文本",
+}
+
+
+def _range_zh(min: float | None, max: float | None) -> str | None:  # noqa: A002 - Typer's names
+    if min is None and max is None:
+        return None
+    if min is None:
+        return f"不大于 {max}"
+    if max is None:
+        return f"不小于 {min}"
+    return f"{min}～{max}"
+
+
+def _type_labels_in_chinese() -> None:
+    from typer import core
+
+    original = core._TyperParameter.display_type
+
+    def display_type(self, ctx):  # type: ignore[no-untyped-def]
+        label = original(self, ctx)
+        return _TYPE_LABELS.get(label, label)
+
+    core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
+    core.describe_number_range = _range_zh

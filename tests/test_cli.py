@@ -210,3 +210,26 @@ def test_help_is_chinese():
     r = run("--help")
     assert "用法：" in r.output and "命令" in r.output and "显示本帮助并退出" in r.output
     assert "Show this message" not in r.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compute",),
+        ("check",),
+        ("rank",),
+        ("explain",),
+        ("template",),
+        ("rubric", "list"),
+        ("rubric", "show"),
+        ("rubric", "check"),
+    ],
+)
+def test_every_help_page_has_chinese_type_labels(command):
+    import re
+
+    r = run(*command, "--help")
+    assert r.exit_code == 0, r.output
+    # Typer's own labels (<bool>, <path>, <int range>, x>=0) are translated or dropped
+    assert not re.search(r"<[a-z ]+>|x[<>]=|\[required\]|\[default", r.output), r.output
+    assert "用法：" in r.output
