@@ -126,7 +126,7 @@ _TYPE_LABELS = {
 }
 
 
-def _range_zh(min: float | None, max: float | None) -> str | None:  # noqa: A002 - Typer's names
+def _range_zh(min: float | None, max: float | None) -> str | None:
     if min is None and max is None:
         return None
     if min is None:
