@@ -347,3 +347,20 @@ def test_parallel_and_serial_reading_give_identical_scores(tmp_path, monkeypatch
     parallel = compute_folder(tmp_path, jobs=2)
     assert serial.units == parallel.units
     assert serial.report.to_list() == parallel.report.to_list()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "symlink"), reason="no symlinks here")
+def test_a_file_linked_from_outside_the_folder_is_read_under_its_link_name(tmp_path):
+    # Before: resolving the link and taking it relative to the folder was an internal error.
+    inside = tmp_path / "提交"
+    inside.mkdir()
+    published_annex(
+        tmp_path / "elsewhere.xlsx",
+        unit="月湖街道",
+        rows=town_rows(verified=(None, None, None, 13.25, 5, 5)),
+    )
+    (inside / "月湖街道.xlsx").symlink_to(tmp_path / "elsewhere.xlsx")
+    indicator_book(inside / "指标.xlsx", {"月湖街道": {**EXAMPLE, "未报备发文数": 0}})
+    result = compute_folder(inside)
+    assert result.unit("月湖街道").total == D("93.25")
+    assert result.unit("月湖街道").file == "月湖街道.xlsx"
