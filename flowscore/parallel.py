@@ -89,12 +89,19 @@ class Forked:
         try:
             ok, value = self._recv.recv()
         except EOFError:  # the child died without a word (killed, out of memory)
-            ok, value = False, RuntimeError("forked writer ended without a result")
+            ok, value = False, None
         finally:
             self._recv.close()
             self._proc.join()
         if ok:
             return value
+        if value is None:
+            from flowscore.errors import FlowscoreError
+
+            raise FlowscoreError(
+                f"后台写出进程意外退出（退出码 {self._proc.exitcode}），输出未写出",
+                hint="可能是内存不足或进程被终止；关闭其他程序后重新运行",
+            )
         raise value
 
     def cancel(self) -> None:

@@ -154,3 +154,20 @@ def test_ratio_is_the_exact_quotient(num, den):
     else:
         assert got == Fraction(num) / Fraction(den)
         assert isinstance(got, Fraction)
+
+
+@needs_fork
+def test_a_child_that_dies_is_a_chinese_error(tmp_path, monkeypatch):
+    import os
+
+    from flowscore.errors import FlowscoreError
+
+    def killed(result, path):
+        os._exit(9)  # as if the system killed it: no word back
+
+    monkeypatch.setattr(writers, "FORK_FROM", 1)
+    monkeypatch.setattr(summary_xlsx, "write_summary", killed)
+    with pytest.raises(FlowscoreError) as info:
+        write_outputs(make_batch(), out_dir=tmp_path / "out", force=False)
+    assert info.value.message == "后台写出进程意外退出（退出码 9），输出未写出"
+    assert not (tmp_path / "out").exists()
