@@ -71,17 +71,17 @@ def map_batches(
 
 
 class Forked:
-    """``func(*args)`` running in a forked child process, for work that needs this process's
+    """``func(*args, **kwargs)`` running in a forked child process, for work that needs this process's
     data as it is (a scored batch of 10,000 units) without pickling it across. ``result()``
     waits and returns the value or re-raises the child's exception (with the child's
     traceback as a note). Only where ``fork`` exists: ``can_fork()``."""
 
-    def __init__(self, func: Callable[..., R], *args: Any) -> None:
+    def __init__(self, func: Callable[..., R], *args: Any, **kwargs: Any) -> None:
         import multiprocessing as mp
 
         ctx = mp.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_run_child, args=(send, func, args), daemon=True)
+        self._proc = ctx.Process(target=_run_child, args=(send, func, args, kwargs), daemon=True)
         self._proc.start()
         send.close()
 
@@ -118,9 +118,9 @@ def can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
-def _run_child(send: Any, func: Callable[..., Any], args: tuple) -> None:
+def _run_child(send: Any, func: Callable[..., Any], args: tuple, kwargs: dict) -> None:
     try:
-        value = func(*args)
+        value = func(*args, **kwargs)
     except BaseException as exc:
         import traceback
 

@@ -195,7 +195,8 @@ def discover(folder: Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path
 
 def _discover(root: Path, exclude: tuple[Path, ...]) -> tuple[list[tuple[str, str]], list[Finding]]:
     """(absolute path, path relative to ``root``) of every spreadsheet, in path order.
-    Strings, not Paths: a province has 10,000 files, and Path objects cost ~40 µs each here."""
+    Strings, not Paths: building, resolving and comparing Paths cost ~40 µs a file (0.4 s for
+    a province of 10,000 files, in the process the workers compete with)."""
     excluded = {str(p.resolve()) for p in exclude}
     notes: list[Finding] = []
     found: list[tuple[list[str], str, str]] = []

@@ -155,7 +155,7 @@ def _from_refusal(display: str, r: Refusal, level: Level = Level.ERROR) -> Findi
 # <vt:…>text</vt:…> child. Files in this shape (every template) are read with one pattern, ~5 µs
 # instead of ~50 µs for an XML parser; anything else goes to the parser.
 _PROPERTY = re.compile(
-    r'<property\s[^<>]*?\bname="([^"<>&]*)"[^<>]*>\s*<vt:\w+>([^<>&]+)</vt:\w+>\s*</property>'
+    r'<property\s[^<>]*?\bname="([^"<>&]+)"[^<>]*>\s*<vt:\w+>([^<>&]+)</vt:\w+>\s*</property>'
 )
 
 

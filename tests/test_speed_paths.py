@@ -120,7 +120,7 @@ def test_props_pattern_reads_what_the_parser_reads(data):
 @given(
     st.lists(
         st.tuples(
-            st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12),
+            st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=12),
             st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=12),
         ),
         max_size=4,
@@ -171,3 +171,8 @@ def test_a_child_that_dies_is_a_chinese_error(tmp_path, monkeypatch):
         write_outputs(make_batch(), out_dir=tmp_path / "out", force=False)
     assert info.value.message == "后台写出进程意外退出（退出码 9），输出未写出"
     assert not (tmp_path / "out").exists()
+
+
+def test_props_with_an_empty_name_are_left_to_the_parser():
+    data = _props(_prop("", "x"), _prop("flowscore.unit", "月湖街道", pid=3))
+    assert parse_custom_props(data) == _parse_props_xml(data) == {"flowscore.unit": "月湖街道"}
