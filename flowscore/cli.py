@@ -208,12 +208,17 @@ def compute_cmd(
         )
     finally:
         progress.close()
-    write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
+    with progress.writing(len(result.units)):
+        write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
     if as_json:
         sys.stdout.write(json_text(result_to_dict(result)))
     else:
         ui.print_compute_summary(
-            result, out_dir=str(out), show_info=verbose, list_findings=not quiet
+            result,
+            out_dir=str(out),
+            show_info=verbose,
+            list_findings=not quiet,
+            unit_reports=not no_reports,
         )
     pending = any(u.status == "provisional" for u in result.units)
     raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)

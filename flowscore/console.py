@@ -5,6 +5,7 @@ The library returns plain data; this module turns it into tables and lines."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 
 from rich.console import Console
 from rich.markup import escape
@@ -242,7 +243,12 @@ def print_explain(unit: dict) -> None:
 
 
 def print_compute_summary(
-    result: BatchResult, *, out_dir: str | None, show_info: bool = False, list_findings: bool = True
+    result: BatchResult,
+    *,
+    out_dir: str | None,
+    show_info: bool = False,
+    list_findings: bool = True,
+    unit_reports: bool = True,
 ) -> None:
     """What a compute run did: files and units read, findings by level, where outputs went.
     Reads the result directly (building the whole results dict would cost memory at scale)."""
@@ -263,13 +269,15 @@ def print_compute_summary(
     )
     if out_dir:
         console.print(
-            f"结果已写入 {escape(out_dir)}（考核汇总.xlsx、考核报告.md、results.json、reports/）"
+            f"结果已写入 {escape(out_dir)}（考核汇总.xlsx、考核报告.md、results.json"
+            f"{'、reports/' if unit_reports else ''}）"
         )
 
 
 class ReadingProgress:
     """A progress bar for reading files that appears only when a run takes more than a moment,
-    and never when stderr is not a terminal (or with --quiet)."""
+    and never when stderr is not a terminal (or with --quiet). Once every file is read it says
+    that scoring is under way; ``writing()`` then shows one line while the outputs are written."""
 
     DELAY = 0.5  # seconds before the bar shows
 
@@ -280,6 +288,7 @@ class ReadingProgress:
         self._start = time.monotonic()
         self._bar = None
         self._task = None
+        self.shown = False  # the bar appeared: the run is long enough to say what happens next
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -289,10 +298,16 @@ class ReadingProgress:
         if self._bar is None:
             if time.monotonic() - self._start < self.DELAY or done >= total:
                 return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self._bar = Progress(
-                "读取文件",
+                TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
@@ -300,9 +315,37 @@ class ReadingProgress:
                 transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task("read", total=total)
-        self._bar.update(self._task, completed=done)
+            self._task = self._bar.add_task("读取文件", total=total)
+            self.shown = True
+        self._bar.update(
+            self._task, completed=done, description="计分、排名" if done >= total else "读取文件"
+        )
 
     def close(self) -> None:
         if self._bar is not None:
+            # rich stops its refresh thread without waiting for it; wait, so that no thread is
+            # left when the writer forks (see ``writing``).
+            thread = getattr(self._bar.live, "_refresh_thread", None)
             self._bar.stop()
+            if thread is not None:
+                thread.join(timeout=2)
+            self._bar = None
+
+    def writing(self, units: int) -> AbstractContextManager[object]:
+        """While the outputs are written: one transient line, drawn once. No refresh thread,
+        since the summary workbook is written by a forked child (a fork must not copy a
+        thread holding the terminal's lock)."""
+        if not self.shown:
+            return nullcontext()
+        from rich.live import Live
+        from rich.text import Text
+
+        line = Text(f"写出考核汇总.xlsx、results.json 和报告（{units:,} 个单位）…")
+        return Live(
+            line,
+            console=err_console,
+            auto_refresh=False,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )

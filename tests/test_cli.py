@@ -233,3 +233,13 @@ def test_every_help_page_has_chinese_type_labels(command):
     # Typer's own labels (<bool>, <path>, <int range>, x>=0) are translated or dropped
     assert not re.search(r"<[a-z ]+>|x[<>]=|\[required\]|\[default", r.output), r.output
     assert "用法：" in r.output
+
+
+def test_no_reports_says_what_was_written(tmp_path):
+    out = tmp_path / "out"
+    r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--no-reports")
+    assert r.exit_code == 0, r.output
+    assert f"结果已写入 {out}（考核汇总.xlsx、考核报告.md、results.json）" in r.output
+    assert not (out / "reports").exists()
+    r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--force")
+    assert f"结果已写入 {out}（考核汇总.xlsx、考核报告.md、results.json、reports/）" in r.output
