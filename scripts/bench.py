@@ -1,6 +1,6 @@
 """The benchmark of issue #5: flowscore against the floor and against a pandas script.
 
-    make bench                                   # everything (~3 min; pandas at 10,000 ~2 min)
+    make bench                                   # everything (~3 min here; pandas at 10,000 ~1.5 min)
     .venv/bin/python scripts/bench.py --quick    # pandas at 10,000 extrapolated from 1,000
     .venv/bin/python scripts/bench.py --sizes 100,1000 --repeat 3
 
