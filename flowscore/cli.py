@@ -12,11 +12,12 @@ from typing import Annotated
 
 import typer
 
-from flowscore import cli_zh
+from flowscore import cli_params, cli_zh
 from flowscore import console as ui
 from flowscore.errors import FlowscoreError, RubricError
 
 cli_zh.apply()
+cli_params.apply()
 
 app = typer.Typer(
     name="flowscore",
