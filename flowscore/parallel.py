@@ -30,6 +30,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def pooled(jobs: int, tasks: int) -> bool:
+    """Whether ``map_batches`` reads in worker processes (else in this one)."""
+    return jobs > 1 and tasks >= SERIAL_BELOW
+
+
 def map_batches(
     func: Callable[[list[T]], list[R]],
     tasks: list[T],
@@ -43,7 +48,7 @@ def map_batches(
     returns one result per task; ``init(init_arg)`` prepares each worker (and this process when
     running serially)."""
     total = len(tasks)
-    if jobs <= 1 or total < SERIAL_BELOW:
+    if not pooled(jobs, total):
         init(init_arg)
         step = max(1, total // 100)
         done = 0
