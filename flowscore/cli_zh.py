@@ -21,8 +21,8 @@ _MESSAGES = [
         ),
     ),
     (re.compile(r"^No such command '?(.+?)'?\.$"), lambda m: f"没有命令“{m[1]}”"),
-    (re.compile(r"^Missing option '?(.+?)'?\.?$"), lambda m: f"缺少选项 {m[1]}"),
-    (re.compile(r"^Missing argument '?(.+?)'?\.?$"), lambda m: f"缺少参数 {m[1]}"),
+    (re.compile(r"^Missing option (.+?)\.?$"), lambda m: f"缺少选项 {_unquoted(m[1])}"),
+    (re.compile(r"^Missing argument (.+?)\.?$"), lambda m: f"缺少参数 {_unquoted(m[1])}"),
     (re.compile(r"^Missing command\.$"), lambda m: "缺少命令"),
     (
         re.compile(r"^Invalid value for (.+?): (.+)$", re.S),
@@ -45,6 +45,11 @@ _VALUES = [
     (re.compile(r"(.+?) is not in the range (.+)\.?"), r"\1 不在范围 \2 内"),
     (re.compile(r"(.+?) is not (?:a valid )?(.+?)\.?$"), r"\1 不是有效的 \2"),
 ]
+
+
+def _unquoted(names: str) -> str:
+    """``'--unit' / '-u'`` → ``--unit / -u``."""
+    return names.replace("'", "")
 
 
 def _value(text: str) -> str:

@@ -138,7 +138,13 @@ def test_compute_missing_folder_is_a_usage_error(tmp_path):
 def test_compute_without_folder_argument():
     r = runner.invoke(app, ["compute"])
     assert r.exit_code == 2
-    assert "缺少参数" in r.output
+    assert "缺少参数 文件夹" in r.output
+
+
+def test_missing_option_names_both_spellings_without_stray_quotes(computed):
+    r = runner.invoke(app, ["explain", str(computed)])
+    assert r.exit_code == 2
+    assert "缺少选项 --unit / -u" in r.output
 
 
 def test_rank_table(computed):
