@@ -29,7 +29,10 @@ _MESSAGES = [
         lambda m: f"{m[1]} 的取值无效：{_value(m[2])}",
     ),
     (re.compile(r"^Invalid value: (.+)$", re.S), lambda m: f"取值无效：{_value(m[1])}"),
-    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), lambda m: f"多余的参数：{m[1]}"),
+    (
+        re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"),
+        lambda m: f"多余的参数：{m[1]}",
+    ),
     (re.compile(r"^Option '?(.+?)'? requires an argument\.$"), lambda m: f"选项 {m[1]} 需要一个值"),
     (
         re.compile(r"^Option '?(.+?)'? does not take a value\.$"),

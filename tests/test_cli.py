@@ -249,3 +249,24 @@ def test_no_reports_says_what_was_written(tmp_path):
     assert not (out / "reports").exists()
     r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--force")
     assert f"结果已写入 {out}（考核汇总.xlsx、考核报告.md、results.json、reports/）" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["compute", "a", "b"], "多余的参数：b"),
+        (["--bogus"], "没有选项 --bogus"),
+        (["frobnicate"], "没有命令“frobnicate”"),
+        (["compute", "a", "--jobs"], "选项 --jobs 需要一个值"),
+        (["compute", "a", "--jobs", "x"], "'--jobs' / '-j' 的取值无效：应为整数"),
+    ],
+)
+def test_usage_errors_are_chinese(args, says):
+    import re
+
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    assert says in r.output
+    # nothing left in English but option names and the words the user typed
+    words = set(re.findall(r"[A-Za-z]{3,}", r.output)) - {"flowscore", "compute", "jobs", "bogus"}
+    assert words <= {"frobnicate"}, words
