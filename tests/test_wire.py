@@ -11,6 +11,7 @@ import pytest
 
 from flowscore.reading import Inputs, SheetReader, _discover, read_file
 from flowscore.rubric import load_rubric
+from flowscore import wire
 from flowscore.wire import pack, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,20 +48,7 @@ def test_every_record_comes_back_equal(tmp_path):
     for x in parts:
         assert unpack(pack(x)) == x
     # every kind of record took part, with Decimals and booleans among the values
-    assert all(
-        any(getattr(x, name) for x in parts)
-        for name in (
-            "annexes",
-            "indicators",
-            "indicator_sources",
-            "entries",
-            "ranking",
-            "files",
-            "findings",
-            "saw_indicator_sheet",
-            "saw_ranking_sheet",
-        )
-    )
+    assert all(any(getattr(x, name) for x in parts) for name in wire._INPUTS)
     values = [v.value for x in parts for vs in x.indicators.values() for v in vs.values()]
     assert any(type(v) is bool for v in values) and any(type(v) is Decimal for v in values)
     entries = [e for x in parts for a in x.annexes for e in a.items.values()]
