@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from flowscore import wire
 from flowscore.reading import Inputs, SheetReader, _discover, read_file
 from flowscore.rubric import load_rubric
-from flowscore import wire
 from flowscore.wire import pack, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
