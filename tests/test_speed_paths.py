@@ -176,3 +176,20 @@ def test_a_child_that_dies_is_a_chinese_error(tmp_path, monkeypatch):
 def test_props_with_an_empty_name_are_left_to_the_parser():
     data = _props(_prop("", "x"), _prop("flowscore.unit", "月湖街道", pid=3))
     assert parse_custom_props(data) == _parse_props_xml(data) == {"flowscore.unit": "月湖街道"}
+
+
+@needs_fork
+def test_a_failing_parent_stops_the_child_and_writes_nothing(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from flowscore.writers import results_json
+
+    def disk_full(result, path):
+        raise OutputError("磁盘已满")
+
+    monkeypatch.setattr(writers, "FORK_FROM", 1)
+    monkeypatch.setattr(results_json, "write_results", disk_full)
+    with pytest.raises(OutputError):
+        write_outputs(make_batch(), out_dir=tmp_path / "out", force=False)
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []  # the child was stopped and reaped
