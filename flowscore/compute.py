@@ -31,6 +31,11 @@ def compute_folder(
     ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
     (size, rows per sheet) before it is refused with a finding."""
     folder = Path(folder)
+    if folder.is_file():
+        raise UsageError(
+            f"{folder} 是一个文件，不是文件夹",
+            hint=f"给出存放评分表和指标数据的文件夹，例如 {folder.parent}",
+        )
     if not folder.is_dir():
         raise UsageError(f"找不到文件夹 {folder}", hint="给出存放评分表和指标数据的文件夹路径")
     warnings: list = []

@@ -135,6 +135,15 @@ def test_compute_missing_folder_is_a_usage_error(tmp_path):
     assert "找不到文件夹" in r.output
 
 
+def test_compute_on_a_file_says_it_wants_the_folder(tmp_path):
+    sheet = tmp_path / "月湖街道.xlsx"
+    shutil.copy(next(SAMPLE.glob("*.xlsx")), sheet)
+    r = run("compute", str(sheet), "--out", str(tmp_path / "o"))
+    assert r.exit_code == 2
+    assert f"{sheet} 是一个文件，不是文件夹" in r.output
+    assert f"例如 {tmp_path}" in r.output
+
+
 def test_compute_without_folder_argument():
     r = runner.invoke(app, ["compute"])
     assert r.exit_code == 2
