@@ -89,7 +89,17 @@ def _build(cls: type, names: tuple[str, ...], values: tuple) -> Any:
 
 
 def pack(inputs: Inputs) -> bytes:
-    """``inputs`` as bytes for ``unpack``."""
+    """``inputs`` as bytes for ``unpack``: marshalled tuples (``M``), or, should a record ever
+    hold a value marshal cannot carry, the pickled Inputs (``P``) rather than a failed batch."""
+    try:
+        return b"M" + _marshalled(inputs)
+    except ValueError:
+        import pickle
+
+        return b"P" + pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _marshalled(inputs: Inputs) -> bytes:
     annexes = [
         (
             a.unit,
@@ -138,8 +148,12 @@ def pack(inputs: Inputs) -> bytes:
 
 def unpack(data: bytes) -> Inputs:
     """The Inputs ``pack`` was given."""
+    if data[:1] == b"P":
+        import pickle
+
+        return pickle.loads(data[1:])
     annexes, indicators, sources, entries, ranking, files, findings, saw_ind, saw_rank = (
-        marshal.loads(data)
+        marshal.loads(data[1:])
     )
     return Inputs(
         annexes=[_annex(*a) for a in annexes],

@@ -65,3 +65,17 @@ def test_decimals_keep_digits_and_exponent(text):
     x.indicators["月湖街道"] = {"n": Value(value=Decimal(text), file="f", sheet="s", cell="B2")}
     back = unpack(pack(x)).indicators["月湖街道"]["n"].value
     assert back.as_tuple() == Decimal(text).as_tuple()
+
+
+def test_a_value_marshal_cannot_carry_falls_back_to_pickle():
+    import datetime as dt
+
+    from flowscore.findings import Finding, Level
+
+    x = Inputs()
+    x.findings.append(Finding(code="c", level=Level.INFO, message="m"))
+    x.indicator_sources["月湖街道"] = ("f.xlsx", dt.date(2019, 12, 31), 3)  # not marshallable
+    data = pack(x)
+    assert data[:1] == b"P"
+    assert unpack(data) == x
+    assert pack(Inputs())[:1] == b"M"
