@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -52,105 +53,17 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
             )
         )
 
-    results: list[UnitResult] = []
-    for unit in scheme.units:
-        sheet = scheme.sheet(unit.sheet)
-        tier = scheme.tier(unit.tier)
-        unit_entries = entries_by_unit.get(unit.name, [])
-        annex = annex_by_unit.get(unit.name)
-        if annex is None:
-            if unit.name not in annex_by_unit:  # None means two conflicting files: reported
-                report.add(
-                    Finding(
-                        code="missing-submission",
-                        level=Level.ERROR,
-                        unit=unit.name,
-                        message=f"“{unit.name}”没有提交评分表（未报送）",
-                        hint=f"请该单位{_deadline(scheme)}报送{sheet.annex or '评分表'}",
-                    )
-                )
-                results.append(
-                    UnitResult(
-                        unit=unit.name,
-                        tier=tier.id,
-                        tier_label=tier.label,
-                        base=tier.base,
-                        sheet=sheet.id,
-                        status="missing",
-                        items=(),
-                        bonus=Decimal(0),
-                        penalty=Decimal(0),
-                        subtotal=Decimal(0),
-                        total=None,
-                        contribution=None,
-                        rank=None,
-                        entries=tuple(unit_entries),
-                    )
-                )
-                continue
-        values = values_of[unit.name]
-        city = inputs.ranking.get(unit.name)
-        items = []
-        for item in sheet.items:
-            entry = annex.items.get(str(item.no)) if annex else None
-            rp = {
-                i: places_by_part.get((sheet.id, str(item.no), i), {}).get(unit.name)
-                for i, p in enumerate(item.parts)
-                if isinstance(p, RankPoints)
-            }
-            items.append(
-                _score_item(
-                    scheme,
-                    unit,
-                    item,
-                    entry,
-                    values,
-                    rp,
-                    tables,
-                    (city.rank, city.tied) if city else None,
-                    annex,
-                    report,
-                    places,
-                    inputs,
-                )
-            )
-        subtotal = _subtotal(sheet, items)
-        if d.rescale_to_100 and sheet.items_max_sum != sheet.total:
-            subtotal = subtotal * sheet.total / sheet.items_max_sum
-        bonus = _pool_sum(sheet.bonus, [e for e in unit_entries if e.kind == "bonus" and e.counted])
-        penalty = -_pool_sum(
-            sheet.penalty, [e for e in unit_entries if e.kind == "penalty" and e.counted]
-        )
-        total = subtotal + bonus + penalty
-        if d.total_floor is not None:
-            total = max(total, d.total_floor)
-        if d.total_cap is not None:
-            total = min(total, d.total_cap)
-        total = q(total, places)
-        pending = any(i.source == "pending" for i in items)
-        status = "provisional" if pending or annex is None else "final"
-        self_vals = [i.self_score for i in items if i.self_score is not None]
-        results.append(
-            UnitResult(
-                unit=unit.name,
-                tier=tier.id,
-                tier_label=tier.label,
-                base=tier.base,
-                sheet=sheet.id,
-                status=status,
-                items=tuple(items),
-                bonus=q(bonus, places),
-                penalty=q(penalty, places),
-                subtotal=q(subtotal, places),
-                total=total,
-                contribution=q(tier.base * total / HUNDRED, d.contribution_places),
-                rank=None,
-                file=annex.file if annex else "",
-                self_total=sum(self_vals, Decimal(0)) if self_vals else None,
-                entries=tuple(unit_entries),
-                categories=_categories(items, sheet),
-            )
-        )
+    batch = _Batch(
+        scheme=scheme,
+        inputs=inputs,
+        places=places,
+        annex_by_unit=annex_by_unit,
+        values_of=values_of,
+        places_by_part=places_by_part,
+        tables=tables,
+        entries_by_unit=entries_by_unit,
+    )
+    results = [_score_unit(batch, unit, report) for unit in scheme.units]
 
     ranked = _rank_tiers(results)
     return BatchResult(
@@ -163,6 +76,120 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
         entries=tuple(e for u in scheme.units for e in entries_by_unit.get(u.name, [])),
         inputs=tuple(inputs.files),
         tiers=tuple((t.id, t.label, t.base) for t in scheme.tiers),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Batch:
+    """What scoring a unit reads besides the unit: the batch's records, prepared once."""
+
+    scheme: Scheme
+    inputs: Inputs
+    places: int
+    annex_by_unit: dict[str, AnnexSheet | None]
+    values_of: dict[str, dict]
+    places_by_part: dict[tuple[str, str, int], dict[str, RankPlace]]
+    tables: dict
+    entries_by_unit: dict[str, list[Entry]]
+
+
+def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
+    """One unit of the roster: its items, bonus and penalty, total and contribution (rank is
+    given later, across the tier)."""
+    scheme, inputs, d, places = b.scheme, b.inputs, b.scheme.decisions, b.places
+    annex_by_unit, values_of, places_by_part = b.annex_by_unit, b.values_of, b.places_by_part
+    tables, entries_by_unit = b.tables, b.entries_by_unit
+    sheet = scheme.sheet(unit.sheet)
+    tier = scheme.tier(unit.tier)
+    unit_entries = entries_by_unit.get(unit.name, [])
+    annex = annex_by_unit.get(unit.name)
+    if annex is None:
+        if unit.name not in annex_by_unit:  # None means two conflicting files: reported
+            report.add(
+                Finding(
+                    code="missing-submission",
+                    level=Level.ERROR,
+                    unit=unit.name,
+                    message=f"“{unit.name}”没有提交评分表（未报送）",
+                    hint=f"请该单位{_deadline(scheme)}报送{sheet.annex or '评分表'}",
+                )
+            )
+            return UnitResult(
+                unit=unit.name,
+                tier=tier.id,
+                tier_label=tier.label,
+                base=tier.base,
+                sheet=sheet.id,
+                status="missing",
+                items=(),
+                bonus=Decimal(0),
+                penalty=Decimal(0),
+                subtotal=Decimal(0),
+                total=None,
+                contribution=None,
+                rank=None,
+                entries=tuple(unit_entries),
+            )
+    values = values_of[unit.name]
+    city = inputs.ranking.get(unit.name)
+    items = []
+    for item in sheet.items:
+        entry = annex.items.get(str(item.no)) if annex else None
+        rp = {
+            i: places_by_part.get((sheet.id, str(item.no), i), {}).get(unit.name)
+            for i, p in enumerate(item.parts)
+            if isinstance(p, RankPoints)
+        }
+        items.append(
+            _score_item(
+                scheme,
+                unit,
+                item,
+                entry,
+                values,
+                rp,
+                tables,
+                (city.rank, city.tied) if city else None,
+                annex,
+                report,
+                places,
+                inputs,
+            )
+        )
+    subtotal = _subtotal(sheet, items)
+    if d.rescale_to_100 and sheet.items_max_sum != sheet.total:
+        subtotal = subtotal * sheet.total / sheet.items_max_sum
+    bonus = _pool_sum(sheet.bonus, [e for e in unit_entries if e.kind == "bonus" and e.counted])
+    penalty = -_pool_sum(
+        sheet.penalty, [e for e in unit_entries if e.kind == "penalty" and e.counted]
+    )
+    total = subtotal + bonus + penalty
+    if d.total_floor is not None:
+        total = max(total, d.total_floor)
+    if d.total_cap is not None:
+        total = min(total, d.total_cap)
+    total = q(total, places)
+    pending = any(i.source == "pending" for i in items)
+    status = "provisional" if pending or annex is None else "final"
+    self_vals = [i.self_score for i in items if i.self_score is not None]
+    return UnitResult(
+        unit=unit.name,
+        tier=tier.id,
+        tier_label=tier.label,
+        base=tier.base,
+        sheet=sheet.id,
+        status=status,
+        items=tuple(items),
+        bonus=q(bonus, places),
+        penalty=q(penalty, places),
+        subtotal=q(subtotal, places),
+        total=total,
+        contribution=q(tier.base * total / HUNDRED, d.contribution_places),
+        rank=None,
+        file=annex.file if annex else "",
+        self_total=sum(self_vals, Decimal(0)) if self_vals else None,
+        entries=tuple(unit_entries),
+        categories=_categories(items, sheet),
     )
 
 
