@@ -138,3 +138,6 @@ def _run_child(send: Any, func: Callable[..., Any], args: tuple, kwargs: dict) -
         send.send((True, value))
     finally:
         send.close()
+    # Leave at once: no flushing of stdio or exit handlers, whose locks a thread of the parent
+    # (a progress bar's refresh) may have held at the moment of the fork.
+    os._exit(0)
