@@ -185,7 +185,13 @@ def compute_cmd(
         bool, typer.Option("--quiet", "-q", help="不显示进度条和问题清单，只显示汇总。")
     ] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="并行读取的进程数（0 表示按处理器核数）。", min=0)
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="并行的进程数（读取和写出；1 表示全部在一个进程内，0 表示按处理器核数）。",
+            min=0,
+        ),
     ] = 0,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
@@ -198,19 +204,20 @@ def compute_cmd(
     from flowscore.writers.results_json import json_text, result_to_dict
 
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
+    jobs = jobs or default_jobs()
     try:
         result = compute_folder(
             folder,
             rubric=rubric,
             exclude=(out,),
-            jobs=jobs or default_jobs(),
+            jobs=jobs,
             progress=progress,
             limits=_limits(max_size, max_rows),
         )
     finally:
         progress.close()
     with progress.writing(len(result.units)):
-        write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports)
+        write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports, jobs=jobs)
     if as_json:
         sys.stdout.write(json_text(result_to_dict(result)))
     else:

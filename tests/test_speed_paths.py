@@ -193,3 +193,15 @@ def test_a_failing_parent_stops_the_child_and_writes_nothing(tmp_path, monkeypat
         write_outputs(make_batch(), out_dir=tmp_path / "out", force=False)
     assert list(tmp_path.iterdir()) == []
     assert multiprocessing.active_children() == []  # the child was stopped and reaped
+
+
+def test_jobs_1_writes_in_one_process(tmp_path, monkeypatch):
+    import flowscore.parallel as parallel
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("forked although jobs=1")
+
+    monkeypatch.setattr(writers, "FORK_FROM", 1)
+    monkeypatch.setattr(parallel, "Forked", no_fork)
+    written = write_outputs(make_batch(), out_dir=tmp_path / "out", force=False, jobs=1)
+    assert (tmp_path / "out" / "考核汇总.xlsx") in written

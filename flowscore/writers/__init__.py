@@ -129,7 +129,7 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
 FORK_FROM = 400
 
 
-def _fill(result: BatchResult, folder: Path, *, unit_reports: bool) -> list[Path]:
+def _fill(result: BatchResult, folder: Path, *, unit_reports: bool, jobs: int) -> list[Path]:
     from flowscore.parallel import Forked, can_fork
     from flowscore.writers import results_json, summary_xlsx
 
@@ -138,7 +138,7 @@ def _fill(result: BatchResult, folder: Path, *, unit_reports: bool) -> list[Path
     if unit_reports:
         (folder / REPORTS_DIR).mkdir()
     units = [u.unit for u in result.units] if unit_reports else []
-    if len(result.units) >= FORK_FROM and can_fork():
+    if jobs > 1 and len(result.units) >= FORK_FROM and can_fork():
         child = Forked(_write_share, result, folder, names, units=units[1::2], summary=True)
         try:
             _write_share(result, folder, names, units=units[0::2], summary=False)
@@ -176,17 +176,24 @@ def _write_share(
 
 
 def write_outputs(
-    result: BatchResult, *, out_dir: Path, force: bool, unit_reports: bool = True
+    result: BatchResult,
+    *,
+    out_dir: Path,
+    force: bool,
+    unit_reports: bool = True,
+    jobs: int = 2,
 ) -> list[Path]:
     """Write every output into ``out_dir`` (whole or not at all) and return the written files'
-    final paths, sorted. Raises OutputError when the folder must not be replaced."""
+    final paths, sorted. Raises OutputError when the folder must not be replaced. ``jobs`` = 1
+    keeps all writing in this process (else a large batch is written by two)."""
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force=force)
     final = out_dir.resolve()
     relative: list[Path] = []
 
     def fill(tmp: Path) -> None:
-        relative.extend(p.relative_to(tmp) for p in _fill(result, tmp, unit_reports=unit_reports))
+        written = _fill(result, tmp, unit_reports=unit_reports, jobs=jobs)
+        relative.extend(p.relative_to(tmp) for p in written)
 
     replace_dir_atomic(out_dir, fill)
     return sorted(final / r for r in relative)
