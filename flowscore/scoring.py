@@ -25,6 +25,7 @@ from flowscore.rubric.model import (
     Scheme,
     Sheet,
     Threshold,
+    Tier,
     Unit,
 )
 from flowscore.rules import RankPlace, compute_item, rank_places, ratio, to_decimal
@@ -93,6 +94,17 @@ class _Batch:
     entries_by_unit: dict[str, list[Entry]]
 
 
+def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict:
+    """The fields every unit's result starts with, scored or not."""
+    return {
+        "unit": unit.name,
+        "tier": tier.id,
+        "tier_label": tier.label,
+        "base": tier.base,
+        "sheet": sheet.id,
+    }
+
+
 def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
     """One unit of the roster: its items, bonus and penalty, total and contribution (rank is
     given later, across the tier)."""
@@ -115,11 +127,7 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
                 )
             )
             return UnitResult(
-                unit=unit.name,
-                tier=tier.id,
-                tier_label=tier.label,
-                base=tier.base,
-                sheet=sheet.id,
+                **_unit_head(unit, tier, sheet),
                 status="missing",
                 items=(),
                 bonus=Decimal(0),
@@ -173,11 +181,7 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
     status = "provisional" if pending or annex is None else "final"
     self_vals = [i.self_score for i in items if i.self_score is not None]
     return UnitResult(
-        unit=unit.name,
-        tier=tier.id,
-        tier_label=tier.label,
-        base=tier.base,
-        sheet=sheet.id,
+        **_unit_head(unit, tier, sheet),
         status=status,
         items=tuple(items),
         bonus=q(bonus, places),
