@@ -117,4 +117,5 @@ _typer_builder = _coercion.build_runtime_param
 
 
 def apply() -> None:
-    core.build_runtime_param = plain_param  # type: ignore[assignment]
+    if hasattr(core, "build_runtime_param"):  # another Typer: keep its own (slower) conversion
+        core.build_runtime_param = plain_param  # type: ignore[assignment]
