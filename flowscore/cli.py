@@ -252,13 +252,18 @@ def check_cmd(
     from flowscore.compute import compute_folder
     from flowscore.parallel import default_jobs
 
-    result = compute_folder(
-        folder,
-        rubric=rubric,
-        exclude=(DEFAULT_OUT,),
-        jobs=default_jobs(),
-        limits=_limits(max_size, max_rows),
-    )
+    progress = ui.ReadingProgress(enabled=not as_json)
+    try:
+        result = compute_folder(
+            folder,
+            rubric=rubric,
+            exclude=(DEFAULT_OUT,),
+            jobs=default_jobs(),
+            progress=progress,
+            limits=_limits(max_size, max_rows),
+        )
+    finally:
+        progress.close()
     findings = [f for f in result.report if verbose or f.level.value != "info"]
     if as_json:
         from flowscore.writers.results_json import json_text
