@@ -859,6 +859,17 @@ class SheetReader:
     def read_entries(
         self, grid: Grid, display: str, header: int, roles: dict[str, int], inputs: Inputs
     ) -> None:
+        def refuse(cell: str, unit: str, message: str, hint: str) -> None:
+            inputs.report(
+                code="bad-entry",
+                file=display,
+                sheet=grid.name,
+                cell=cell,
+                unit=unit,
+                message=f"{message}，此条未采用",
+                hint=hint,
+            )
+
         for r in range(header + 1, grid.height):
             written = grid.text(r, roles["unit"])
             raw_points = grid.value(r, roles["points"])
@@ -880,14 +891,8 @@ class SheetReader:
             p = parse_number(raw_points)
             pcell = cell_ref(r, roles["points"])
             if not p.ok or p.value is None or p.is_percent:
-                inputs.report(
-                    code="bad-entry",
-                    file=display,
-                    sheet=grid.name,
-                    cell=pcell,
-                    unit=unit,
-                    message=f"加减分分值{_quote(p.problem or '为空')}，此条未采用",
-                    hint="分值只填数字，如 5 或 -5",
+                refuse(
+                    pcell, f"加减分分值{_quote(p.problem or '为空')}", "分值只填数字，如 5 或 -5"
                 )
                 continue
             type_text = _label(grid.value(r, roles["type"])) if "type" in roles else ""
@@ -896,27 +901,21 @@ class SheetReader:
             elif type_text.startswith("减") or type_text.startswith("扣"):
                 kind = "penalty"
             elif type_text:
-                inputs.report(
-                    code="bad-entry",
-                    file=display,
-                    sheet=grid.name,
-                    cell=cell_ref(r, roles["type"]),
-                    unit=unit,
-                    message=f"类型“{type_text}”应为“加分”或“减分”，此条未采用",
-                    hint="类型填“加分”或“减分”",
+                refuse(
+                    cell_ref(r, roles["type"]),
+                    unit,
+                    f"类型“{type_text}”应为“加分”或“减分”",
+                    "类型填“加分”或“减分”",
                 )
                 continue
             else:
                 kind = "penalty" if p.value < 0 else "bonus"
             if kind == "bonus" and p.value < 0:
-                inputs.report(
-                    code="bad-entry",
-                    file=display,
-                    sheet=grid.name,
-                    cell=pcell,
-                    unit=unit,
-                    message=f"类型为加分，分值却是负数 {p.value}，此条未采用",
-                    hint="加分填正数；扣分请把类型改为“减分”",
+                refuse(
+                    pcell,
+                    unit,
+                    f"类型为加分，分值却是负数 {p.value}",
+                    "加分填正数；扣分请把类型改为“减分”",
                 )
                 continue
             topic = grid.text(r, roles["topic"]) if "topic" in roles else ""
