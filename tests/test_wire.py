@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowscore import wire
-from flowscore.reading import Inputs, SheetReader, _discover, read_file
+from flowscore.reading import Inputs, SheetReader, discover, read_file
 from flowscore.rubric import load_rubric
 from flowscore.wire import pack, unpack
 
@@ -25,7 +25,7 @@ SAMPLES = {
 def _read_all(folder: Path, rubric: str) -> list[Inputs]:
     scheme, _ = load_rubric(rubric)
     reader = SheetReader(scheme)
-    tasks, _notes = _discover(folder.resolve(), ())
+    tasks, _notes = discover(folder.resolve())
     return [read_file(Path(path), rel, reader) for path, rel in tasks]
 
 
