@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from flowscore.findings import Finding, Level, Report
 from flowscore.numbers import HUNDRED, fmt, fmt_plain, q
-from flowscore.reading import AnnexSheet, Inputs, ItemEntry
+from flowscore.reading import AnnexSheet, Inputs, ItemEntry, PackedAnnex
 from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
 from flowscore.rubric.model import (
     Item,
@@ -87,7 +87,7 @@ class _Batch:
     scheme: Scheme
     inputs: Inputs
     places: int
-    annex_by_unit: dict[str, AnnexSheet | None]
+    annex_by_unit: dict[str, AnnexSheet | PackedAnnex | None]
     values_of: dict[str, dict]
     places_by_part: dict[tuple[str, str, int], dict[str, RankPlace]]
     tables: dict
@@ -138,6 +138,8 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
                 rank=None,
                 entries=tuple(unit_entries),
             )
+    if annex is not None:
+        annex = annex.unpacked()  # this unit's item records, let go of once it is scored
     values = values_of[unit.name]
     city = inputs.ranking.get(unit.name)
     items = []
@@ -215,15 +217,15 @@ def _deadline(scheme: Scheme) -> str:
 
 
 def _annexes_by_unit(
-    scheme: Scheme, annexes: list[AnnexSheet], report: Report
-) -> dict[str, AnnexSheet | None]:
+    scheme: Scheme, annexes: list[AnnexSheet | PackedAnnex], report: Report
+) -> dict[str, AnnexSheet | PackedAnnex | None]:
     """One sheet per unit. A unit's own sheets: two of them is an error naming both, and the
     unit's items are then pending rather than taken from a guess (a value of None). Sheets
     that member departments filled in the field inspection (检查单位：…) are merged into it."""
-    groups: dict[str, list[AnnexSheet]] = defaultdict(list)
+    groups: dict[str, list[AnnexSheet | PackedAnnex]] = defaultdict(list)
     for a in annexes:
         groups[a.unit].append(a)
-    out: dict[str, AnnexSheet | None] = {}
+    out: dict[str, AnnexSheet | PackedAnnex | None] = {}
     for unit, group in groups.items():
         own = [a for a in group if not a.assessor]
         checks = [a for a in group if a.assessor]
@@ -242,7 +244,16 @@ def _annexes_by_unit(
             )
             out[unit] = None
             continue
-        out[unit] = _merge_assessors(scheme, unit, own[0] if own else None, checks, report)
+        if not checks:
+            out[unit] = own[0]  # unpacked when the unit is scored
+            continue
+        out[unit] = _merge_assessors(
+            scheme,
+            unit,
+            own[0].unpacked() if own else None,
+            [a.unpacked() for a in checks],
+            report,
+        )
     return out
 
 

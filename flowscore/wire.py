@@ -19,7 +19,15 @@ from decimal import Decimal
 from typing import Any
 
 from flowscore.findings import Finding, Level
-from flowscore.reading import AnnexSheet, Inputs, ItemEntry, RankRow, RawEntry, Value
+from flowscore.reading import (
+    AnnexSheet,
+    Inputs,
+    ItemEntry,
+    PackedAnnex,
+    RankRow,
+    RawEntry,
+    Value,
+)
 from flowscore.results import InputFile
 
 _ITEM = ("no", "self_score", "entered", "remark", "row", "self_cell", "verified_cell", "assessor")
@@ -106,26 +114,30 @@ def _marshalled(inputs: Inputs) -> bytes:
             a.sheet_id,
             a.file,
             a.sheet,
-            [
-                (
-                    e.no,
-                    _out(e.self_score),
-                    _out(e.entered),
-                    e.remark,
-                    e.row,
-                    e.self_cell,
-                    e.verified_cell,
-                    e.assessor,
-                )
-                for e in a.items.values()
-            ],
             a.scheme_id,
             a.assessor,
-            a.conflicts,
-            _out(a.bonus_self),
-            _out(a.penalty_self),
+            marshal.dumps(
+                (
+                    [
+                        (
+                            e.no,
+                            _out(e.self_score),
+                            _out(e.entered),
+                            e.remark,
+                            e.row,
+                            e.self_cell,
+                            e.verified_cell,
+                            e.assessor,
+                        )
+                        for e in a.items.values()
+                    ],
+                    a.conflicts,
+                    _out(a.bonus_self),
+                    _out(a.penalty_self),
+                )
+            ),
         )
-        for a in inputs.annexes
+        for a in map(_unpacked, inputs.annexes)
     ]
     indicators = {
         unit: {name: _record(v, _VALUE) for name, v in values.items()}
@@ -156,7 +168,7 @@ def unpack(data: bytes) -> Inputs:
         marshal.loads(data[1:])
     )
     return Inputs(
-        annexes=[_annex(*a) for a in annexes],
+        annexes=[_packed_annex(*a) for a in annexes],
         indicators={
             unit: {name: _build(Value, _VALUE, v) for name, v in values.items()}
             for unit, values in indicators.items()
@@ -171,26 +183,35 @@ def unpack(data: bytes) -> Inputs:
     )
 
 
-def _annex(
-    unit: str,
-    sheet_id: str,
-    file: str,
-    sheet: str,
-    items: list[tuple],
-    scheme_id: str,
-    assessor: str,
-    conflicts: dict[str, str],
-    bonus_self: bytes | None,
-    penalty_self: bytes | None,
-) -> AnnexSheet:
-    return AnnexSheet(
+def _packed_annex(
+    unit: str, sheet_id: str, file: str, sheet: str, scheme_id: str, assessor: str, data: bytes
+) -> PackedAnnex:
+    return PackedAnnex(
         unit=unit,
         sheet_id=sheet_id,
         file=file,
         sheet=sheet,
-        items={t[0]: _item(*t) for t in items},
         scheme_id=scheme_id,
         assessor=assessor,
+        data=data,
+    )
+
+
+def _unpacked(a: AnnexSheet | PackedAnnex) -> AnnexSheet:
+    return a.unpacked()
+
+
+def unpack_annex(p: PackedAnnex) -> AnnexSheet:
+    """The annex sheet a ``PackedAnnex`` stands for (its items are built here, when scored)."""
+    items, conflicts, bonus_self, penalty_self = marshal.loads(p.data)
+    return AnnexSheet(
+        unit=p.unit,
+        sheet_id=p.sheet_id,
+        file=p.file,
+        sheet=p.sheet,
+        items={t[0]: _item(*t) for t in items},
+        scheme_id=p.scheme_id,
+        assessor=p.assessor,
         conflicts=conflicts,
         bonus_self=_in(bonus_self),
         penalty_self=_in(penalty_self),

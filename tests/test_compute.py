@@ -349,6 +349,35 @@ def test_parallel_and_serial_reading_give_identical_scores(tmp_path, monkeypatch
     assert serial.report.to_list() == parallel.report.to_list()
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+@pytest.mark.parametrize("sample", ["haishu-2019", "beilun", "province-2013", "duplicates"])
+def test_records_from_workers_score_as_records_read_here(sample, tmp_path, monkeypatch):
+    # From worker processes the annex sheets arrive packed and are unpacked unit by unit as
+    # they are scored: the merged field-inspection sheets (province-2013) and a unit with two
+    # sheets must come out exactly as when every record was read in this process.
+    import flowscore.parallel
+
+    if sample == "duplicates":
+        folder = tmp_path
+        published_annex(folder / "a.xlsx", unit="月湖街道", rows=town_rows())
+        published_annex(folder / "b.xlsx", unit="月湖街道", rows=town_rows(verified=(1,) * 6))
+        published_annex(folder / "c.xlsx", unit="西门街道", rows=town_rows())
+        indicator_book(folder / "i.xlsx", {"月湖街道": EXAMPLE, "西门街道": EXAMPLE})
+    else:
+        folder = SAMPLES / sample
+    serial = compute_folder(folder, jobs=1)
+    monkeypatch.setattr(flowscore.parallel, "SERIAL_BELOW", 0)
+    parallel = compute_folder(folder, jobs=2)
+    assert serial.units == parallel.units
+    assert serial.report.to_list() == parallel.report.to_list()
+    if sample == "province-2013":
+        assert any(i.assessor for u in parallel.units for i in u.items)
+    if sample == "duplicates":
+        assert "duplicate-unit" in codes(parallel)
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "symlink"), reason="no symlinks here")
 def test_a_file_linked_from_outside_the_folder_is_read_under_its_link_name(tmp_path):
     # Before: resolving the link and taking it relative to the folder was an internal error.
