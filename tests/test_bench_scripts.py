@@ -98,6 +98,8 @@ def test_bench_smoke(tmp_path):
     programs = {r.program for r in res.rows if r.sheets == N}
     assert {bench.FLOOR, bench.FS_NO_REPORTS, bench.FS_ALL, bench.SERIAL} <= programs
     assert all(r.seconds > 0 for r in res.rows)
+    # CPU seconds (the process and the workers it waited for) are reported on every row
+    assert all(r.cpu is not None and r.cpu > 0 for r in res.rows)
     assert res.serial_identical is True
     text = bench.markdown(res, opts)
     for header in bench.HEADERS:
