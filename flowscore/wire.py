@@ -5,7 +5,11 @@ on arrival: ~50 µs a sheet to pack and as much to unpack, and the unpacking hap
 process, which the workers compete with. The records hold only text, numbers, Decimals, tuples
 and dicts, so they travel as tuples through ``marshal``: ~11 µs to pack and ~20 µs to unpack a
 sheet. Decimals travel as their exact text in bytes (``str(Decimal)`` gives back the same
-digits and exponent), the only bytes any record holds.
+digits and exponent): no field value is otherwise bytes, so ``_in`` reads bytes as a Decimal
+(an annex sheet's packed items are bytes too, but are never passed through ``_in``).
+
+An annex sheet's items stay in their bytes on arrival (``PackedAnnex``): scoring unpacks one
+unit's at a time, so the main process never holds every sheet's item records as objects.
 
 Each record's fields are listed once below and checked against the dataclass when this module
 loads, so a field added to a record cannot be silently dropped on the way.
@@ -137,7 +141,7 @@ def _marshalled(inputs: Inputs) -> bytes:
                 )
             ),
         )
-        for a in map(_unpacked, inputs.annexes)
+        for a in (x.unpacked() for x in inputs.annexes)
     ]
     indicators = {
         unit: {name: _record(v, _VALUE) for name, v in values.items()}
@@ -195,10 +199,6 @@ def _packed_annex(
         assessor=assessor,
         data=data,
     )
-
-
-def _unpacked(a: AnnexSheet | PackedAnnex) -> AnnexSheet:
-    return a.unpacked()
 
 
 def unpack_annex(p: PackedAnnex) -> AnnexSheet:
