@@ -248,6 +248,8 @@ class Results:
     sample_sheets: int = 26
     sample_source: str = ""
     rank_units: int = 0
+    output_root: str = ""  # where the timed runs wrote (``output_root``)
+    create_us: float | None = None  # the cost of creating a file there
 
     def get(self, sheets: int | None, program: str) -> Row | None:
         return next((r for r in self.rows if r.sheets == sheets and r.program == program), None)
@@ -287,13 +289,52 @@ def results_equal(a: Path, b: Path) -> bool:
     return da == db
 
 
+def _create_cost(root: Path, files: int = 500) -> float:
+    """Microseconds to create and write a 1.3 KB file (a unit report's size) under ``root``."""
+    probe = Path(tempfile.mkdtemp(prefix="flowscore-bench-probe-", dir=root))
+    try:
+        t = time.perf_counter()
+        for i in range(files):
+            (probe / f"{i}.txt").write_bytes(b"x" * 1300)
+        return (time.perf_counter() - t) / files * 1e6
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+
+
+def output_root(work: Path) -> tuple[Path, float]:
+    """Where the timed runs write their outputs, and what creating a file costs there (µs).
+
+    flowscore writes one file per unit. On this machine creating a file has cost ~40 µs in one
+    folder and ~600 µs in another folder of the same disk, and which one was slow changed
+    within a day (something watching the folder, apparently). An office machine writes to an
+    ordinary folder, so the runs write to the faster of ``work`` and the system temporary
+    folder; both the place and its cost are printed with the results."""
+    costs = [(_create_cost(root), root) for root in (work, Path(tempfile.gettempdir()))]
+    cost, root = min(costs)
+    return root, cost
+
+
 def measure(opts: Options) -> Results:
     env = child_env(opts.pycache or opts.work / "pycache")
     opts.work.mkdir(parents=True, exist_ok=True)
     folders = prepare(opts)
     res = Results()
-    outs = opts.work / "out"
-    outs.mkdir(exist_ok=True)
+    root, res.create_us = output_root(opts.work)
+    res.output_root = str(root)
+    if root == opts.work:
+        outs = opts.work / "out"
+        outs.mkdir(exist_ok=True)
+        return _measure(opts, env, folders, res, outs)
+    outs = Path(tempfile.mkdtemp(prefix="flowscore-bench-", dir=root))
+    try:
+        return _measure(opts, env, folders, res, outs)
+    finally:
+        shutil.rmtree(outs, ignore_errors=True)
+
+
+def _measure(
+    opts: Options, env: dict[str, str], folders: dict[int, Path], res: Results, outs: Path
+) -> Results:
     # Warm-up: compile the bytecode cache (every module compute imports) once, so no row pays
     # for it; the page cache is filled before every timed run (``warm``).
     if opts.warm_up and folders:
@@ -608,6 +649,8 @@ def markdown(res: Results, opts: Options) -> str:
         f"每项取 {opts.repeat} 次中最快（10,000 表的 flowscore 各行 {opts.repeat_large} 次、"
         f"pandas 自 1,000 表起 1 次，启动类 "
         f"{opts.startup_repeat} 次）{'；--quick' if opts.quick else ''}",
+        f"- 输出写在：{res.output_root}（新建一个 1.3 KB 文件 {res.create_us or 0:.0f} µs；"
+        "取项目的 bench-work/ 和系统临时文件夹中较快的一个）",
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join("---" if i == 1 else "---:" for i in range(len(HEADERS))) + "|",
@@ -635,6 +678,9 @@ def show(res: Results, opts: Options) -> None:
     for row in table_rows(res):
         table.add_row(*row)
     console.print(table)
+    console.print(
+        f"输出写在 {res.output_root}（新建一个文件 {res.create_us or 0:.0f} µs）", highlight=False
+    )
     for g in goals(res):
         mark = "[green]✓[/]" if g.ok else ("[red]✗[/]" if g.ok is False else "—")
         console.print(f"{mark} {g.text}：{g.detail}", highlight=False)

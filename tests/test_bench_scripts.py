@@ -98,6 +98,8 @@ def test_bench_smoke(tmp_path):
     programs = {r.program for r in res.rows if r.sheets == N}
     assert {bench.FLOOR, bench.FS_NO_REPORTS, bench.FS_ALL, bench.SERIAL} <= programs
     assert all(r.seconds > 0 for r in res.rows)
+    # the runs wrote where creating a file was cheaper, and say where and at what cost
+    assert res.output_root and res.create_us is not None and res.create_us > 0
     # CPU seconds (the process and the workers it waited for) are reported on every row
     assert all(r.cpu is not None and r.cpu > 0 for r in res.rows)
     assert res.serial_identical is True
