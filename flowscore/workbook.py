@@ -16,6 +16,7 @@ reports them instead of treating the cell as blank.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -107,8 +108,9 @@ def col_letter(col: int) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=4096)
 def cell_ref(row: int, col: int) -> str:
-    """0-based (row, col) → ``B12``."""
+    """0-based (row, col) → ``B12``. Cached: every annex sheet names the same few cells."""
     return f"{col_letter(col)}{row + 1}"
 
 
