@@ -354,45 +354,44 @@ def _measure(
         rubric = folder / make_province.RUBRIC_NAME
         repeat = opts.repeat_large if n >= 10_000 else opts.repeat
         out = outs / f"out-{n}"
-        # The two baselines take a second or two even at 10,000 sheets: always the full
-        # repeat, so the floor every ratio divides by is never a single noisy run.
-        say(opts, f"[{n} 表] 下限 …")
-        r, runs = best(
-            script_cmd("baseline_floor.py", str(folder)), env, opts.repeat, folder=folder
-        )
-        res.rows.append(measured(n, FLOOR, r, runs))
-        say(opts, f"[{n} 表] calamine 读取 …")
-        r, runs = best(
-            script_cmd("baseline_calamine.py", str(folder)), env, opts.repeat, folder=folder
-        )
-        res.rows.append(measured(n, CALAMINE, r, runs))
-        say(opts, f"[{n} 表] flowscore check …")
-        r, runs = best(
-            flowscore_cmd("check", str(folder), "--rubric", str(rubric)),
-            env,
-            repeat,
-            ok=SCORED,
-            folder=folder,
-        )
-        res.rows.append(measured(n, FS_CHECK, r, runs))
-        say(opts, f"[{n} 表] flowscore --no-reports …")
-        r, runs = best(
-            compute_cmd(folder, out, rubric=rubric, reports=False),
-            env,
-            repeat,
-            ok=SCORED,
-            folder=folder,
-        )
-        res.rows.append(measured(n, FS_NO_REPORTS, r, runs))
-        say(opts, f"[{n} 表] flowscore 全部输出 …")
-        r, runs = best(
-            compute_cmd(folder, out, rubric=rubric, reports=True),
-            env,
-            repeat,
-            ok=SCORED,
-            folder=folder,
-        )
-        res.rows.append(measured(n, FS_ALL, r, runs))
+        # (row, label, command, runs, exit codes that count as success). The two baselines take
+        # a second or two even at 10,000 sheets: always the full repeat, so the floor every
+        # ratio divides by is never a single noisy run.
+        timed = [
+            (FLOOR, "下限", script_cmd("baseline_floor.py", str(folder)), opts.repeat, (0,)),
+            (
+                CALAMINE,
+                "calamine 读取",
+                script_cmd("baseline_calamine.py", str(folder)),
+                opts.repeat,
+                (0,),
+            ),
+            (
+                FS_CHECK,
+                "flowscore check",
+                flowscore_cmd("check", str(folder), "--rubric", str(rubric)),
+                repeat,
+                SCORED,
+            ),
+            (
+                FS_NO_REPORTS,
+                "flowscore --no-reports",
+                compute_cmd(folder, out, rubric=rubric, reports=False),
+                repeat,
+                SCORED,
+            ),
+            (
+                FS_ALL,
+                "flowscore 全部输出",
+                compute_cmd(folder, out, rubric=rubric, reports=True),
+                repeat,
+                SCORED,
+            ),
+        ]
+        for program, label, cmd, times, ok in timed:
+            say(opts, f"[{n} 表] {label} …")
+            r, runs = best(cmd, env, times, ok=ok, folder=folder)
+            res.rows.append(measured(n, program, r, runs))
         if not opts.pandas:
             continue
         if opts.quick and n >= 10_000:
