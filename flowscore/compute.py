@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flowscore.errors import FlowscoreError, UsageError
-from flowscore.reading import read_folder
-from flowscore.results import BatchResult, InputFile
+from flowscore.inputs.folder import read_folder
+from flowscore.inputs.records import InputFile
+from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
+from flowscore.results import BatchResult
 from flowscore.rubric import builtin_rubrics, load_rubric
 from flowscore.rubric.model import Scheme
-from flowscore.safety import DEFAULT_LIMITS, Limits
 from flowscore.scoring import score
 
 

@@ -7,6 +7,7 @@ text reports, so a problem is described once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -112,3 +113,22 @@ class Report:
 
     def to_list(self) -> list[dict[str, str]]:
         return [f.to_dict() for f in self.sorted()]
+
+
+# Showing a cell's text in a message
+
+_QUOTED = re.compile(r"“([^”]*)”")
+
+
+def clip(text: str, limit: int) -> str:
+    """Long text shortened for a message: the start, an ellipsis and the length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 字）"
+
+
+def clip_quoted(message: str, limit: int) -> str:
+    """Every “quoted” cell text in a message, clipped to ``limit`` characters."""
+    if len(message) <= limit + 40:
+        return message
+    return _QUOTED.sub(lambda m: f"“{clip(m.group(1), limit)}”", message)

@@ -1,9 +1,12 @@
-"""Unit identity: roster names after normalising spaces and full-/half-width brackets, aliases,
-and the closest roster names for a name that is not on it (DOMAIN.md §5)."""
+"""Names as people write them: unit identity (roster names after normalising spaces and
+full-/half-width brackets, aliases, the closest roster names for a name not on it, DOMAIN.md §5)
+and header labels compared the same way (``考  核  内  容`` is ``考核内容``)."""
 
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 import unicodedata
 
 from flowscore.rubric.model import Scheme
@@ -13,6 +16,24 @@ def norm(name: str) -> str:
     """``区 教育局（盖章）`` → ``区教育局(盖章)``: NFKC folds full-width brackets and digits."""
     text = unicodedata.normalize("NFKC", name)
     return "".join(text.split())
+
+
+_PAREN = re.compile(r"\(.*?\)")
+
+
+def label(value: object) -> str:
+    """A header cell as a comparable label: NFKC, no spaces, no parenthesised unit hints."""
+    if value is None:
+        return ""
+    return _label_text(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _label_text(text: str) -> str:
+    # The same headers and item texts recur in every sheet of a batch: normalise each once.
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(text.split())
+    return _PAREN.sub("", text)
 
 
 class Roster:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Literal
 
 from flowscore.findings import Report
+from flowscore.inputs.records import InputFile
 
 Source = Literal["computed", "assessor", "override", "pending"]
 Status = Literal["final", "provisional", "missing"]
@@ -108,15 +109,6 @@ class IndicatorRow:
     file: str = ""
     sheet: str = ""
     row: int = 0
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class InputFile:
-    path: str  # relative to the submissions folder
-    kind: str  # annex / indicators / entries / ranking / unknown / skipped
-    unit: str = ""
-    sheets: tuple[str, ...] = ()
-    scheme: str = ""  # the scheme id a template carries (flowscore.scheme), if any
 
 
 @dataclass(kw_only=True)

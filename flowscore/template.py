@@ -62,8 +62,15 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flowscore import TEMPLATE_VERSION
 from flowscore.atomic import write_file_atomic
+from flowscore.contract import (
+    PROP_ASSESSOR,
+    PROP_SCHEME,
+    PROP_SHEET,
+    PROP_UNIT,
+    PROP_VERSION,
+    TEMPLATE_VERSION,
+)
 from flowscore.errors import OutputError, UsageError
 from flowscore.names import roster_of
 from flowscore.numbers import fmt_plain
@@ -88,10 +95,6 @@ ENTRY_TYPES = ("加分", "减分")
 RANKING_HEADERS = ("单位", "排名", "并列数")
 ENTRY_ROWS = 200  # blank rows prepared (and validated) in the 加减分 sheet
 
-PROP_SCHEME = "flowscore.scheme"
-PROP_UNIT = "flowscore.unit"
-PROP_SHEET = "flowscore.sheet"
-PROP_VERSION = "flowscore.template_version"
 
 # 宋体 is what the published forms use and what WPS/Excel on Chinese systems have; charset 134
 # (GB2312) lets LibreOffice and Excel elsewhere substitute a CJK font instead of boxes.
@@ -134,7 +137,6 @@ _WRAPPED_ROLES = ("text", "criteria", "remark")  # long text: top-left, wrapped
 OWNER_LABEL = "负责单位"
 OWNER_ANY = "均可评分"  # an item without owner: any member department may score it
 ASSESSOR_LINE = "检查单位："
-PROP_ASSESSOR = "flowscore.assessor"
 _CATEGORY_FILL = PatternFill("solid", fgColor="EDEDED")
 
 

@@ -365,12 +365,18 @@ def make_template(scheme, unit: str, rows: list[int]) -> SheetTemplate:
     )
 
 
+def _charrefs(text: str) -> str:
+    return "".join(c if c.isascii() else f"&#{ord(c)};" for c in text)
+
+
 def render_annex(t: SheetTemplate, unit: str, fill: Fill) -> bytes:
     out = [t.parts[0]]
     for (ref, style), part in zip(t.refs, t.parts[1:], strict=True):
         out.append(cell_xml(ref, style, fill.cells.get(ref)))
         out.append(part)
-    sheet = "".join(out).replace(t.placeholder, unit)
+    # openpyxl writes non-ASCII text as character references when lxml is installed
+    # (python-docx brings it): the placeholder may be in either form.
+    sheet = "".join(out).replace(t.placeholder, unit).replace(_charrefs(t.placeholder), unit)
     variable = {
         "xl/worksheets/sheet1.xml": sheet,
         "docProps/custom.xml": t.custom.replace(t.placeholder, unit),

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from flowscore.cli import app
 from flowscore.compute import compute_folder
 from flowscore.findings import Level
-from flowscore.safety import MB, Limits
+from flowscore.inputs.safety import MB, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

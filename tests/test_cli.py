@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
     """Tables as on a wide terminal, so a cell's text is not folded across lines."""
-    from flowscore import console as ui
+    from flowscore.cli import console as ui
 
     monkeypatch.setattr(ui.console, "width", 240)
 

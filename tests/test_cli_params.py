@@ -12,7 +12,8 @@ import pytest
 import typer
 from typer._click.exceptions import BadParameter
 
-from flowscore import cli_params, cli_zh
+from flowscore.cli import typer_zh as cli_params
+from flowscore.cli import typer_zh as cli_zh
 from flowscore.cli import app
 
 SAMPLES = {

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flowscore.cli import app
-from flowscore.cli_rubric import describe_item, describe_part, lint_rubric
+from flowscore.rubric.describe import describe_item, describe_part
+from flowscore.rubric.lint import lint_rubric
 from flowscore.findings import Level
 from flowscore.rubric import load_rubric
 from flowscore.rubric.load import RUBRIC_DIR, check_rubric
@@ -30,7 +31,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
     """Tables as on a wide terminal, so a cell's text is not folded across lines."""
-    from flowscore import console as ui
+    from flowscore.cli import console as ui
 
     monkeypatch.setattr(ui.console, "width", 240)
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 from rich.console import Console
 
-from flowscore import console as ui
+from flowscore.cli import console as ui
 
 
 @pytest.fixture

@@ -246,7 +246,7 @@ def test_derived_value_is_in_unit_values(tmp_path):
             }
         },
     )
-    from flowscore.reading import read_folder
+    from flowscore.inputs.folder import read_folder
 
     inputs = read_folder(tmp_path, SCHEME)
     assert unit_values(SCHEME, inputs, "济南市")["应配协管员数"] == D(700)

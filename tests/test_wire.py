@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from flowscore import wire
-from flowscore.reading import Inputs, PackedAnnex, SheetReader, discover, read_file
+from flowscore.inputs import wire
+from flowscore.inputs.folder import discover
+from flowscore.inputs.reader import WorkbookReader as SheetReader
+from flowscore.inputs.reader import read_file
+from flowscore.inputs.records import Inputs
+from flowscore.inputs.wire import PackedAnnex
 from flowscore.rubric import load_rubric
-from flowscore.wire import pack, unpack
+from flowscore.inputs.wire import pack, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {
@@ -65,7 +69,7 @@ def test_every_record_comes_back_equal(tmp_path):
 @pytest.mark.parametrize("text", ["0.6528", "35.00", "-0", "1E+3", "0E-7", "123456789.123456789"])
 def test_decimals_keep_digits_and_exponent(text):
     x = Inputs()
-    from flowscore.reading import Value
+    from flowscore.inputs.records import Value
 
     x.indicators["月湖街道"] = {"n": Value(value=Decimal(text), file="f", sheet="s", cell="B2")}
     back = unpack(pack(x)).indicators["月湖街道"]["n"].value

@@ -15,7 +15,8 @@ from rich.cells import cell_len
 
 from flowscore.errors import OutputError, UsageError
 from flowscore.findings import Finding, Level, Report
-from flowscore.results import BatchResult, Entry, IndicatorRow, InputFile, ItemResult, UnitResult
+from flowscore.inputs.records import InputFile
+from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
 from flowscore.writers import load_results, report_names, result_to_dict, write_outputs
 from flowscore.writers.reports import environment, templates_dir
 from flowscore.writers.results_json import json_text

@@ -84,6 +84,19 @@ def builtin_rubrics() -> dict[str, Path]:
     return {p.stem: p for p in sorted(RUBRIC_DIR.glob("*.toml"))}
 
 
+def builtin_rubric_summaries() -> list[tuple[str, Scheme | None]]:
+    """Every built-in rubric by id, loaded (None for one that has errors)."""
+    out: list[tuple[str, Scheme | None]] = []
+    for rid, path in builtin_rubrics().items():
+        try:
+            scheme, _ = load_rubric(path)
+        except RubricError:
+            out.append((rid, None))
+            continue
+        out.append((rid, scheme))
+    return out
+
+
 def resolve_rubric(spec: str | None = None) -> Path:
     """A rubric id (``haishu-2019``) or a file path; the default scheme when ``None``."""
     spec = spec or DEFAULT_RUBRIC

@@ -13,17 +13,14 @@ import os
 from pathlib import Path
 
 from flowscore.atomic import replace_dir_atomic
+from flowscore.contract import OVERALL_NAME, REPORTS_DIR, RESULTS_NAME, SUMMARY_NAME
 from flowscore.errors import OutputError
 from flowscore.results import BatchResult
-from flowscore.writers.results_json import FILE_NAME as RESULTS_NAME
 from flowscore.writers.results_json import json_text, load_results, result_to_dict
 from flowscore.writers.safe import unique_filenames
 
 # openpyxl and Jinja2 are imported only when outputs are written: `flowscore rank` reads
 # results.json through this package and must start fast.
-SUMMARY_NAME = "考核汇总.xlsx"
-OVERALL_NAME = "考核报告.md"
-REPORTS_DIR = "reports"
 
 __all__ = [
     "OUTPUT_NAMES",

@@ -29,8 +29,6 @@ from flowscore.writers.safe import clean_text, md_cell
 
 UNIT_TEMPLATE = "unit_report.txt.j2"
 OVERALL_TEMPLATE = "overall_report.md.j2"
-OVERALL_NAME = "考核报告.md"
-REPORTS_DIR = "reports"
 
 KIND_LABELS = {"bonus": "加分", "penalty": "减分"}
 INPUT_KIND_LABELS = {

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flowscore import __version__
+from flowscore.contract import RESULTS_NAME
 from flowscore.errors import UsageError
 from flowscore.results import (
     SOURCE_LABELS,
@@ -32,7 +33,7 @@ from flowscore.results import (
 
 FORMAT = "flowscore-results"
 FORMAT_VERSION = 1
-FILE_NAME = "results.json"
+FILE_NAME = RESULTS_NAME
 
 
 def _item(it: ItemResult) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from flowscore.contract import SUMMARY_NAME
 from flowscore.findings import Finding
 from flowscore.results import SOURCE_LABELS, STATUS_LABELS, BatchResult, Entry, IndicatorRow
 from flowscore.writers import xlsx_raw
@@ -34,7 +35,7 @@ from flowscore.writers.results_json import ordered_units
 from flowscore.writers.safe import excel_text, looks_like_formula
 from flowscore.writers.xlsx_raw import Text
 
-FILE_NAME = "考核汇总.xlsx"
+FILE_NAME = SUMMARY_NAME
 SHEETS = ("排名", "明细", "指标", "加减分", "问题清单")
 
 # A fixed document date: nothing about the run's time goes into the file.

@@ -14,8 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flowscore.findings import Finding, Level, Report
+from flowscore.inputs.records import AnnexRecord, AnnexSheet, Inputs, ItemEntry
 from flowscore.numbers import HUNDRED, fmt, fmt_plain, q
-from flowscore.reading import AnnexSheet, Inputs, ItemEntry, PackedAnnex
 from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
 from flowscore.rubric.model import (
     Item,
@@ -87,7 +87,7 @@ class _Batch:
     scheme: Scheme
     inputs: Inputs
     places: int
-    annex_by_unit: dict[str, AnnexSheet | PackedAnnex | None]
+    annex_by_unit: dict[str, AnnexRecord | None]
     values_of: dict[str, dict]
     places_by_part: dict[tuple[str, str, int], dict[str, RankPlace]]
     tables: dict
@@ -217,15 +217,15 @@ def _deadline(scheme: Scheme) -> str:
 
 
 def _annexes_by_unit(
-    scheme: Scheme, annexes: list[AnnexSheet | PackedAnnex], report: Report
-) -> dict[str, AnnexSheet | PackedAnnex | None]:
+    scheme: Scheme, annexes: list[AnnexRecord], report: Report
+) -> dict[str, AnnexRecord | None]:
     """One sheet per unit. A unit's own sheets: two of them is an error naming both, and the
     unit's items are then pending rather than taken from a guess (a value of None). Sheets
     that member departments filled in the field inspection (检查单位：…) are merged into it."""
-    groups: dict[str, list[AnnexSheet | PackedAnnex]] = defaultdict(list)
+    groups: dict[str, list[AnnexRecord]] = defaultdict(list)
     for a in annexes:
         groups[a.unit].append(a)
-    out: dict[str, AnnexSheet | PackedAnnex | None] = {}
+    out: dict[str, AnnexRecord | None] = {}
     for unit, group in groups.items():
         own = [a for a in group if not a.assessor]
         checks = [a for a in group if a.assessor]

@@ -18,21 +18,39 @@ loads, so a field added to a record cannot be silently dropped on the way.
 from __future__ import annotations
 
 import marshal
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
 from flowscore.findings import Finding, Level
-from flowscore.reading import (
+from flowscore.inputs.records import (
     AnnexSheet,
+    InputFile,
     Inputs,
     ItemEntry,
-    PackedAnnex,
     RankRow,
     RawEntry,
     Value,
 )
-from flowscore.results import InputFile
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PackedAnnex:
+    """An annex sheet as it arrives from a worker process: who and where, with the rest still
+    in ``wire``'s bytes (~400 bytes against ~3 KB of objects). Scoring unpacks one unit at a
+    time and lets it go, so a province's item records are never all in memory at once."""
+
+    unit: str
+    sheet_id: str
+    file: str
+    sheet: str
+    scheme_id: str
+    assessor: str
+    data: bytes
+
+    def unpacked(self) -> AnnexSheet:
+        return unpack_annex(self)
+
 
 _ITEM = ("no", "self_score", "entered", "remark", "row", "self_cell", "verified_cell", "assessor")
 _ANNEX = (

@@ -1,63 +1,34 @@
-"""The command line: parse options, call one library function, render, set the exit code.
+"""The commands: each parses its options, calls one library function, renders through
+``console`` and sets the exit code.
 
 Heavy libraries (openpyxl, pandas, jinja2) are imported inside the commands that need them, so
 ``flowscore --help`` and ``flowscore rank`` start fast."""
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from flowscore import cli_params, cli_zh
-from flowscore import console as ui
-from flowscore.errors import FlowscoreError, RubricError
+from flowscore.cli import console as ui
+from flowscore.cli import typer_zh
+from flowscore.cli.common import MaxRowsOpt, MaxSizeOpt, RubricOpt, guarded, new_app, state
+from flowscore.cli.rubric import rubric_app
+from flowscore.contract import DEFAULT_OUT as DEFAULT_OUT_NAME
+from flowscore.contract import RESULTS_NAME
 
-cli_zh.apply()
-cli_params.apply()
+typer_zh.apply()
 
-app = typer.Typer(
+app = new_app(
+    "流动人口服务管理目标考核批量评分：生成附件评分表、核定得分、按基本分折算并排名。",
     name="flowscore",
-    help="流动人口服务管理目标考核批量评分：生成附件评分表、核定得分、按基本分折算并排名。",
     add_completion=False,
     pretty_exceptions_enable=False,
-    no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
-    options_metavar="[选项]",
-    subcommand_metavar="命令 [参数]...",
 )
-
-_state = {"debug": False}
-
-MaxSizeOpt = Annotated[
-    float,
-    typer.Option(
-        "--max-size",
-        help="单个文件（及其解压后内容）的大小上限，单位 MB；超过的文件不读取。",
-        min=1,
-        metavar="MB",
-    ),
-]
-MaxRowsOpt = Annotated[
-    int,
-    typer.Option(
-        "--max-rows", help="单个工作表的行数上限；超过的工作表不读取。", min=100, metavar="行数"
-    ),
-]
-
-RubricOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--rubric",
-        "-r",
-        help="评分细则：内置编号（如 haishu-2019）或 .toml 文件路径。",
-        metavar="编号或文件",
-    ),
-]
 
 
 @app.callback()
@@ -68,31 +39,12 @@ def _root(
     version: Annotated[bool, typer.Option("--version", help="显示版本号并退出。")] = False,
 ) -> None:
     """流动人口服务管理目标考核批量评分。"""
-    _state["debug"] = debug
+    state["debug"] = debug
     if version:
         from flowscore import __version__
 
         ui.console.print(f"flowscore {__version__}")
         raise typer.Exit(0)
-
-
-def guarded(func):
-    """Every FlowscoreError a command raises ends in a Chinese message and its exit code,
-    never a traceback (unless --debug). Used on every command, so CliRunner tests see it too."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except FlowscoreError as exc:
-            if _state["debug"]:
-                raise
-            ui.fail(exc.message, exc.hint)
-            if isinstance(exc, RubricError) and exc.findings:
-                ui.print_findings(exc.findings, to_stderr=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper
 
 
 def _load(rubric: str | None):
@@ -147,11 +99,11 @@ def template_cmd(
         ui.ok(f"已生成 {path}")
 
 
-DEFAULT_OUT = Path("flowscore-output")
+DEFAULT_OUT = Path(DEFAULT_OUT_NAME)
 
 
 def _limits(max_size_mb: float, max_rows: int):
-    from flowscore.safety import Limits
+    from flowscore.inputs.safety import Limits
 
     return Limits.from_options(max_size_mb=max_size_mb, max_rows=max_rows)
 
@@ -285,8 +237,8 @@ def _results_data(source: Path | None, rubric: str | None) -> dict:
     in memory without writing anything."""
     from flowscore.writers.results_json import load_results
 
-    source = source or DEFAULT_OUT / "results.json"
-    if source.is_dir() and not (source / "results.json").is_file():
+    source = source or DEFAULT_OUT / RESULTS_NAME
+    if source.is_dir() and not (source / RESULTS_NAME).is_file():
         from flowscore.compute import compute_folder
         from flowscore.writers.results_json import result_to_dict
 
@@ -350,29 +302,4 @@ def explain_cmd(
     ui.print_explain(found[0])
 
 
-from flowscore.cli_rubric import rubric_app  # noqa: E402  (a sub-command group)
-
-app.add_typer(rubric_app, name="rubric")
-
-
-def main() -> None:
-    """Entry point. Commands handle their own FlowscoreErrors (see ``guarded``); what reaches
-    here is a bug: say so in Chinese, and show the traceback only with --debug."""
-    import gc
-
-    # A province run allocates millions of small records that all live to the end: collecting
-    # the youngest generation every 10,000 allocations instead of 700 saves ~10% of its CPU
-    # time (10,000 sheets: 14.6 → 12.8 s) at no measurable memory cost.
-    gc.set_threshold(10_000, 50, 100)
-    try:
-        app()
-    except SystemExit:
-        raise
-    except Exception as exc:
-        if _state["debug"]:
-            raise
-        ui.fail(
-            f"flowscore 内部错误：{type(exc).__name__}: {exc}",
-            "这是程序缺陷，请加 --debug 重新运行并把输出交给维护者",
-        )
-        sys.exit(3)
+app.add_typer(rubric_app, name="rubric")  # listed after the commands above

@@ -11,7 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from flowscore.findings import Finding, Level
+from flowscore.numbers import fmt_plain
 from flowscore.results import BatchResult
+from flowscore.rubric.describe import MODE_TEXT, describe_item
+from flowscore.rubric.model import Scheme, Sheet
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
 # when piped or captured); tables still fit the width.
@@ -349,3 +352,119 @@ class ReadingProgress:
             redirect_stdout=False,
             redirect_stderr=False,
         )
+
+
+def print_rubric_list(rubrics: list[tuple[str, Scheme | None]]) -> None:
+    """The built-in rubrics: id, title, year, units and sheets (a broken one says so)."""
+    from rich.table import Table
+
+    table = Table(title="内置评分细则", title_justify="left")
+    table.add_column("编号")
+    table.add_column("名称")
+    table.add_column("年度", justify="right")
+    table.add_column("单位", justify="right")
+    table.add_column("评分表")
+    for rid, s in rubrics:
+        if s is None:
+            table.add_row(rid, "[red]（有错误，运行 flowscore rubric check 查看）[/]", "", "", "")
+            continue
+        annexes = list(dict.fromkeys(sh.annex or sh.title for sh in s.sheets))
+        sheets = f"{len(s.sheets)}（{'、'.join(annexes)}）"
+        table.add_row(
+            escape(rid),
+            escape(s.title),
+            str(s.year) if s.year else "未注明",
+            str(len(s.units)),
+            escape(sheets),
+        )
+    console.print(table)
+    console.print(
+        "查看内容：flowscore rubric show 编号；复制后修改的细则用 "
+        "flowscore rubric check 文件 检查。"
+    )
+
+
+def print_scheme(scheme: Scheme) -> None:
+    from rich.table import Table
+
+    esc = escape
+    c = console
+    c.print(
+        f"[bold]{esc(scheme.title)}[/]（编号 {esc(scheme.id)}，年度 "
+        f"{scheme.year if scheme.year else '未注明'}）"
+    )
+    if scheme.source:
+        c.print(f"依据：{esc(scheme.source)}")
+    if scheme.deadline:
+        c.print(f"报送截止：{esc(scheme.deadline)}")
+    if scheme.path:
+        c.print(f"文件：{esc(scheme.path)}")
+    tiers = Table(title="考核单位和基本分", title_justify="left")
+    tiers.add_column("类别")
+    tiers.add_column("基本分", justify="right")
+    tiers.add_column("单位")
+    for t in scheme.tiers:
+        names = [u.name for u in scheme.units if u.tier == t.id]
+        tiers.add_row(esc(t.label), fmt_plain(t.base), esc(f"{len(names)}个：" + "、".join(names)))
+    c.print(tiers)
+    c.print("折算得分 = 基本分 × 评价得分 ÷ 100")
+    if scheme.assessors:
+        c.print("成员单位（实地检查评分）：" + esc("、".join(scheme.assessors)))
+    for sheet in scheme.sheets:
+        _print_sheet(scheme, sheet)
+    if scheme.derived:
+        c.print("[bold]派生指标[/]")
+        for d in scheme.derived:
+            c.print(f"  {esc(d.name)} = {esc(d.formula)}")
+
+
+def _print_sheet(scheme: Scheme, sheet: Sheet) -> None:
+    from rich.table import Table
+
+    esc = escape
+    users = [u.name for u in scheme.units if u.sheet == sheet.id]
+    head = " ".join(x for x in (sheet.annex, sheet.title) if x)
+    table = Table(
+        title=f"{head}（{sheet.id}，总分 {fmt_plain(sheet.total)}，{len(users)}个单位使用）",
+        title_justify="left",
+        show_lines=True,
+    )
+    has_cat = bool(sheet.categories)
+    has_owner = any(it.owner for it in sheet.items)
+    table.add_column("序号", justify="right", no_wrap=True)
+    if has_cat:
+        table.add_column("分类")
+    table.add_column("考核项目")
+    table.add_column("分值", justify="right", no_wrap=True)
+    table.add_column("计分方式")
+    table.add_column("规则", ratio=1)
+    if has_owner:
+        table.add_column("负责单位")
+    for it in sheet.items:
+        row = [esc(str(it.no))]
+        if has_cat:
+            row.append(esc(it.category))
+        row += [
+            esc(it.short or it.text[:20]),
+            esc(it.max_label),
+            MODE_TEXT.get(it.mode, it.mode),
+            esc(describe_item(it, scheme)),
+        ]
+        if has_owner:
+            row.append(esc(it.owner or "（共同评分）"))
+        table.add_row(*row)
+    console.print(table)
+    for cat in sheet.categories:
+        bounds = []
+        if cat.max is not None:
+            bounds.append(f"分值 {fmt_plain(cat.max)}")
+        if cat.min is not None:
+            bounds.append(f"最低 {fmt_plain(cat.min)}")
+        console.print(f"  分类 {esc(cat.name)}：{'，'.join(bounds) or '不设上下限'}")
+    for pool in (sheet.bonus, sheet.penalty):
+        if pool is None:
+            continue
+        kind = "加分" if pool.kind == "bonus" else "减分"
+        same = "，同一专题按最高一项计" if pool.same_topic == "highest" else ""
+        cap = f"，合计最多{fmt_plain(pool.cap)}分" if pool.cap is not None else ""
+        console.print(f"  {kind}：每项 {fmt_plain(pool.min)}～{fmt_plain(pool.max)} 分{same}{cap}")

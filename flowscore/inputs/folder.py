@@ -1,0 +1,148 @@
+"""A submissions folder: the files in it, read once (in worker processes for a large batch) into
+one ``Inputs``.
+
+The folder is walked once; what is not read is said (lock files, formats flowscore does not read)
+or passed over (hidden files, flowscore's own output folders). Files are read in path order and
+merged in that order, so a parallel run gives the same records as a serial one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from flowscore.contract import RESULTS_NAME, SUMMARY_NAME
+from flowscore.findings import Finding, Level
+from flowscore.inputs.formats import SPREADSHEET_SUFFIXES, skipped_file_note
+from flowscore.inputs.reader import WorkbookReader, read_file
+from flowscore.inputs.records import Inputs
+from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
+from flowscore.rubric.model import Scheme
+
+
+def discover(
+    root: Path, *, exclude: tuple[Path, ...] = ()
+) -> tuple[list[tuple[str, str]], list[Finding]]:
+    """(absolute path, path relative to ``root``) of every spreadsheet under ``root`` (a resolved
+    folder), in path order; lock files and flowscore's own output folders are skipped (the
+    latter silently, the former with a note).
+    Strings, not Paths: building, resolving and comparing Paths cost ~40 µs a file (0.4 s for
+    a province of 10,000 files, in the process the workers compete with)."""
+    excluded = {str(p.resolve()) for p in exclude}
+    notes: list[Finding] = []
+    found: list[tuple[list[str], str, str]] = []
+    base = str(root)
+    # One walk, deciding per folder (not per file) what to skip: hidden folders, the excluded
+    # output folder, and any flowscore output folder left inside the submissions.
+    for here, dirs, files in os.walk(base):
+        keep = []
+        for d in dirs:
+            sub = os.path.join(here, d)
+            if d.startswith(".") or sub in excluded:
+                continue
+            if os.path.isfile(os.path.join(sub, RESULTS_NAME)) and os.path.exists(
+                os.path.join(sub, SUMMARY_NAME)
+            ):
+                continue
+            keep.append(d)
+        dirs[:] = keep
+        rel_dir = os.path.relpath(here, base)
+        for f in files:
+            if f.startswith("."):
+                continue
+            rel = f if rel_dir == "." else os.path.join(rel_dir, f)
+            found.append((rel.split(os.sep), os.path.join(here, f), rel))
+    found.sort(key=lambda x: x[0])  # path by path, as Path ordering (and rglob) gave
+    out: list[tuple[str, str]] = []
+    for _parts, path, rel in found:
+        if path in excluded or not os.path.isfile(path):
+            continue
+        name = os.path.basename(path)
+        suffix = os.path.splitext(name)[1].lower()
+        if name.startswith("~$") or name.startswith(".~lock"):
+            if suffix not in SPREADSHEET_SUFFIXES:
+                continue  # Word's lock files (~$报告.docx) are no concern of ours
+            notes.append(
+                Finding(
+                    code="lock-file",
+                    level=Level.INFO,
+                    file=rel,
+                    message="这是电子表格程序打开文件时留下的锁文件，已跳过",
+                    hint="关闭电子表格程序后可删除它",
+                )
+            )
+            continue
+        if suffix not in SPREADSHEET_SUFFIXES:
+            note = skipped_file_note(name)
+            if note is not None:
+                code, level, message, hint = note
+                notes.append(Finding(code=code, level=level, file=rel, message=message, hint=hint))
+            continue
+        out.append((path, rel))
+    return out, notes
+
+
+def read_folder(
+    folder: Path,
+    scheme: Scheme,
+    *,
+    exclude: tuple[Path, ...] = (),
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Inputs:
+    """Read every spreadsheet of ``folder``. With ``jobs`` > 1 the files are read in batches
+    by worker processes; the records are merged in file order, so the result is the same.
+    ``limits``: what a file may be (size, rows) before it is refused with a finding."""
+    tasks, notes = discover(folder.resolve(), exclude=exclude)
+    inputs = Inputs()
+    inputs.findings.extend(notes)
+    if not tasks:
+        inputs.report(
+            code="no-files",
+            file="",
+            message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
+            hint="确认路径正确，评分表和指标数据放在这个文件夹中",
+        )
+    from flowscore.parallel import map_batches, pooled
+
+    # From worker processes the records come packed (``wire``): a third of pickle's cost.
+    packed = pooled(jobs, len(tasks))
+    if packed:
+        from flowscore.inputs.wire import unpack
+    for part in map_batches(
+        _read_batch_packed if packed else _read_batch,
+        tasks,
+        jobs=jobs,
+        init=_init_worker,
+        init_arg=(scheme, limits),
+        progress=progress,
+    ):
+        inputs.merge(unpack(part) if packed else part)
+    return inputs
+
+
+_worker_reader: WorkbookReader | None = None
+_worker_limits: Limits = DEFAULT_LIMITS
+
+
+def _init_worker(arg: tuple[Scheme, Limits]) -> None:
+    """Build the reader once per process (the rubric is parsed once, never per file)."""
+    global _worker_reader, _worker_limits
+    scheme, _worker_limits = arg
+    _worker_reader = WorkbookReader(scheme)
+
+
+def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
+    assert _worker_reader is not None
+    return [
+        read_file(Path(path), display, _worker_reader, limits=_worker_limits)
+        for path, display in tasks
+    ]
+
+
+def _read_batch_packed(tasks: list[tuple[str, str]]) -> list[bytes]:
+    from flowscore.inputs.wire import pack
+
+    return [pack(x) for x in _read_batch(tasks)]

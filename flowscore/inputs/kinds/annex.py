@@ -1,0 +1,349 @@
+"""Annex score sheets (附件1, 附件2, Beilun's 评分细则, the provincial 评分表): their header row, the
+unit they belong to, and one record per item row.
+
+A sheet is an annex sheet when a header row in its first rows has 考核内容 and 分值 and 自评分 or
+核定分 (as the rubric's ``[headers.annex]`` labels them). The unit comes from the template's
+document property, else the seal line (…(盖章)：单位), else the file name. Rows are matched to
+items by 序号; a row without one (the published 附件2 and Beilun layouts) by its text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+from flowscore.contract import PROP_ASSESSOR, PROP_SCHEME, PROP_UNIT
+from flowscore.findings import Level
+from flowscore.inputs.kinds.base import ReadContext, quote, roles_of
+from flowscore.inputs.open import Grid, WorkbookData
+from flowscore.inputs.records import AnnexSheet, Inputs, ItemEntry
+from flowscore.names import label, norm
+from flowscore.numbers import parse_number
+from flowscore.rubric.model import Sheet
+
+_SEAL = re.compile(r"盖章\)?[:：]?\s*[:：]\s*(.*)$")
+_ASSESSOR = re.compile(r"^(?:检查单位|考核单位|评分单位|考评单位)[:：]\s*(.+)$")
+
+
+class AnnexKind:
+    name = "annex"
+
+    def __init__(self, ctx: ReadContext) -> None:
+        self.ctx = ctx
+
+    def detect(self, labels: list[str]) -> dict[str, int] | None:
+        roles = roles_of(labels, self.ctx.annex_labels)
+        if "text" in roles and "max" in roles and ("self" in roles or "verified" in roles):
+            return roles
+        return None
+
+    def _annex_unit(
+        self, grid: Grid, wb: WorkbookData, display: str, header: int, inputs: Inputs
+    ) -> str | None:
+        prop = wb.props.get(PROP_UNIT, "")
+        if prop and self.ctx.roster.find(prop):
+            return self.ctx.roster.find(prop)
+        written = ""
+        where = ""
+        for r in range(header):
+            for c, v in enumerate(grid.rows[r]):
+                text = unicodedata.normalize("NFKC", str(v)) if v not in (None, "") else ""
+                m = _SEAL.search(text.replace("\n", " "))
+                if "盖章" in text and m:
+                    name = m.group(1).split("评价得分")[0].strip()
+                    if not name:  # typed in the next non-empty cell
+                        name = next(
+                            (
+                                str(x).strip()
+                                for x in grid.rows[r][c + 1 :]
+                                if str(x).strip() and "评价得分" not in str(x)
+                            ),
+                            "",
+                        )
+                    if name:
+                        written, where = name, grid.ref(r, c)
+                        break
+            if written:
+                break
+        if written:
+            unit = self.ctx.roster.find(written) or self.ctx.roster.find_in(written)
+            if unit:
+                return unit
+            close = "、".join(self.ctx.roster.closest(written)) or "（无相近名称）"
+            inputs.report(
+                code="unknown-unit",
+                file=display,
+                sheet=grid.name,
+                cell=where,
+                unit=written,
+                message=f"盖章栏的单位“{written}”不在考核名单中，此表未计分",
+                hint=f"最相近的名单单位：{close}；请改为名单中的名称，或在评分细则中加别名",
+            )
+            return None
+        unit = self.ctx.roster.find_in(Path(display).stem)
+        if unit:
+            inputs.report(
+                code="unit-from-filename",
+                level=Level.INFO,
+                file=display,
+                sheet=grid.name,
+                unit=unit,
+                message=f"盖章栏未填单位名称，按文件名认定为“{unit}”",
+                hint="请在盖章栏填写单位名称",
+            )
+            return unit
+        inputs.report(
+            code="unit-unknown-sheet",
+            file=display,
+            sheet=grid.name,
+            message="无法确定这份评分表属于哪个单位：盖章栏和文件名中都没有名单中的单位",
+            hint="在盖章栏填写单位名称，如“镇（乡）街道(盖章)：月湖街道”",
+        )
+        return None
+
+    def read(
+        self,
+        grid: Grid,
+        wb: WorkbookData,
+        display: str,
+        header: int,
+        roles: dict[str, int],
+        inputs: Inputs,
+    ) -> None:
+        unit = self._annex_unit(grid, wb, display, header, inputs)
+        if unit is None:
+            return
+        scheme_prop = wb.props.get(PROP_SCHEME, "")
+        if scheme_prop and scheme_prop != self.ctx.scheme.id:
+            inputs.report(
+                code="scheme-mismatch",
+                file=display,
+                sheet=grid.name,
+                unit=unit,
+                message=f"这份评分表由评分细则“{scheme_prop}”生成，与本次使用的“{self.ctx.scheme.id}”不同",
+                hint="用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写",
+            )
+            return
+        u = self.ctx.scheme.unit(unit)
+        assert u is not None
+        sheet = self.ctx.scheme.sheet(u.sheet)
+        items: dict[str, ItemEntry] = {}
+        bonus_self = penalty_self = None
+        no_col = roles.get("no")
+        lead_cols = [c for c in (no_col, roles.get("dept"), roles["text"]) if c is not None]
+        for r in range(header + 1, grid.height):
+            no = _item_no(grid.value(r, no_col)) if no_col is not None else None
+            # A numbered row is an item; only other rows can be the 加分/减分 lines.
+            lead = (
+                ""
+                if no is not None and no.isdigit()
+                else " ".join(label(grid.value(r, c)) for c in lead_cols)
+            )
+            if lead.startswith("加分") or (no or "").startswith("加分"):
+                bonus_self = self._score(
+                    grid, display, unit, r, roles.get("self"), inputs, allow_negative=False
+                )
+                continue
+            if lead.startswith("减分") or (no or "").startswith("减分"):
+                penalty_self = self._score(
+                    grid, display, unit, r, roles.get("self"), inputs, allow_negative=True
+                )
+                continue
+            if no is None or not sheet.item(no):
+                if no is not None and _looks_numbered(no):
+                    inputs.report(
+                        code="unknown-item",
+                        file=display,
+                        sheet=grid.name,
+                        cell=grid.ref(r, no_col),
+                        unit=unit,
+                        message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
+                        hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表",
+                    )
+                    continue
+                if no_col is not None and no is not None:
+                    continue
+                no, problem = self._match_by_text(grid, r, roles, sheet)
+                if problem:
+                    inputs.report(
+                        code="unmatched-row",
+                        file=display,
+                        sheet=grid.name,
+                        cell=grid.ref(r, roles.get("criteria", roles["text"])),
+                        unit=unit,
+                        message=problem,
+                        hint="从评分细则原文复制该行文字，或补上序号",
+                    )
+                if no is None:
+                    continue
+            if no in items:
+                inputs.report(
+                    code="duplicate-item",
+                    file=display,
+                    sheet=grid.name,
+                    cell=grid.ref(r, no_col if no_col is not None else roles["text"]),
+                    unit=unit,
+                    message=f"序号 {no} 出现了两次（第{items[no].row + 1}行和第{r + 1}行），以第一次为准",
+                    hint="删去重复的行",
+                )
+                continue
+            item = sheet.item(no)
+            assert item is not None
+            self_score = self._score(
+                grid, display, unit, r, roles.get("self"), inputs, allow_negative=item.is_adjustment
+            )
+            entered = self._score(
+                grid,
+                display,
+                unit,
+                r,
+                roles.get("verified"),
+                inputs,
+                allow_negative=item.is_adjustment,
+            )
+            remark = grid.text(r, roles["remark"]) if "remark" in roles else ""
+            items[no] = ItemEntry(
+                no=no,
+                self_score=self_score,
+                entered=entered,
+                remark=remark,
+                row=r,
+                self_cell=grid.ref(r, roles["self"]) if "self" in roles else "",
+                verified_cell=grid.ref(r, roles["verified"]) if "verified" in roles else "",
+            )
+        for item in sheet.items:
+            if str(item.no) not in items:
+                inputs.report(
+                    code="item-missing",
+                    level=Level.WARNING,
+                    file=display,
+                    sheet=grid.name,
+                    unit=unit,
+                    message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
+                    hint="核对是否删掉了行或序号写错",
+                )
+        assessor = self._assessor(grid, wb, header)
+        inputs.annexes.append(
+            AnnexSheet(
+                unit=unit,
+                sheet_id=sheet.id,
+                file=display,
+                assessor=assessor,
+                sheet=grid.name,
+                items=items,
+                scheme_id=scheme_prop,
+                bonus_self=bonus_self,
+                penalty_self=penalty_self,
+            )
+        )
+
+    def _assessor(self, grid: Grid, wb: WorkbookData, header: int) -> str:
+        """Who filled the 核定分: a ``检查单位：市财政局`` line above the header (or the template's
+        property). Empty for a unit's own sheet."""
+        written = wb.props.get(PROP_ASSESSOR, "")
+        if not written:
+            for r in range(header):
+                for v in grid.rows[r]:
+                    m = (
+                        _ASSESSOR.match(unicodedata.normalize("NFKC", str(v)).strip())
+                        if v
+                        else None
+                    )
+                    if m:
+                        written = m.group(1).strip()
+                        break
+                if written:
+                    break
+        if not written:
+            return ""
+        for name in self.ctx.scheme.assessors:
+            if norm(name) == norm(written):
+                return name
+        return written
+
+    def _match_by_text(
+        self, grid: Grid, r: int, roles: dict[str, int], sheet: Sheet
+    ) -> tuple[str | None, str]:
+        """A row without 序号 (the published 附件2 and Beilun layouts): its item by its 评分标准
+        (or 考核内容) text, copied from the published form perhaps with small edits. Returns
+        (item number, problem): a row that looks like an item but matches none, or two equally,
+        is a problem; short texts (titles, category names) are no rows at all."""
+        col = roles.get("criteria", roles["text"])
+        text = label(grid.value(r, col))
+        if len(text) < 8 or text.startswith("备注"):
+            return None, ""
+        scored = []
+        for item in sheet.items:
+            target = label(item.criteria or item.text) if "criteria" in roles else label(item.text)
+            scored.append(
+                (difflib.SequenceMatcher(None, text, target, autojunk=False).ratio(), str(item.no))
+            )
+        scored.sort(reverse=True)
+        best_ratio, best = scored[0]
+        second = scored[1][0] if len(scored) > 1 else 0.0
+        if best_ratio >= 0.6 and best_ratio - second > 0.05:
+            return best, ""
+        if best_ratio >= 0.6:
+            return None, (
+                f"第{r + 1}行的文字同样接近序号 {best} 和 {scored[1][1]}，无法确定是哪一项，"
+                "此行未采用"
+            )
+        has_score = any(
+            grid.value(r, roles[k]) is not None for k in ("self", "verified") if k in roles
+        )
+        if has_score:
+            return None, f"第{r + 1}行“{text[:20]}…”对不上评分细则中的任何一项，此行未采用"
+        return None, ""
+
+    def _score(
+        self,
+        grid: Grid,
+        display: str,
+        unit: str,
+        r: int,
+        col: int | None,
+        inputs: Inputs,
+        *,
+        allow_negative: bool,
+    ) -> Decimal | None:
+        if col is None:
+            return None
+        raw = grid.value(r, col)
+        p = parse_number(raw)
+        problem = p.problem or ("分数不应带百分号" if p.is_percent else "")
+        if not problem and p.value is not None and p.value < 0 and not allow_negative:
+            problem = f"分数 {p.value} 为负数"
+        if problem:
+            inputs.report(
+                code="bad-score",
+                file=display,
+                sheet=grid.name,
+                cell=grid.ref(r, col),
+                unit=unit,
+                message=f"单元格内容{quote(problem)}，未采用",
+                hint="只填数字，如 4 或 4.5（不要带“分”等文字）",
+            )
+            return None
+        return p.value
+
+
+def _item_no(value: object) -> str | None:
+    """``1``, ``1.0``, ``"１"``, ``"一.1"`` → a comparable item number; None for none."""
+    if value is None:
+        return None
+    if type(value) is float and value.is_integer():  # the usual cell: 3.0
+        return str(int(value))
+    p = parse_number(value)
+    if p.ok and p.value is not None and not p.is_percent:
+        if p.value == p.value.to_integral_value():
+            return str(int(p.value))
+        return None
+    text = label(value)
+    return text or None
+
+
+def _looks_numbered(no: str) -> bool:
+    return bool(re.fullmatch(r"[0-9]+|[一二三四五六七八九十]+[.、][0-9]+", no))

@@ -1,0 +1,61 @@
+"""What every opener yields: plain grids of raw cell values with positions, one per sheet.
+
+Values are as the file holds them (str, float, int, bool, datetime or None for empty),
+addressed from A1; ``Grid.ref`` names a cell the way its format shows it to a person
+(``B12`` in a spreadsheet)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → ``A``, ``Z``, ``AA``."""
+    s = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+@functools.lru_cache(maxsize=4096)
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) → ``B12``. Cached: every annex sheet names the same few cells."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    name: str
+    rows: list[list[object]]
+
+    def value(self, row: int, col: int) -> object:
+        if 0 <= row < len(self.rows):
+            r = self.rows[row]
+            if 0 <= col < len(r):
+                v = r[col]
+                return None if v == "" else v
+        return None
+
+    def text(self, row: int, col: int) -> str:
+        v = self.value(row, col)
+        return "" if v is None else str(v).strip()
+
+    def ref(self, row: int, col: int) -> str:
+        """Where a cell is, as a person finds it in this format (``B12`` in a spreadsheet)."""
+        return cell_ref(row, col)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class WorkbookData:
+    path: Path
+    sheets: tuple[Grid, ...]
+    props: dict[str, str] = field(default_factory=dict)
+    skipped: int = 0  # sheets refused by the checks (said in their own findings)

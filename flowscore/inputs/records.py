@@ -1,0 +1,173 @@
+"""What reading a submissions folder produces: plain frozen records, one kind per sheet kind,
+gathered into ``Inputs`` with the findings. Nothing here reads a file or scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from flowscore.findings import Finding, Level
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ItemEntry:
+    no: str
+    self_score: Decimal | None
+    entered: Decimal | None
+    remark: str
+    row: int  # 0-based
+    self_cell: str
+    verified_cell: str
+    assessor: str = ""  # set when merged from a member department's sheet
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnnexSheet:
+    unit: str
+    sheet_id: str
+    file: str
+    sheet: str
+    items: dict[str, ItemEntry]
+    scheme_id: str = ""
+    assessor: str = ""  # the member department that filled 核定分 (field inspection sheets)
+    conflicts: dict[str, str] = field(default_factory=dict)  # item no -> why it is pending
+    bonus_self: Decimal | None = None
+    penalty_self: Decimal | None = None
+
+    def unpacked(self) -> AnnexSheet:
+        return self
+
+
+class AnnexRecord(Protocol):
+    """An annex sheet as the batch holds it until its unit is scored: who and where, and its
+    items on request (a sheet read in a worker process keeps them packed until then)."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def assessor(self) -> str: ...
+
+    def unpacked(self) -> AnnexSheet: ...
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Value:
+    value: Decimal | bool | None
+    file: str
+    sheet: str
+    cell: str
+
+    def __reduce__(self) -> tuple:
+        # A province's indicator workbook has ~100,000 values to send from a worker process:
+        # as (constructor, fields) pickling takes a third of the default's time both ways.
+        return (_value, (self.value, self.file, self.sheet, self.cell))
+
+
+def _value(value: Decimal | bool | None, file: str, sheet: str, cell: str) -> Value:
+    return Value(value=value, file=file, sheet=sheet, cell=cell)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RawEntry:
+    unit: str
+    kind: str  # bonus / penalty
+    topic: str
+    magnitude: Decimal
+    note: str
+    file: str
+    sheet: str
+    row: int  # 1-based, as shown in the spreadsheet
+    points_cell: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RankRow:
+    unit: str
+    rank: int
+    tied: int
+    file: str
+    sheet: str
+    cell: str
+
+
+@dataclass(kw_only=True)
+class Inputs:
+    annexes: list[AnnexRecord] = field(default_factory=list)
+    indicators: dict[str, dict[str, Value]] = field(default_factory=dict)
+    indicator_sources: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    entries: list[RawEntry] = field(default_factory=list)
+    ranking: dict[str, RankRow] = field(default_factory=dict)
+    files: list[InputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    saw_indicator_sheet: bool = False
+    saw_ranking_sheet: bool = False
+
+    def report(self, **fields: object) -> None:
+        """Record a problem (an error unless ``level`` says otherwise)."""
+        fields.setdefault("level", Level.ERROR)
+        self.findings.append(Finding(**fields))  # type: ignore[arg-type]
+
+    def add_indicator(self, unit: str, name: str, value: Value) -> None:
+        """Keep the first value of an indicator; a different second value is an error."""
+        values = self.indicators.setdefault(unit, {})
+        old = values.get(name)
+        if old is None:
+            values[name] = value
+        elif old.value != value.value:
+            self.report(
+                code="conflicting-indicator",
+                file=value.file,
+                sheet=value.sheet,
+                cell=value.cell,
+                unit=unit,
+                message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
+                f"{old.cell}）和 {value.value}，以前者为准",
+                hint="只保留正确的一个值",
+            )
+
+    def add_rank(self, row: RankRow) -> None:
+        if row.unit in self.ranking:
+            first = self.ranking[row.unit]
+            self.report(
+                code="duplicate-row",
+                file=row.file,
+                sheet=row.sheet,
+                cell=row.cell,
+                unit=row.unit,
+                message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
+                f"{first.cell}），以第一次为准",
+                hint="删去重复的行",
+            )
+            return
+        self.ranking[row.unit] = row
+
+    def merge(self, other: Inputs) -> None:
+        """Add one file's records (read on its own, perhaps in another process) in file order,
+        applying the checks that span files."""
+        self.annexes.extend(other.annexes)
+        self.findings.extend(other.findings)
+        for unit, values in other.indicators.items():
+            for name, value in values.items():
+                self.add_indicator(unit, name, value)
+        for unit, src in other.indicator_sources.items():
+            self.indicator_sources.setdefault(unit, src)
+        self.entries.extend(other.entries)
+        for row in other.ranking.values():
+            self.add_rank(row)
+        self.files.extend(other.files)
+        self.saw_indicator_sheet |= other.saw_indicator_sheet
+        self.saw_ranking_sheet |= other.saw_ranking_sheet
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InputFile:
+    path: str  # relative to the submissions folder
+    kind: str  # annex / indicators / entries / ranking / unknown / skipped
+    unit: str = ""
+    sheets: tuple[str, ...] = ()
+    scheme: str = ""  # the scheme id a template carries (flowscore.scheme), if any

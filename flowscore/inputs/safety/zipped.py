@@ -1,0 +1,241 @@
+"""Zip containers (.xlsx, .ods, .docx) held in memory: the central directory read directly,
+declared sizes checked before anything is inflated, and inflation bounded by them.
+
+Declared sizes can lie, but deflate cannot expand more than ~1032:1, so a file whose compressed
+parts × 1032 fit in the limit cannot inflate past it; only larger files get a streamed
+inflation bounded by the declared sizes."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from io import BytesIO
+from typing import NamedTuple
+
+from flowscore.inputs.safety.limits import DEFLATE_MAX_RATIO, MB, Limits
+from flowscore.inputs.safety.outcome import HINT_RESAVE, HINT_UNSAFE, refuse
+from flowscore.inputs.safety.xml import prolog_state, unsafe_dtd
+
+
+class Member(NamedTuple):
+    """One entry of a zip's central directory (the fields a ``zipfile.ZipInfo`` has)."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    def is_dir(self) -> bool:
+        return self.filename.endswith("/")
+
+
+_EOCD = struct.Struct("<4sHHHHIIH")
+_CDIR = struct.Struct("<4s4xHH4x4xIIHHH4x4xI")
+
+
+def central_directory(data: bytes) -> list[Member]:
+    """The members of a zip held in ``data``; the common layout is read directly (a few µs),
+    anything unusual (zip64, data before the archive) through ``zipfile``."""
+    eocd = len(data) - _EOCD.size
+    if data[eocd : eocd + 4] != b"PK\x05\x06":
+        eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if eocd >= 0:
+        _, _, _, _, total, cd_size, cd_off, _ = _EOCD.unpack_from(data, eocd)
+        if total != 0xFFFF and cd_off != 0xFFFFFFFF and cd_off + cd_size == eocd:
+            out = []
+            pos = cd_off
+            for _ in range(total):
+                if data[pos : pos + 4] != b"PK\x01\x02":
+                    break
+                _, flags, method, csize, usize, nlen, xlen, clen, off = _CDIR.unpack_from(data, pos)
+                raw = data[pos + 46 : pos + 46 + nlen]
+                try:
+                    name = raw.decode("ascii")
+                except UnicodeDecodeError:
+                    name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+                out.append(Member(name, flags, method, csize, usize, off))
+                pos += 46 + nlen + xlen + clen
+            else:
+                return out
+    zf = zipfile.ZipFile(BytesIO(data))
+    return [
+        Member(
+            i.filename, i.flag_bits, i.compress_type, i.compress_size, i.file_size, i.header_offset
+        )
+        for i in zf.infolist()
+    ]
+
+
+class Zip:
+    """A zip held in memory, its members inflated on request within the limits."""
+
+    def __init__(self, data: bytes, limits: Limits) -> None:
+        self.data = data
+        self.limits = limits
+        try:
+            self.infos = central_directory(data)
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            ValueError,
+            OSError,
+            EOFError,
+            struct.error,
+        ) as exc:
+            raise refuse(
+                "file-unreadable",
+                "文件已损坏（压缩结构不完整），可能没有完整下载或复制",
+                HINT_RESAVE,
+            ) from exc
+        self.by_name = {i.filename: i for i in self.infos}
+
+    def check_declared(self) -> None:
+        lim = self.limits
+        if len(self.infos) > lim.max_members:
+            raise refuse(
+                "file-unsafe",
+                f"文件内部有 {len(self.infos)} 个部件（正常的工作簿只有十几个），拒绝读取",
+                HINT_UNSAFE,
+            )
+        total = 0
+        for i in self.infos:
+            if i.flag_bits & 0x1:
+                raise refuse(
+                    "file-encrypted", "文件被压缩软件加密，无法读取", "请提交未加密的 .xlsx 文件"
+                )
+            ratio_over = i.file_size > lim.max_ratio * max(1, i.compress_size)
+            if i.file_size > lim.ratio_grace and ratio_over:
+                raise refuse(
+                    "file-unsafe",
+                    f"文件内部的 {i.filename} 压缩比异常（{size_text(i.compress_size)} 解压后声称 "
+                    f"{size_text(i.file_size)}），疑似“压缩炸弹”，未解压即拒绝",
+                    HINT_UNSAFE,
+                )
+            total += i.file_size
+        if total > lim.max_size:
+            raise refuse(
+                "file-too-large",
+                f"文件解压后有 {size_text(total)}，超过上限 {lim.size_label}，未读取",
+                f"确认文件内容正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size "
+                f"调高上限，例如 --max-size {int(total / MB) + 1}",
+            )
+
+    def needs_bounded_inflation(self) -> bool:
+        """True when the parts could inflate past the limit whatever their declared sizes say."""
+        return sum(i.compress_size for i in self.infos) * DEFLATE_MAX_RATIO > self.limits.max_size
+
+    def _raw(self, info: Member) -> memoryview:
+        off = info.header_offset
+        d = self.data
+        if d[off : off + 4] != b"PK\x03\x04":
+            raise refuse(
+                "file-unreadable",
+                f"文件已损坏（内部部件 {info.filename} 的位置不对），可能没有完整下载或复制",
+                HINT_RESAVE,
+            )
+        n, m = struct.unpack_from("<HH", d, off + 26)
+        start = off + 30 + n + m
+        if start + info.compress_size > len(d):
+            raise refuse(
+                "file-unreadable",
+                f"文件已损坏（内部部件 {info.filename} 不完整），可能没有完整下载或复制",
+                HINT_RESAVE,
+            )
+        return memoryview(d)[start : start + info.compress_size]
+
+    def read(self, name: str, *, head: int | None = None) -> bytes:
+        """Inflate a member, never past its declared size (a lie is refused); ``head``: only the
+        first bytes."""
+        info = self.by_name[name]
+        raw = self._raw(info)
+        limit = info.file_size if head is None else min(head, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(raw[: limit + 1])
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                out = zlib.decompressobj(-15).decompress(raw, limit + 1)
+            except zlib.error as exc:
+                raise refuse(
+                    "file-unreadable",
+                    f"文件已损坏（内部部件 {info.filename} 无法解压）",
+                    HINT_RESAVE,
+                ) from exc
+        else:
+            raise refuse(
+                "file-unreadable",
+                f"文件内部部件 {info.filename} 使用了不常见的压缩方式，无法读取",
+                HINT_RESAVE,
+            )
+        if len(out) > limit:
+            if head is not None and limit < info.file_size:
+                return out[:limit]
+            raise refuse(
+                "file-unsafe",
+                f"文件内部的 {info.filename} 解压后比声明的大小更大，疑似“压缩炸弹”，已停止解压",
+                HINT_UNSAFE,
+            )
+        return out
+
+    def xml_prolog_ok(self, name: str) -> None:
+        """Refuse a part whose prolog declares a DTD, inflating only as far as the root tag."""
+        info = self.by_name[name]
+        size = 512
+        while True:
+            buf = self.read(name, head=size)
+            state = prolog_state(buf)
+            if state == "dtd":
+                raise unsafe_dtd(name)
+            if state == "ok" or len(buf) >= info.file_size:
+                return
+            size *= 8
+
+    def bounded_inflation(self) -> None:
+        """Inflate every member once, in pieces, stopping at its declared size and at the limit."""
+        total = 0
+        for info in self.infos:
+            if info.is_dir():
+                continue
+            raw = self._raw(info)
+            if info.compress_type == zipfile.ZIP_STORED:
+                total += len(raw)
+                continue
+            if info.compress_type != zipfile.ZIP_DEFLATED:
+                continue  # refused if anything reads it
+            d = zlib.decompressobj(-15)
+            got = pos = 0
+            step = 1 * MB
+            while not d.eof:
+                if d.unconsumed_tail:
+                    piece = d.unconsumed_tail
+                elif pos < len(raw):
+                    piece, pos = raw[pos : pos + step], pos + step
+                else:
+                    piece = b""
+                try:
+                    out = len(d.decompress(piece, step))
+                except zlib.error as exc:
+                    raise refuse(
+                        "file-unreadable",
+                        f"文件已损坏（内部部件 {info.filename} 无法解压），可能没有完整下载或复制",
+                        HINT_RESAVE,
+                    ) from exc
+                got += out
+                if got > info.file_size or total + got > self.limits.max_size:
+                    raise refuse(
+                        "file-unsafe",
+                        f"文件内部的 {info.filename} 解压后超过声明的大小或上限 "
+                        f"{self.limits.size_label}，疑似“压缩炸弹”，已停止解压",
+                        HINT_UNSAFE,
+                    )
+                if not out and not piece:
+                    break  # a truncated stream: the reader will say it is damaged
+            total += got
+
+
+def size_text(n: int) -> str:
+    if n >= MB:
+        return f"{n / MB:,.0f} MB"
+    return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} 字节"
