@@ -12,8 +12,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from flowscore.catalog import finding
 from flowscore.contract import RESULTS_NAME, SUMMARY_NAME
-from flowscore.findings import Finding, Level
+from flowscore.findings import Finding
 from flowscore.inputs.formats import SPREADSHEET_SUFFIXES, skipped_file_note
 from flowscore.inputs.reader import WorkbookReader, read_file
 from flowscore.inputs.records import Inputs
@@ -63,21 +64,12 @@ def discover(
         if name.startswith("~$") or name.startswith(".~lock"):
             if suffix not in SPREADSHEET_SUFFIXES:
                 continue  # Word's lock files (~$报告.docx) are no concern of ours
-            notes.append(
-                Finding(
-                    code="lock-file",
-                    level=Level.INFO,
-                    file=rel,
-                    message="这是电子表格程序打开文件时留下的锁文件，已跳过",
-                    hint="关闭电子表格程序后可删除它",
-                )
-            )
+            notes.append(finding("lock-file", file=rel))
             continue
         if suffix not in SPREADSHEET_SUFFIXES:
-            note = skipped_file_note(name)
+            note = skipped_file_note(name, rel)
             if note is not None:
-                code, level, message, hint = note
-                notes.append(Finding(code=code, level=level, file=rel, message=message, hint=hint))
+                notes.append(note)
             continue
         out.append((path, rel))
     return out, notes
@@ -99,12 +91,7 @@ def read_folder(
     inputs = Inputs()
     inputs.findings.extend(notes)
     if not tasks:
-        inputs.report(
-            code="no-files",
-            file="",
-            message=f"文件夹 {folder} 中没有找到电子表格（.xlsx/.xls/.ods）",
-            hint="确认路径正确，评分表和指标数据放在这个文件夹中",
-        )
+        inputs.report("no-files", folder=folder)
     from flowscore.parallel import map_batches, pooled
 
     # From worker processes the records come packed (``wire``): a third of pickle's cost.

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flowscore.findings import Level
+from flowscore.catalog import finding
+from flowscore.findings import Finding
 
 # Read by content; .et is WPS Spreadsheets' own name for an .xls/.xlsx workbook.
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et"})
@@ -35,36 +36,16 @@ _ARCHIVES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".x
 _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 
 
-def skipped_file_note(name: str) -> tuple[str, Level, str, str] | None:
-    """What to say about a file in the submissions folder that is not read: (code, level,
-    message, hint), or None to pass over it silently."""
+def skipped_file_note(name: str, display: str) -> Finding | None:
+    """What to say about a file in the submissions folder that is not read (``display``: its
+    path as shown), or None to pass over it silently."""
     suffix = Path(name).suffix.lower()
     if name.lower() in _IGNORED_NAMES or name.lower().startswith("readme"):
         return None  # the folder's clutter, or its own description (sample_data/*/README.md)
     if suffix in _UNSUPPORTED:
-        return (
-            "unsupported-format",
-            Level.ERROR,
-            f"{_UNSUPPORTED[suffix]}，flowscore 不读取这种格式，文件中的数据未采用",
-            "用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后放回文件夹",
-        )
+        return finding("unsupported-format", file=display, what=_UNSUPPORTED[suffix])
     if suffix in _ARCHIVES:
-        return (
-            "not-spreadsheet",
-            Level.WARNING,
-            "这是压缩包，flowscore 不会解压读取其中的文件",
-            "如果里面是评分表或指标数据，请解压后把 .xlsx 文件放进文件夹",
-        )
+        return finding("not-spreadsheet", "archive", file=display)
     if suffix == ".wps":
-        return (
-            "not-spreadsheet",
-            Level.INFO,
-            "这是 WPS 文字文档（.wps），不是表格，未读取",
-            "如果这是单位的评分表，请让其用附件评分表模板（.xlsx）填写",
-        )
-    return (
-        "not-spreadsheet",
-        Level.INFO,
-        "不是电子表格，未读取",
-        "评分表和指标数据请用 .xlsx；其他材料（如年度报告）放在这里不影响评分",
-    )
+        return finding("not-spreadsheet", "wps", file=display)
+    return finding("not-spreadsheet", file=display)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from flowscore.contract import PROP_SCHEME
-from flowscore.findings import Finding, Level, clip, clip_quoted
+from flowscore.findings import Finding, clip, clip_quoted
 from flowscore.inputs.kinds import ReadContext, sheet_kinds
 from flowscore.inputs.open import Grid, WorkbookData, open_file
 from flowscore.inputs.records import InputFile, Inputs
@@ -37,20 +37,9 @@ class WorkbookReader:
                 if kind == "annex" and inputs.annexes and inputs.annexes[-1].file == display:
                     unit = inputs.annexes[-1].unit
         if not wb.sheets:
-            inputs.report(
-                code="empty-workbook",
-                file=display,
-                message="工作簿中没有任何工作表",
-                hint="确认提交的是填好的评分表或指标数据",
-            )
+            inputs.report("empty-workbook", "no-sheets", file=display)
         elif not kinds:
-            inputs.report(
-                code="unrecognised-file",
-                level=Level.WARNING,
-                file=display,
-                message="没有识别出评分表、指标、加减分或市考排名表头，文件已忽略",
-                hint="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列",
-            )
+            inputs.report("unrecognised-file", file=display)
         inputs.files.append(
             InputFile(
                 path=display,

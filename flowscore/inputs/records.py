@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from flowscore.findings import Finding, Level
+from flowscore.catalog import finding
+from flowscore.findings import Finding
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,10 +108,10 @@ class Inputs:
     saw_indicator_sheet: bool = False
     saw_ranking_sheet: bool = False
 
-    def report(self, **fields: object) -> None:
-        """Record a problem (an error unless ``level`` says otherwise)."""
-        fields.setdefault("level", Level.ERROR)
-        self.findings.append(Finding(**fields))  # type: ignore[arg-type]
+    def report(self, code: str, variant: str = "", **fields: Any) -> None:
+        """Record a problem of kind ``code`` (``catalog.finding``: where it is, and the fields
+        its message and hint name)."""
+        self.findings.append(finding(code, variant, **fields))
 
     def add_indicator(self, unit: str, name: str, value: Value) -> None:
         """Keep the first value of an indicator; a different second value is an error."""
@@ -120,28 +121,28 @@ class Inputs:
             values[name] = value
         elif old.value != value.value:
             self.report(
-                code="conflicting-indicator",
+                "conflicting-indicator",
                 file=value.file,
                 sheet=value.sheet,
                 cell=value.cell,
                 unit=unit,
-                message=f"指标“{name}”有两个不同的值：{old.value}（{old.file} › {old.sheet} › "
-                f"{old.cell}）和 {value.value}，以前者为准",
-                hint="只保留正确的一个值",
+                name=name,
+                old=old.value,
+                where=f"{old.file} › {old.sheet} › {old.cell}",
+                new=value.value,
             )
 
     def add_rank(self, row: RankRow) -> None:
         if row.unit in self.ranking:
             first = self.ranking[row.unit]
             self.report(
-                code="duplicate-row",
+                "duplicate-row",
+                "rank",
                 file=row.file,
                 sheet=row.sheet,
                 cell=row.cell,
                 unit=row.unit,
-                message=f"“{row.unit}”的市考排名出现两次（另见 {first.file} › {first.sheet} › "
-                f"{first.cell}），以第一次为准",
-                hint="删去重复的行",
+                where=f"{first.file} › {first.sheet} › {first.cell}",
             )
             return
         self.ranking[row.unit] = row

@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from flowscore.contract import PROP_ASSESSOR, PROP_SCHEME, PROP_UNIT
-from flowscore.findings import Level
 from flowscore.inputs.kinds.base import ReadContext, quote, roles_of
 from flowscore.inputs.open import Grid, WorkbookData
 from flowscore.inputs.records import AnnexSheet, Inputs, ItemEntry
@@ -74,34 +73,21 @@ class AnnexKind:
                 return unit
             close = "、".join(self.ctx.roster.closest(written)) or "（无相近名称）"
             inputs.report(
-                code="unknown-unit",
+                "unknown-unit",
+                "seal",
                 file=display,
                 sheet=grid.name,
                 cell=where,
                 unit=written,
-                message=f"盖章栏的单位“{written}”不在考核名单中，此表未计分",
-                hint=f"最相近的名单单位：{close}；请改为名单中的名称，或在评分细则中加别名",
+                written=written,
+                close=close,
             )
             return None
         unit = self.ctx.roster.find_in(Path(display).stem)
         if unit:
-            inputs.report(
-                code="unit-from-filename",
-                level=Level.INFO,
-                file=display,
-                sheet=grid.name,
-                unit=unit,
-                message=f"盖章栏未填单位名称，按文件名认定为“{unit}”",
-                hint="请在盖章栏填写单位名称",
-            )
+            inputs.report("unit-from-filename", file=display, sheet=grid.name, unit=unit)
             return unit
-        inputs.report(
-            code="unit-unknown-sheet",
-            file=display,
-            sheet=grid.name,
-            message="无法确定这份评分表属于哪个单位：盖章栏和文件名中都没有名单中的单位",
-            hint="在盖章栏填写单位名称，如“镇（乡）街道(盖章)：月湖街道”",
-        )
+        inputs.report("unit-unknown-sheet", file=display, sheet=grid.name)
         return None
 
     def read(
@@ -119,12 +105,12 @@ class AnnexKind:
         scheme_prop = wb.props.get(PROP_SCHEME, "")
         if scheme_prop and scheme_prop != self.ctx.scheme.id:
             inputs.report(
-                code="scheme-mismatch",
+                "scheme-mismatch",
                 file=display,
                 sheet=grid.name,
                 unit=unit,
-                message=f"这份评分表由评分细则“{scheme_prop}”生成，与本次使用的“{self.ctx.scheme.id}”不同",
-                hint="用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写",
+                found=scheme_prop,
+                used=self.ctx.scheme.id,
             )
             return
         u = self.ctx.scheme.unit(unit)
@@ -155,39 +141,42 @@ class AnnexKind:
             if no is None or not sheet.item(no):
                 if no is not None and _looks_numbered(no):
                     inputs.report(
-                        code="unknown-item",
+                        "unknown-item",
                         file=display,
                         sheet=grid.name,
                         cell=grid.ref(r, no_col),
                         unit=unit,
-                        message=f"序号 {no} 不在“{sheet.title}”（{u.name}）的考核项目中",
-                        hint=f"该表的序号应为 1–{len(sheet.items)}；检查是否用了其他单位的表",
+                        no=no,
+                        title=sheet.title,
+                        count=len(sheet.items),
                     )
                     continue
                 if no_col is not None and no is not None:
                     continue
                 no, problem = self._match_by_text(grid, r, roles, sheet)
-                if problem:
+                if problem is not None:
+                    variant, fields = problem
                     inputs.report(
-                        code="unmatched-row",
+                        "unmatched-row",
+                        variant,
                         file=display,
                         sheet=grid.name,
                         cell=grid.ref(r, roles.get("criteria", roles["text"])),
                         unit=unit,
-                        message=problem,
-                        hint="从评分细则原文复制该行文字，或补上序号",
+                        **fields,
                     )
                 if no is None:
                     continue
             if no in items:
                 inputs.report(
-                    code="duplicate-item",
+                    "duplicate-item",
                     file=display,
                     sheet=grid.name,
                     cell=grid.ref(r, no_col if no_col is not None else roles["text"]),
                     unit=unit,
-                    message=f"序号 {no} 出现了两次（第{items[no].row + 1}行和第{r + 1}行），以第一次为准",
-                    hint="删去重复的行",
+                    no=no,
+                    first=items[no].row + 1,
+                    second=r + 1,
                 )
                 continue
             item = sheet.item(no)
@@ -217,13 +206,12 @@ class AnnexKind:
         for item in sheet.items:
             if str(item.no) not in items:
                 inputs.report(
-                    code="item-missing",
-                    level=Level.WARNING,
+                    "item-missing",
                     file=display,
                     sheet=grid.name,
                     unit=unit,
-                    message=f"评分表中找不到序号 {item.no}（{item.short or item.text[:12]}）",
-                    hint="核对是否删掉了行或序号写错",
+                    no=item.no,
+                    short=item.short or item.text[:12],
                 )
         assessor = self._assessor(grid, wb, header)
         inputs.annexes.append(
@@ -266,7 +254,7 @@ class AnnexKind:
 
     def _match_by_text(
         self, grid: Grid, r: int, roles: dict[str, int], sheet: Sheet
-    ) -> tuple[str | None, str]:
+    ) -> tuple[str | None, tuple[str, dict[str, object]] | None]:
         """A row without 序号 (the published 附件2 and Beilun layouts): its item by its 评分标准
         (or 考核内容) text, copied from the published form perhaps with small edits. Returns
         (item number, problem): a row that looks like an item but matches none, or two equally,
@@ -274,7 +262,7 @@ class AnnexKind:
         col = roles.get("criteria", roles["text"])
         text = label(grid.value(r, col))
         if len(text) < 8 or text.startswith("备注"):
-            return None, ""
+            return None, None
         scored = []
         for item in sheet.items:
             target = label(item.criteria or item.text) if "criteria" in roles else label(item.text)
@@ -285,18 +273,15 @@ class AnnexKind:
         best_ratio, best = scored[0]
         second = scored[1][0] if len(scored) > 1 else 0.0
         if best_ratio >= 0.6 and best_ratio - second > 0.05:
-            return best, ""
+            return best, None
         if best_ratio >= 0.6:
-            return None, (
-                f"第{r + 1}行的文字同样接近序号 {best} 和 {scored[1][1]}，无法确定是哪一项，"
-                "此行未采用"
-            )
+            return None, ("ambiguous", {"row": r + 1, "first": best, "second": scored[1][1]})
         has_score = any(
             grid.value(r, roles[k]) is not None for k in ("self", "verified") if k in roles
         )
         if has_score:
-            return None, f"第{r + 1}行“{text[:20]}…”对不上评分细则中的任何一项，此行未采用"
-        return None, ""
+            return None, ("", {"row": r + 1, "text": text[:20]})
+        return None, None
 
     def _score(
         self,
@@ -318,13 +303,12 @@ class AnnexKind:
             problem = f"分数 {p.value} 为负数"
         if problem:
             inputs.report(
-                code="bad-score",
+                "bad-score",
                 file=display,
                 sheet=grid.name,
                 cell=grid.ref(r, col),
                 unit=unit,
-                message=f"单元格内容{quote(problem)}，未采用",
-                hint="只填数字，如 4 或 4.5（不要带“分”等文字）",
+                problem=quote(problem),
             )
             return None
         return p.value

@@ -96,13 +96,13 @@ def row_unit(
     if unit is None:
         close = "、".join(ctx.roster.closest(written)) or "（无相近名称）"
         inputs.report(
-            code="unknown-unit",
+            "unknown-unit",
             file=display,
             sheet=grid.name,
             cell=grid.ref(r, col),
             unit=written,
-            message=f"单位“{written}”不在考核名单中，此行未采用",
-            hint=f"最相近的名单单位：{close}",
+            written=written,
+            close=close,
         )
     return unit
 

@@ -53,13 +53,7 @@ class CityRankingKind:
                 continue
             if rank is None or rank < 1:
                 inputs.report(
-                    code="bad-rank",
-                    file=display,
-                    sheet=grid.name,
-                    cell=rcell,
-                    unit=unit,
-                    message=f"排名“{raw_rank}”不是正整数，未采用",
-                    hint="排名填 1、2、3……",
+                    "bad-rank", file=display, sheet=grid.name, cell=rcell, unit=unit, rank=raw_rank
                 )
                 continue
             if (
@@ -68,13 +62,13 @@ class CityRankingKind:
                 and (tied is None or tied < 1)
             ):
                 inputs.report(
-                    code="bad-rank",
+                    "bad-rank",
+                    "tied",
                     file=display,
                     sheet=grid.name,
                     cell=grid.ref(r, roles["tied"]),
                     unit=unit,
-                    message=f"并列数“{grid.value(r, roles['tied'])}”不是正整数，未采用",
-                    hint="没有并列填 1 或留空；两个单位并列填 2",
+                    tied=grid.value(r, roles["tied"]),
                 )
                 continue
             inputs.add_rank(

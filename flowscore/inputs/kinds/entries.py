@@ -35,15 +35,9 @@ class EntriesKind:
         roles: dict[str, int],
         inputs: Inputs,
     ) -> None:
-        def refuse(cell: str, unit: str, message: str, hint: str) -> None:
+        def refuse(cell: str, unit: str, variant: str, **fields: object) -> None:
             inputs.report(
-                code="bad-entry",
-                file=display,
-                sheet=grid.name,
-                cell=cell,
-                unit=unit,
-                message=f"{message}，此条未采用",
-                hint=hint,
+                "bad-entry", variant, file=display, sheet=grid.name, cell=cell, unit=unit, **fields
             )
 
         for r in range(header + 1, grid.height):
@@ -53,12 +47,7 @@ class EntriesKind:
                 continue
             if not written:
                 inputs.report(
-                    code="entry-no-unit",
-                    file=display,
-                    sheet=grid.name,
-                    cell=grid.ref(r, roles["unit"]),
-                    message="加减分记录没有填写单位，未采用",
-                    hint="填写单位名称",
+                    "entry-no-unit", file=display, sheet=grid.name, cell=grid.ref(r, roles["unit"])
                 )
                 continue
             unit = row_unit(self.ctx, grid, display, r, roles["unit"], written, inputs)
@@ -67,12 +56,7 @@ class EntriesKind:
             p = parse_number(raw_points)
             pcell = grid.ref(r, roles["points"])
             if not p.ok or p.value is None or p.is_percent:
-                refuse(
-                    pcell,
-                    unit,
-                    f"加减分分值{quote(p.problem or '为空')}",
-                    "分值只填数字，如 5 或 -5",
-                )
+                refuse(pcell, unit, "points", problem=quote(p.problem or "为空"))
                 continue
             type_text = label(grid.value(r, roles["type"])) if "type" in roles else ""
             if type_text.startswith("加"):
@@ -80,22 +64,12 @@ class EntriesKind:
             elif type_text.startswith("减") or type_text.startswith("扣"):
                 kind = "penalty"
             elif type_text:
-                refuse(
-                    grid.ref(r, roles["type"]),
-                    unit,
-                    f"类型“{type_text}”应为“加分”或“减分”",
-                    "类型填“加分”或“减分”",
-                )
+                refuse(grid.ref(r, roles["type"]), unit, "type", type=type_text)
                 continue
             else:
                 kind = "penalty" if p.value < 0 else "bonus"
             if kind == "bonus" and p.value < 0:
-                refuse(
-                    pcell,
-                    unit,
-                    f"类型为加分，分值却是负数 {p.value}",
-                    "加分填正数；扣分请把类型改为“减分”",
-                )
+                refuse(pcell, unit, "sign", points=p.value)
                 continue
             topic = grid.text(r, roles["topic"]) if "topic" in roles else ""
             note = grid.text(r, roles["note"]) if "note" in roles else ""

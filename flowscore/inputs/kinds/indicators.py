@@ -43,12 +43,11 @@ class IndicatorsKind:
         for c, name in cols.items():
             if name in seen_names:
                 inputs.report(
-                    code="duplicate-column",
+                    "duplicate-column",
                     file=display,
                     sheet=grid.name,
                     cell=grid.ref(header, c),
-                    message=f"指标“{name}”有两列，以第一列为准",
-                    hint="删去重复的列",
+                    name=name,
                 )
             seen_names.setdefault(name, c)
         for r in range(header + 1, grid.height):
@@ -63,13 +62,13 @@ class IndicatorsKind:
                 grid.name,
             ):
                 inputs.report(
-                    code="duplicate-row",
+                    "duplicate-row",
                     file=display,
                     sheet=grid.name,
                     cell=grid.ref(r, unit_col),
                     unit=unit,
-                    message=f"“{unit}”有两行指标（第{inputs.indicator_sources[unit][2]}行和第{r + 1}行），以第一行为准",
-                    hint="删去重复的行",
+                    first=inputs.indicator_sources[unit][2],
+                    second=r + 1,
                 )
                 continue
             inputs.indicator_sources.setdefault(unit, (display, grid.name, r + 1))
@@ -81,13 +80,14 @@ class IndicatorsKind:
                 where = grid.ref(r, c)
                 if isinstance(parsed, str):
                     inputs.report(
-                        code="bad-indicator",
+                        "bad-indicator",
+                        ind.kind,
                         file=display,
                         sheet=grid.name,
                         cell=where,
                         unit=unit,
-                        message=f"指标“{name}”{parsed}，未采用",
-                        hint=indicator_hint(ind.kind),
+                        name=name,
+                        problem=parsed,
                     )
                     continue
                 if parsed is None:
@@ -113,11 +113,3 @@ class IndicatorsKind:
         if kind == "count" and p.value != p.value.to_integral_value():
             return f"不是整数（{p.value}）"
         return p.value
-
-
-def indicator_hint(kind: str) -> str:
-    return {
-        "yes_no": "填“是”或“否”",
-        "rate": "填百分数，如 27.5% 或 0.275",
-        "count": "填非负整数，如 2750（可带千分位逗号）",
-    }.get(kind, "填数字")

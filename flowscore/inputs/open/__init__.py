@@ -13,9 +13,9 @@ import errno
 from collections.abc import Callable
 from pathlib import Path
 
-from flowscore.findings import Finding, Level
+from flowscore.catalog import finding
+from flowscore.findings import Finding
 from flowscore.inputs.open import calamine
-from flowscore.inputs.open.common import HINT_RESAVE, finding
 from flowscore.inputs.open.grid import Grid, WorkbookData, cell_ref, col_letter
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits, Preflight, Refusal, preflight
 
@@ -38,51 +38,37 @@ def open_file(
         if size > limits.max_size:
             return None, [
                 finding(
-                    display,
                     "file-too-large",
-                    f"文件有 {size / (1024 * 1024):,.0f} MB，超过上限 {limits.size_label}，未读取",
-                    "确认提交的文件正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size 调高上限",
+                    file=display,
+                    size=f"{size / (1024 * 1024):,.0f}",
+                    limit=limits.size_label,
                 )
             ]
         data = path.read_bytes()
     except OSError as exc:
-        return None, [
-            finding(
-                display,
-                "file-unreadable",
-                f"无法打开文件（{_os_reason(exc)}）",
-                "确认文件没有被其他程序占用，并且有读取权限",
-            )
-        ]
+        return None, [finding("file-unreadable", "open", file=display, reason=_os_reason(exc))]
     pre: Preflight
     try:
         pre = preflight(data, path.suffix, limits)
     except Exception:  # a structure the checks did not foresee: refuse it, never crash the batch
-        return None, [
-            finding(display, "file-unreadable", "文件结构异常，无法作为电子表格读取", HINT_RESAVE)
-        ]
+        return None, [finding("file-unreadable", "structure", file=display)]
     if pre.refusal is not None:
         return None, [_from_refusal(display, pre.refusal)]
-    findings = [_from_refusal(display, n, Level.INFO) for n in pre.notes]
+    findings = [_from_refusal(display, n) for n in pre.notes]
     wb, found = _OPENERS[pre.kind](path, data, pre, display=display, limits=limits)
     findings += found
     if wb is None:
         return None, findings
     if wb.sheets and not wb.skipped and not any(_has_value(g) for g in wb.sheets):
-        findings.append(
-            finding(
-                display,
-                "empty-workbook",
-                "工作簿是空的：所有工作表都没有任何内容",
-                "确认提交的是填好的评分表或指标数据，而不是新建的空白文件",
-            )
-        )
+        findings.append(finding("empty-workbook", file=display))
         return None, findings
     return wb, findings
 
 
-def _from_refusal(display: str, r: Refusal, level: Level = Level.ERROR) -> Finding:
-    return finding(display, r.code, r.message, r.hint, level=level, sheet=r.sheet)
+def _from_refusal(display: str, r: Refusal) -> Finding:
+    return Finding(
+        code=r.code, level=r.level, file=display, sheet=r.sheet, message=r.message, hint=r.hint
+    )
 
 
 def _has_value(grid: Grid) -> bool:

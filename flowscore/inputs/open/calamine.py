@@ -14,11 +14,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+from flowscore.catalog import finding
 from flowscore.findings import Finding
-from flowscore.inputs.open.common import HINT_RESAVE, finding
 from flowscore.inputs.open.grid import Grid, WorkbookData
 from flowscore.inputs.open.props import parse_custom_props
-from flowscore.inputs.safety import HINT_TOO_BIG, Limits, Preflight, SheetScan, too_big
+from flowscore.inputs.safety import Limits, Preflight, SheetScan, too_big
 
 KINDS = frozenset({"xlsx", "xls", "ods"})  # what ``safety.preflight`` finds that this opens
 
@@ -43,20 +43,11 @@ def _open(data: bytes, display: str) -> tuple[Any, list[Finding]]:
     try:
         return pc.CalamineWorkbook.from_filelike(io.BytesIO(data)), []
     except pc.PasswordError:
-        return None, [
-            finding(
-                display,
-                "file-encrypted",
-                "工作簿设有打开密码，无法读取",
-                "请去掉密码（文件 › 信息 › 保护工作簿）后另存为 .xlsx 再提交",
-            )
-        ]
+        return None, [finding("file-encrypted", "calamine", file=display)]
     except BaseException as exc:  # calamine raises several types; a Rust panic is a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
-        return None, [
-            finding(display, "file-unreadable", "文件已损坏，无法作为电子表格读取", HINT_RESAVE)
-        ]
+        return None, [finding("file-unreadable", file=display)]
 
 
 def _read_sheets(
@@ -105,17 +96,11 @@ def _read_sheets(
 
 
 def _sheet_too_large(display: str, sheet: str, why: str) -> Finding:
-    return finding(display, "sheet-too-large", f"工作表{why}，未读取", HINT_TOO_BIG, sheet=sheet)
+    return finding("sheet-too-large", file=display, sheet=sheet, why=why)
 
 
 def _sheet_unreadable(display: str, sheet: str) -> Finding:
-    return finding(
-        display,
-        "sheet-unreadable",
-        "工作表内容已损坏，无法读取",
-        "在电子表格程序中打开并另存为 .xlsx 后重新提交",
-        sheet=sheet,
-    )
+    return finding("sheet-unreadable", file=display, sheet=sheet)
 
 
 def _put_errors(rows: list[list[object]], scan: SheetScan) -> None:

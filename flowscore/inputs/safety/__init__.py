@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from flowscore.inputs.safety.limits import (
     DEFAULT_LIMITS,
-    HINT_TOO_BIG,
     MB,
     Limits,
     too_big,
@@ -45,6 +44,7 @@ from flowscore.inputs.safety.outcome import (
     Refused,
     SheetScan,
     not_spreadsheet,
+    refusal,
     refuse,
 )
 from flowscore.inputs.safety.sniff import sniff
@@ -53,7 +53,6 @@ from flowscore.inputs.safety.zipped import Zip
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "HINT_TOO_BIG",
     "MB",
     "Limits",
     "Preflight",
@@ -80,9 +79,7 @@ def preflight(data: bytes, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Pref
 def _preflight(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None:
     what = sniff(data[:512])
     if what == "empty":
-        raise refuse(
-            "file-empty", "文件是空的（0 字节）", "可能是复制或下载没有完成，请重新获取这份文件"
-        )
+        raise refuse("file-empty")
     if what == "zip":
         _zipped(Zip(data, limits), suffix, pre)
     elif what == "cfb":
@@ -93,13 +90,7 @@ def _preflight(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None
         raise not_spreadsheet(what, suffix)
     expected = _SUFFIX_KIND.get(suffix)
     if expected and expected != pre.kind:
-        pre.notes.append(
-            Refusal(
-                "format-mismatch",
-                f"文件扩展名是 {suffix}，内容实际是 {_KIND_NAMES[pre.kind]} 格式，已按实际格式读取",
-                f"建议把文件另存为 .xlsx，或把扩展名改为 {_KIND_NAMES[pre.kind]}",
-            )
-        )
+        pre.notes.append(refusal("format-mismatch", suffix=suffix, actual=_KIND_NAMES[pre.kind]))
 
 
 def _zipped(zf: Zip, suffix: str, pre: Preflight) -> None:
@@ -115,11 +106,7 @@ def _zipped(zf: Zip, suffix: str, pre: Preflight) -> None:
         else:
             raise not_spreadsheet("OpenDocument 文档（不是表格）", suffix)
     elif any(n.lower() == "xl/workbook.bin" for n in names):
-        raise refuse(
-            "unsupported-format",
-            "这是 Excel 二进制工作簿（.xlsb），flowscore 不读取这种格式",
-            "在 Excel 中打开，另存为 .xlsx（Excel 工作簿）后重新提交",
-        )
+        raise refuse("unsupported-format", "xlsb")
     elif any(n.lower().startswith("xl/") for n in names) or (
         "[Content_Types].xml" in names and not any(n.startswith(("word/", "ppt/")) for n in names)
     ):
@@ -129,11 +116,7 @@ def _zipped(zf: Zip, suffix: str, pre: Preflight) -> None:
     elif any(n.startswith("ppt/") for n in names):
         raise not_spreadsheet("PowerPoint 演示文稿", suffix)
     elif any(n.lower().startswith("index/") and n.lower().endswith(".iwa") for n in names):
-        raise refuse(
-            "unsupported-format",
-            "这是苹果 Numbers 表格，flowscore 不读取这种格式",
-            "在 Numbers 中导出为 Excel（.xlsx）后重新提交",
-        )
+        raise refuse("unsupported-format", "numbers")
     else:
         raise not_spreadsheet("普通压缩包", suffix)
     if pre.kind == "xlsx":
@@ -146,15 +129,7 @@ def _markup(data: bytes, suffix: str) -> None:
     """HTML or XML under a spreadsheet's name: never read, each said for what it is."""
     head = data[:4096].lower()
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<workbook" in head:
-        raise refuse(
-            "unsupported-format",
-            "这是 Excel 2003 XML 表格（内容是 XML，只是扩展名为电子表格），flowscore 不读取这种格式",
-            "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）后重新提交",
-        )
+        raise refuse("unsupported-format", "xml2003")
     if b"<html" in head or b"<table" in head or b"<!doctype html" in head:
-        raise refuse(
-            "unsupported-format",
-            "这是网页（HTML）格式的表格，常见于从业务系统“导出 Excel”，只是扩展名为电子表格",
-            "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）后重新提交",
-        )
+        raise refuse("unsupported-format", "html")
     raise not_spreadsheet("XML 或网页文件", suffix)

@@ -49,9 +49,3 @@ def too_big(rows: int, cols: int, limits: Limits) -> str:
             f"超过上限 {limits.max_cells:,} 个单元格"
         )
     return ""
-
-
-HINT_TOO_BIG = (
-    "通常是远处的单元格误填了内容：按 Ctrl+End 找到最后一个单元格，删去多余的行列后保存；"
-    "确有这么多行时用 --max-rows 调高上限"
-)

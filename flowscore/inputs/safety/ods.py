@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 
-from flowscore.inputs.safety.limits import HINT_TOO_BIG, Limits, too_big
+from flowscore.inputs.safety.limits import Limits, too_big
 from flowscore.inputs.safety.ooxml import NS, prolog_scan_rest
 from flowscore.inputs.safety.outcome import OK_SCAN, Preflight, SheetScan, refuse
 from flowscore.inputs.safety.xml import check_xml, utf8
@@ -76,8 +76,6 @@ def scan_zipped_ods(zf: Zip, pre: Preflight) -> None:
         pre.sheets = scan_ods(data, zf.limits)
         for name, s in pre.sheets.items():  # calamine reads every table on opening an .ods
             if why := too_big(s.rows, s.cols, zf.limits):
-                raise refuse(
-                    "sheet-too-large", f"工作表{why}，整个文件未读取", HINT_TOO_BIG, sheet=name
-                )
+                raise refuse("sheet-too-large", "whole", sheet=name, why=why)
         pre.worst = OK_SCAN
     prolog_scan_rest(zf, done)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowscore.catalog import kind
+from flowscore.findings import Level
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -15,6 +18,7 @@ class Refusal:
     message: str
     hint: str
     sheet: str = ""
+    level: Level = Level.ERROR
 
 
 @dataclass(frozen=True)
@@ -44,26 +48,24 @@ class Refused(Exception):
         self.refusal = refusal
 
 
-def refuse(code: str, message: str, hint: str, sheet: str = "") -> Refused:
-    return Refused(Refusal(code, message, hint, sheet))
+def refusal(code: str, variant: str = "", *, sheet: str = "", **fields: object) -> Refusal:
+    """A refusal worded from the catalog (``catalog.finding``'s patterns)."""
+    k = kind(code)
+    return Refusal(
+        code,
+        k.message(variant, fields),
+        k.hint(variant, fields),
+        sheet,
+        k.levels.get(variant, k.level),
+    )
 
 
-HINT_RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
-HINT_PASSWORD = (
-    "请去掉密码（Excel：文件 › 信息 › 保护工作簿 › 用密码进行加密，清空密码；"
-    "WPS：文件 › 文档加密）后另存为 .xlsx 再提交"
-)
-HINT_UNSAFE = (
-    "正常的 Excel/WPS 文件不会有这种内容。请用 Excel 或 WPS 打开后另存为新的 .xlsx 再提交；"
-    "来历不明的文件请交信息安全人员检查"
-)
+def refuse(code: str, variant: str = "", *, sheet: str = "", **fields: object) -> Refused:
+    return Refused(refusal(code, variant, sheet=sheet, **fields))
+
 
 OK_SCAN = SheetScan(rows=0, cols=0)  # a part checked quickly: within every limit
 
 
 def not_spreadsheet(what: str, suffix: str) -> Refused:
-    return refuse(
-        "file-not-spreadsheet",
-        f"文件扩展名是 {suffix or '（无）'}，但内容不是电子表格（是{what}）",
-        "可能改错了扩展名或提交错了文件；请提交用 Excel/WPS 保存的 .xlsx 评分表",
-    )
+    return refuse("file-not-spreadsheet", suffix=suffix or "（无）", what=what)

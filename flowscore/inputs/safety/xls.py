@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import struct
 
-from flowscore.inputs.safety.limits import HINT_TOO_BIG, Limits, too_big
+from flowscore.inputs.safety.limits import Limits, too_big
 from flowscore.inputs.safety.outcome import (
-    HINT_PASSWORD,
-    HINT_RESAVE,
     OK_SCAN,
     Preflight,
     SheetScan,
@@ -138,7 +136,7 @@ def scan_biff(stream: bytes, limits: Limits) -> dict[str, SheetScan]:
                 out[current] = SheetScan(rows=rows, cols=cols)
             current = None
         elif rtype == 0x002F and current is None:
-            raise refuse("file-encrypted", "工作簿设有打开密码，无法读取", HINT_PASSWORD)
+            raise refuse("file-encrypted")
         elif rtype == 0x0085 and length >= 8:  # BOUNDSHEET: stream offset, state, type, name
             offset = struct.unpack_from("<I", stream, body)[0]
             cch, high = stream[body + 6], stream[body + 7] if length > 7 else 0
@@ -162,20 +160,18 @@ def scan_cfb(data: bytes, suffix: str, limits: Limits, pre: Preflight) -> None:
     other Office document."""
     streams = {s.lower() for s in cfb_streams(data)}
     if "encryptioninfo" in streams or "encryptedpackage" in streams:
-        raise refuse("file-encrypted", "工作簿设有打开密码，无法读取", HINT_PASSWORD)
+        raise refuse("file-encrypted")
     if "workbook" in streams or "book" in streams or not streams:
         pre.kind = "xls"
         # calamine reads every sheet of an .xls on opening, each as a dense grid: a 5 KB file
         # whose sheets span A1:IV65536 asks for 0.5 GB a sheet. Bound them first.
         stream = cfb_stream(data, {"workbook", "book"})
         if stream is None:
-            raise refuse("file-unreadable", "文件已损坏，无法作为 .xls 工作簿读取", HINT_RESAVE)
+            raise refuse("file-unreadable", "xls")
         pre.sheets = scan_biff(stream, limits)
         for name, scan in pre.sheets.items():
             if why := too_big(scan.rows, scan.cols, limits):
-                raise refuse(
-                    "sheet-too-large", f"工作表{why}，整个文件未读取", HINT_TOO_BIG, sheet=name
-                )
+                raise refuse("sheet-too-large", "whole", sheet=name, why=why)
         pre.worst = OK_SCAN
     elif "worddocument" in streams:
         raise not_spreadsheet("Word 97-2003 文档（.doc）", suffix)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flowscore.inputs.safety.outcome import HINT_UNSAFE, Refused, refuse
+from flowscore.inputs.safety.outcome import Refused, refuse
 
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
 _DTD_ANYWHERE = re.compile(rb"<!(?!--|\[CDATA\[)")
@@ -45,8 +45,4 @@ def check_xml(name: str, data: bytes) -> None:
 
 
 def unsafe_dtd(name: str) -> Refused:
-    return refuse(
-        "file-unsafe",
-        f"文件内部的 {name} 含有 DTD/实体声明（可能是“实体膨胀”或外部实体攻击），拒绝读取",
-        HINT_UNSAFE,
-    )
+    return refuse("file-unsafe", "dtd", part=name)

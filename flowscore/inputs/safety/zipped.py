@@ -14,7 +14,7 @@ from io import BytesIO
 from typing import NamedTuple
 
 from flowscore.inputs.safety.limits import DEFLATE_MAX_RATIO, MB, Limits
-from flowscore.inputs.safety.outcome import HINT_RESAVE, HINT_UNSAFE, refuse
+from flowscore.inputs.safety.outcome import refuse
 from flowscore.inputs.safety.xml import prolog_state, unsafe_dtd
 
 
@@ -85,42 +85,34 @@ class Zip:
             EOFError,
             struct.error,
         ) as exc:
-            raise refuse(
-                "file-unreadable",
-                "文件已损坏（压缩结构不完整），可能没有完整下载或复制",
-                HINT_RESAVE,
-            ) from exc
+            raise refuse("file-unreadable", "zip") from exc
         self.by_name = {i.filename: i for i in self.infos}
 
     def check_declared(self) -> None:
         lim = self.limits
         if len(self.infos) > lim.max_members:
-            raise refuse(
-                "file-unsafe",
-                f"文件内部有 {len(self.infos)} 个部件（正常的工作簿只有十几个），拒绝读取",
-                HINT_UNSAFE,
-            )
+            raise refuse("file-unsafe", "parts", count=len(self.infos))
         total = 0
         for i in self.infos:
             if i.flag_bits & 0x1:
-                raise refuse(
-                    "file-encrypted", "文件被压缩软件加密，无法读取", "请提交未加密的 .xlsx 文件"
-                )
+                raise refuse("file-encrypted", "zip")
             ratio_over = i.file_size > lim.max_ratio * max(1, i.compress_size)
             if i.file_size > lim.ratio_grace and ratio_over:
                 raise refuse(
                     "file-unsafe",
-                    f"文件内部的 {i.filename} 压缩比异常（{size_text(i.compress_size)} 解压后声称 "
-                    f"{size_text(i.file_size)}），疑似“压缩炸弹”，未解压即拒绝",
-                    HINT_UNSAFE,
+                    "ratio",
+                    part=i.filename,
+                    packed=size_text(i.compress_size),
+                    size=size_text(i.file_size),
                 )
             total += i.file_size
         if total > lim.max_size:
             raise refuse(
                 "file-too-large",
-                f"文件解压后有 {size_text(total)}，超过上限 {lim.size_label}，未读取",
-                f"确认文件内容正确（评分表和指标表通常不到 1 MB）；确需处理时用 --max-size "
-                f"调高上限，例如 --max-size {int(total / MB) + 1}",
+                "inflated",
+                size=size_text(total),
+                limit=lim.size_label,
+                suggest=int(total / MB) + 1,
             )
 
     def needs_bounded_inflation(self) -> bool:
@@ -131,19 +123,11 @@ class Zip:
         off = info.header_offset
         d = self.data
         if d[off : off + 4] != b"PK\x03\x04":
-            raise refuse(
-                "file-unreadable",
-                f"文件已损坏（内部部件 {info.filename} 的位置不对），可能没有完整下载或复制",
-                HINT_RESAVE,
-            )
+            raise refuse("file-unreadable", "part-place", part=info.filename)
         n, m = struct.unpack_from("<HH", d, off + 26)
         start = off + 30 + n + m
         if start + info.compress_size > len(d):
-            raise refuse(
-                "file-unreadable",
-                f"文件已损坏（内部部件 {info.filename} 不完整），可能没有完整下载或复制",
-                HINT_RESAVE,
-            )
+            raise refuse("file-unreadable", "part-short", part=info.filename)
         return memoryview(d)[start : start + info.compress_size]
 
     def read(self, name: str, *, head: int | None = None) -> bytes:
@@ -158,25 +142,13 @@ class Zip:
             try:
                 out = zlib.decompressobj(-15).decompress(raw, limit + 1)
             except zlib.error as exc:
-                raise refuse(
-                    "file-unreadable",
-                    f"文件已损坏（内部部件 {info.filename} 无法解压）",
-                    HINT_RESAVE,
-                ) from exc
+                raise refuse("file-unreadable", "part-inflate", part=info.filename) from exc
         else:
-            raise refuse(
-                "file-unreadable",
-                f"文件内部部件 {info.filename} 使用了不常见的压缩方式，无法读取",
-                HINT_RESAVE,
-            )
+            raise refuse("file-unreadable", "part-method", part=info.filename)
         if len(out) > limit:
             if head is not None and limit < info.file_size:
                 return out[:limit]
-            raise refuse(
-                "file-unsafe",
-                f"文件内部的 {info.filename} 解压后比声明的大小更大，疑似“压缩炸弹”，已停止解压",
-                HINT_UNSAFE,
-            )
+            raise refuse("file-unsafe", "overflow", part=info.filename)
         return out
 
     def xml_prolog_ok(self, name: str) -> None:
@@ -217,18 +189,11 @@ class Zip:
                 try:
                     out = len(d.decompress(piece, step))
                 except zlib.error as exc:
-                    raise refuse(
-                        "file-unreadable",
-                        f"文件已损坏（内部部件 {info.filename} 无法解压），可能没有完整下载或复制",
-                        HINT_RESAVE,
-                    ) from exc
+                    raise refuse("file-unreadable", "part-stream", part=info.filename) from exc
                 got += out
                 if got > info.file_size or total + got > self.limits.max_size:
                     raise refuse(
-                        "file-unsafe",
-                        f"文件内部的 {info.filename} 解压后超过声明的大小或上限 "
-                        f"{self.limits.size_label}，疑似“压缩炸弹”，已停止解压",
-                        HINT_UNSAFE,
+                        "file-unsafe", "bounded", part=info.filename, limit=self.limits.size_label
                     )
                 if not out and not piece:
                     break  # a truncated stream: the reader will say it is damaged
