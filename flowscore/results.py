@@ -15,14 +15,6 @@ from flowscore.inputs.records import InputFile
 Source = Literal["computed", "assessor", "override", "pending"]
 Status = Literal["final", "provisional", "missing"]
 
-SOURCE_LABELS: dict[str, str] = {
-    "computed": "计算",
-    "assessor": "核定",
-    "override": "核定改写",
-    "pending": "待核定",
-}
-STATUS_LABELS: dict[str, str] = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ItemResult:

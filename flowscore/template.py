@@ -74,7 +74,7 @@ from flowscore.contract import (
 from flowscore.errors import OutputError, UsageError
 from flowscore.names import roster_of
 from flowscore.numbers import fmt_plain
-from flowscore.rubric.model import Indicator, Item, Pool, RankTable, Scheme, Sheet, Unit
+from flowscore.rubric.model import Indicator, Item, Pool, Scheme, Sheet, Unit
 
 ANNEX_SHEET = "评分表"
 ANNEX_HEADERS = ("序号", "考核内容", "分值", "自评分", "核定分", "备注")
@@ -964,9 +964,7 @@ def _ranked_units(scheme: Scheme) -> list[tuple[Unit, str]]:
     out = []
     for unit in scheme.units:
         sheet = scheme.sheet(unit.sheet)
-        table = next(
-            (p.table for it in sheet.items for p in it.parts if isinstance(p, RankTable)), None
-        )
+        table = next((ref for it in sheet.items for p in it.parts if (ref := p.table_ref())), None)
         if table is not None:
             out.append((unit, table))
     return out

@@ -19,7 +19,7 @@ from flowscore.cli import app
 from flowscore.compute import compute_folder
 from flowscore.rubric import load_rubric
 from flowscore.rubric.load import RUBRIC_DIR
-from flowscore.rules import compute_item
+from flowscore.scoring.parts import compute_item
 from flowscore.template import annex_layout, build_annex_workbook, build_indicator_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ def item(no):
 def score(no, **values):
     """The item's computed value from indicator values (Decimal / bool)."""
     vals = {k: (v if isinstance(v, bool) else D(str(v))) for k, v in values.items()}
-    return compute_item(item(no), vals, places=2, rank_place={}, tables={}, city_rank=None)
+    return compute_item(item(no), vals, places=2, batch={}, tables={}, city_rank=None)
 
 
 # =============================================================================================

@@ -10,20 +10,18 @@ import pytest
 from typer.testing import CliRunner
 
 from flowscore.cli import app
-from flowscore.rubric.describe import describe_item, describe_part
-from flowscore.rubric.lint import lint_rubric
 from flowscore.findings import Level
 from flowscore.rubric import load_rubric
+from flowscore.rubric.describe import describe_item, describe_part
+from flowscore.rubric.lint import lint_rubric
 from flowscore.rubric.load import RUBRIC_DIR, check_rubric
-from flowscore.rubric.model import (
-    Item,
-    PerCount,
-    RankPoints,
-    RankTable,
-    RateShortfall,
-    Threshold,
-    YesNo,
-)
+from flowscore.rubric.model import Item
+from flowscore.rules.per_count import PerCount
+from flowscore.rules.rank_points import RankPoints
+from flowscore.rules.rank_table import RankTable
+from flowscore.rules.rate_shortfall import RateShortfall
+from flowscore.rules.threshold import Threshold
+from flowscore.rules.yes_no import YesNo
 
 runner = CliRunner()
 

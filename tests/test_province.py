@@ -20,8 +20,8 @@ from flowscore.cli import app
 from flowscore.compute import compute_folder
 from flowscore.rubric import load_rubric
 from flowscore.rubric.load import RUBRIC_DIR
-from flowscore.rules import compute_item
 from flowscore.scoring import unit_values
+from flowscore.scoring.parts import compute_item
 from flowscore.template import annex_layout, build_annex_workbook, build_indicator_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,11 +191,11 @@ def test_allowed_scores_follow_the_stated_deductions():
 def staffing(staff, town, rural):
     values = {"协管员人数": D(staff), "城镇流动人口数": D(town), "农村流动人口数": D(rural)}
     from flowscore.formula import evaluate
-    from flowscore.rules import to_decimal
+    from flowscore.rules.base import to_decimal
 
     required = evaluate(SCHEME.derived[0].formula, values)
     values["应配协管员数"] = to_decimal(required, 10)
-    return compute_item(item("二.6"), values, places=2, rank_place={}, tables={}, city_rank=None)
+    return compute_item(item("二.6"), values, places=2, batch={}, tables={}, city_rank=None)
 
 
 def test_staffing_ratio():
@@ -226,7 +226,7 @@ def test_rights_not_implemented_minus_one_each():
             item("三.4"),
             {"未落实权益项数": D(n)},
             places=2,
-            rank_place={},
+            batch={},
             tables={},
             city_rank=None,
         ).value

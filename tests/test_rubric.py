@@ -13,7 +13,7 @@ import pytest
 from flowscore.errors import RubricError
 from flowscore.findings import Level
 from flowscore.rubric.load import RUBRIC_DIR, check_rubric, load_rubric, resolve_rubric
-from flowscore.rubric.model import RankTable
+from flowscore.rules.rank_table import RankTable
 
 SEED = Path("/work/shared/seeds/000_96f919ca9073d1ad.txt")
 BUILTIN = RUBRIC_DIR / "haishu-2019.toml"

@@ -9,25 +9,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flowscore.rubric import load_rubric
-from flowscore.rubric.model import (
-    PerCount,
-    PointsTable,
-    RankPoints,
-    RateShortfall,
-    Threshold,
-    YesNo,
-)
-from flowscore.rules import (
-    compute_item,
-    median_points,
-    per_count,
-    rank_places,
-    rank_points,
-    rate_shortfall,
-    table_points,
-    threshold,
-    yes_no,
-)
+from flowscore.rubric.model import PointsTable
+from flowscore.rules.base import EvalContext, median_points
+from flowscore.rules.per_count import PerCount
+from flowscore.rules.rank_points import RankPoints, rank_places
+from flowscore.rules.rank_table import table_points
+from flowscore.rules.rate_shortfall import RateShortfall
+from flowscore.rules.threshold import Threshold
+from flowscore.rules.yes_no import YesNo
+from flowscore.scoring.parts import compute_item
+
+
+def run(part, values, places, **kw):
+    """One part evaluated for one unit's values (``batch``: its rank place, for rankings)."""
+    return part.evaluate(EvalContext(values=values, places=places, **kw))
+
 
 SCHEME, _ = load_rubric()
 TOWNS = SCHEME.sheet("towns")
@@ -44,7 +40,7 @@ EXAMPLE = {
 
 
 def item_score(item, values, **kw):
-    kw.setdefault("rank_place", {})
+    kw.setdefault("batch", {})
     kw.setdefault("tables", {CITY.id: CITY})
     kw.setdefault("city_rank", None)
     return compute_item(item, values, places=2, **kw)
@@ -69,18 +65,18 @@ def test_towns_item_1_floors_at_zero():
 def test_per_count_required_shortfall_and_cap():
     # Beilun-style: two trainings required, -2 per missing one.
     part = PerCount(label="业务培训", indicator="n", points=D(-2), required=D(2))
-    assert per_count(part, {"n": D(0)}, 2).amount == D("-4.00")
-    assert per_count(part, {"n": D(1)}, 2).amount == D("-2.00")
-    assert per_count(part, {"n": D(5)}, 2).amount == D(0)
+    assert run(part, {"n": D(0)}, 2).amount == D("-4.00")
+    assert run(part, {"n": D(1)}, 2).amount == D("-2.00")
+    assert run(part, {"n": D(5)}, 2).amount == D(0)
     # count award with a cap: +0.5 each, max 10 → 30 articles give 10
     award = PerCount(label="录用信息", indicator="n", points=D("0.5"), cap=D(10))
-    r = per_count(award, {"n": D(30)}, 2)
+    r = run(award, {"n": D(30)}, 2)
     assert r.amount == D("10.00") and "最多加10分" in r.explanation
 
 
 def test_per_count_missing_indicator_is_pending():
     part = PerCount(label="未报备发文", indicator="未报备发文数", points=D(-2))
-    r = per_count(part, {}, 2)
+    r = run(part, {}, 2)
     assert r.amount is None and r.problem_code == "missing-indicator"
 
 
@@ -99,7 +95,7 @@ def test_rate_shortfall_rounding(rounding, expected):
         cap=D(10),
         rounding=rounding,
     )
-    assert rate_shortfall(part, {"a": D(2750), "b": D(10000)}, 2).amount == expected
+    assert run(part, {"a": D(2750), "b": D(10000)}, 2).amount == expected
 
 
 def test_rate_shortfall_cap_and_zero_denominator():
@@ -112,9 +108,9 @@ def test_rate_shortfall_cap_and_zero_denominator():
         per_point=D(1),
         cap=D(10),
     )
-    capped = rate_shortfall(part, {"a": D(0), "b": D(100)}, 2)
+    capped = run(part, {"a": D(0), "b": D(100)}, 2)
     assert capped.amount == D("-10.00") and "最多扣10分" in capped.explanation
-    zero = rate_shortfall(part, {"a": D(0), "b": D(0)}, 2)
+    zero = run(part, {"a": D(0), "b": D(0)}, 2)
     assert zero.amount is None and zero.problem_code == "zero-denominator"
 
 
@@ -122,14 +118,14 @@ def test_rate_exactly_at_target_deducts_nothing():
     part = RateShortfall(
         label="x", rate_name="率", numerator="a", denominator="b", target=D(30), per_point=D(1)
     )
-    assert rate_shortfall(part, {"a": D(3), "b": D(10)}, 2).amount == 0
+    assert run(part, {"a": D(3), "b": D(10)}, 2).amount == 0
 
 
 def test_yes_no():
     part = YesNo(label="量化积分窗口专人负责", indicator="w", if_yes=D(10))
-    assert yes_no(part, {"w": True}, 2).amount == D("10.00")
-    assert yes_no(part, {"w": False}, 2).amount == D(0)
-    assert yes_no(part, {}, 2).problem_code == "missing-indicator"
+    assert run(part, {"w": True}, 2).amount == D("10.00")
+    assert run(part, {"w": False}, 2).amount == D(0)
+    assert run(part, {}, 2).problem_code == "missing-indicator"
 
 
 def test_threshold_criteria():
@@ -141,8 +137,8 @@ def test_threshold_criteria():
         target=D(95),
         points=D(-4),
     )
-    assert threshold(part, {"a": D(94), "b": D(100)}, 2).amount == D("-4.00")
-    assert threshold(part, {"a": D(95), "b": D(100)}, 2).amount == D(0)
+    assert run(part, {"a": D(94), "b": D(100)}, 2).amount == D("-4.00")
+    assert run(part, {"a": D(95), "b": D(100)}, 2).amount == D(0)
 
 
 RP = RankPoints(
@@ -171,7 +167,7 @@ def test_rank_points_ties_share_median():
     assert places["b"].points == places["c"].points == D("18.5")  # median(19, 18)
     assert places["b"].tied == 2 and places["b"].position == 2
     assert places["d"].points == 17 and places["d"].position == 4
-    r = rank_points(RP, {"n": D(2), "d": D(10)}, 2, places["b"])
+    r = run(RP, {"n": D(2), "d": D(10)}, 2, batch=places["b"])
     assert "并列第2名" in r.explanation and r.amount == D("18.50")
 
 

@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from flowscore.findings import Finding, Level
+from flowscore.labels import ENTRY_KIND_LABELS, MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from flowscore.numbers import fmt_plain
 from flowscore.results import BatchResult
-from flowscore.rubric.describe import MODE_TEXT, describe_item
+from flowscore.rubric.describe import describe_item
 from flowscore.rubric.model import Scheme, Sheet
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
@@ -56,13 +57,6 @@ def print_findings(
 # -- results rendering (from the plain dict of results.json) ----------------------------------
 
 _STATUS_STYLE = {"final": "green", "provisional": "yellow", "missing": "red"}
-_STATUS_LABEL = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
-_SOURCE_LABEL = {
-    "computed": "计算",
-    "assessor": "核定",
-    "override": "核定改写",
-    "pending": "待核定",
-}
 
 
 def _num(value, places: int = 2) -> str:
@@ -115,7 +109,7 @@ def _rank_cells(r: dict, cats: list[str]) -> tuple[str, ...]:
         _num(r["total"]),
         _num(r["base"], 1) if r["base"] is not None else "—",
         _num(r["contribution"], 4),
-        _STATUS_LABEL.get(st, st),
+        STATUS_LABELS.get(st, st),
         *(_num(r["categories"].get(c)) for c in cats),
     )
 
@@ -185,7 +179,7 @@ def print_ranking(data: dict, *, tier: str | None = None) -> None:
                 _num(r["total"]),
                 _num(r["base"], 1) if r["base"] is not None else "—",
                 _num(r["contribution"], 4),
-                f"[{_STATUS_STYLE.get(st, 'white')}]{_STATUS_LABEL.get(st, st)}[/]",
+                f"[{_STATUS_STYLE.get(st, 'white')}]{STATUS_LABELS.get(st, st)}[/]",
                 *(_num(r["categories"].get(c)) for c in cats),
             )
         console.print(table)
@@ -199,7 +193,7 @@ def print_explain(unit: dict) -> None:
     rank = f"第{unit['rank']}名" if unit.get("rank") else "未排名"
     console.print(
         f"[bold]{escape(unit['unit'])}[/]  {escape(unit.get('tier_label', unit['tier']))}"
-        f"  基本分 {_num(unit['base'], 1)}  状态 {_STATUS_LABEL.get(st, st)}  {rank}"
+        f"  基本分 {_num(unit['base'], 1)}  状态 {STATUS_LABELS.get(st, st)}  {rank}"
     )
     if st == "missing":
         console.print("[red]未报送评分表，没有得分。[/]")
@@ -219,7 +213,7 @@ def print_explain(unit: dict) -> None:
             str(it.get("max_label", it["max"])),
             _num(it["self_score"]),
             _num(it["verified"]),
-            _SOURCE_LABEL.get(it["source"], it["source"]),
+            SOURCE_LABELS.get(it["source"], it["source"]),
             escape(it["explanation"]),
         )
     console.print(table)
@@ -232,7 +226,7 @@ def print_explain(unit: dict) -> None:
             )
         )
     for e in unit.get("entries", []):
-        kind = "加分" if e["kind"] == "bonus" else "减分"
+        kind = ENTRY_KIND_LABELS.get(e["kind"], e["kind"])
         mark = "计入" if e["counted"] else "不计入"
         console.print(
             f"  {kind} {_num(e['points'])}  {escape(e['topic'])}  {mark}：{escape(e['reason'])}"
@@ -256,7 +250,7 @@ def print_compute_summary(
     """What a compute run did: files and units read, findings by level, where outputs went.
     Reads the result directly (building the whole results dict would cost memory at scale)."""
     counts = result.report.counts()
-    st = {s: sum(1 for u in result.units if u.status == s) for s in _STATUS_LABEL}
+    st = {s: sum(1 for u in result.units if u.status == s) for s in STATUS_LABELS}
     if list_findings:
         findings = [f for f in result.report if show_info or f.level is not Level.INFO]
         if findings:
@@ -447,7 +441,7 @@ def _print_sheet(scheme: Scheme, sheet: Sheet) -> None:
         row += [
             esc(it.short or it.text[:20]),
             esc(it.max_label),
-            MODE_TEXT.get(it.mode, it.mode),
+            MODE_LABELS.get(it.mode, it.mode),
             esc(describe_item(it, scheme)),
         ]
         if has_owner:
@@ -464,7 +458,7 @@ def _print_sheet(scheme: Scheme, sheet: Sheet) -> None:
     for pool in (sheet.bonus, sheet.penalty):
         if pool is None:
             continue
-        kind = "加分" if pool.kind == "bonus" else "减分"
+        kind = ENTRY_KIND_LABELS[pool.kind]
         same = "，同一专题按最高一项计" if pool.same_topic == "highest" else ""
         cap = f"，合计最多{fmt_plain(pool.cap)}分" if pool.cap is not None else ""
         console.print(f"  {kind}：每项 {fmt_plain(pool.min)}～{fmt_plain(pool.max)} 分{same}{cap}")

@@ -9,12 +9,13 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
+from flowscore.catalog import finding, kind
 from flowscore.findings import Finding, Level
 from flowscore.names import label
 from flowscore.numbers import fmt_plain
 from flowscore.rubric.describe import describe_part
 from flowscore.rubric.load import check_rubric
-from flowscore.rubric.model import Item, Part, RateShortfall, Scheme, Sheet, Threshold
+from flowscore.rubric.model import Item, Part, Scheme, Sheet
 
 
 def _p(value: Decimal | None) -> str:
@@ -33,9 +34,9 @@ def lint_rubric(path: Path) -> tuple[Scheme | None, list[Finding]]:
     out = list(findings)
 
     def add(code: str, level: Level, key: str, message: str, hint: str = "") -> None:
-        out.append(
-            Finding(code=code, level=level, file=path.name, key=key, message=message, hint=hint)
-        )
+        assert level is kind(code).level  # the catalog says what each check's level is
+        fix = {"fix": hint} if hint else {}
+        out.append(finding(code, file=path.name, key=key, detail=message, **fix))
 
     _units_without_tier(raw, add)
     if scheme is None:
@@ -129,14 +130,8 @@ def _category_sums(sheet: Sheet, where: str, add) -> None:
 
 def _same_value(a: Part, b: Part) -> bool:
     """Two rules judging the same value (the same indicator, or the same ratio)."""
-
-    def key(p: Part) -> tuple | None:
-        if isinstance(p, Threshold | RateShortfall):
-            return (getattr(p, "indicator", None), p.numerator, p.denominator)
-        return None
-
-    ka, kb = key(a), key(b)
-    return ka is not None and ka == kb
+    ka = a.judged()
+    return ka is not None and ka == b.judged()
 
 
 def _item_checks(item: Item, where: str, add, *, has_assessors: bool) -> None:

@@ -6,77 +6,38 @@ all gathered before anything is refused, so one run of ``rubric check`` shows th
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from dataclasses import fields
+import types
+import typing
+from dataclasses import MISSING, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from flowscore.catalog import finding
 from flowscore.errors import RubricError
 from flowscore.findings import Finding, Level
 from flowscore.rubric.model import (
+    MODES,
     Category,
     Decisions,
     Derived,
     Headers,
     Indicator,
     Item,
-    PerCount,
     PointsTable,
     Pool,
-    RankPoints,
-    RankTable,
-    RateShortfall,
     Scheme,
     Sheet,
-    Threshold,
     Tier,
     Unit,
-    YesNo,
 )
+from flowscore.rules.base import LoadContext, Rule
+from flowscore.rules.registry import RULE_KINDS
 
 RUBRIC_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 DEFAULT_RUBRIC = "haishu-2019"
-
-PART_KINDS: dict[str, type] = {
-    "per_count": PerCount,
-    "rate_shortfall": RateShortfall,
-    "yes_no": YesNo,
-    "threshold": Threshold,
-    "rank_points": RankPoints,
-    "rank_table": RankTable,
-}
-# Which parameters of each kind must be given (the rest have defaults).
-_REQUIRED = {
-    "per_count": ("label", "indicator", "points"),
-    "rate_shortfall": ("label", "rate_name", "numerator", "denominator", "target", "per_point"),
-    "yes_no": ("label", "indicator"),
-    "threshold": ("label", "value_name", "points"),
-    "rank_points": ("label", "rate_name", "numerator", "first", "step"),
-    "rank_table": ("label", "table"),
-}
-_DECIMAL_PARAMS = {
-    "points",
-    "required",
-    "cap",
-    "target",
-    "per_point",
-    "if_yes",
-    "if_no",
-    "first",
-    "step",
-    "floor",
-}
-MODES = ("computed", "assessor", "ceiling_assessor")
-KIND_LABELS = {
-    "per_count": "按次数扣分/加分",
-    "rate_shortfall": "比率差额扣分",
-    "yes_no": "是否项",
-    "threshold": "达标判定",
-    "rank_points": "排名计分",
-    "rank_table": "外部排名折算",
-}
-MODE_LABELS = {"computed": "计算", "assessor": "考核组核定", "ceiling_assessor": "计算上限+核定"}
 
 
 def builtin_rubrics() -> dict[str, Path]:
@@ -143,28 +104,11 @@ class _Loader:
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, code: str, key: str, message: str, hint: str = "") -> None:
-        self.findings.append(
-            Finding(
-                code=code,
-                level=Level.ERROR,
-                file=self.path.name,
-                key=key,
-                message=message,
-                hint=hint,
-            )
-        )
+        """A problem of kind ``code`` at ``key`` (its level is the catalog's)."""
+        fix = {"fix": hint} if hint else {}  # else the catalog's action for the kind
+        self.findings.append(finding(code, file=self.path.name, key=key, detail=message, **fix))
 
-    def warn(self, code: str, key: str, message: str, hint: str = "") -> None:
-        self.findings.append(
-            Finding(
-                code=code,
-                level=Level.WARNING,
-                file=self.path.name,
-                key=key,
-                message=message,
-                hint=hint,
-            )
-        )
+    warn = error  # a warning kind is a warning by the catalog; the name says what is meant
 
     # -- reading ---------------------------------------------------------------------------
     def load(self) -> tuple[Scheme | None, list[Finding]]:
@@ -739,66 +683,31 @@ class _Loader:
             **flags,
         )
 
-    def part(self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]):
+    def part(
+        self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]
+    ) -> Rule | None:
+        """One part of an item's rule: its kind from the registry, its parameters read and
+        validated from the kind's own fields (``_params``), then the kind's own checks."""
         kind = raw.get("kind")
         if kind is None:
             self.error(
                 "rubric-missing-key",
                 f"{where}.kind",
                 "计分规则缺少类型“kind”",
-                "可用：" + " / ".join(PART_KINDS),
+                "可用：" + " / ".join(RULE_KINDS),
             )
             return None
-        if kind not in PART_KINDS:
+        if kind not in RULE_KINDS:
             self.error(
                 "rubric-unknown-kind",
                 f"{where}.kind",
                 f"未知的计分规则类型“{kind}”",
-                "可用：" + " / ".join(PART_KINDS),
+                "可用：" + " / ".join(RULE_KINDS),
             )
             return None
-        cls = PART_KINDS[kind]
-        allowed = {f.name for f in fields(cls)}
-        ok = True
-        for req in _REQUIRED[kind]:
-            if req not in raw:
-                self.error(
-                    "rubric-missing-param",
-                    f"{where}.{req}",
-                    f"计分规则 {kind} 缺少参数“{req}”",
-                    "补上这个参数",
-                )
-                ok = False
-        kwargs: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key == "kind":
-                continue
-            if key not in allowed:
-                self.error(
-                    "rubric-unknown-param",
-                    f"{where}.{key}",
-                    f"计分规则 {kind} 没有参数“{key}”",
-                    "可用参数：" + "、".join(sorted(allowed - {"kind"})),
-                )
-                ok = False
-                continue
-            if key in _DECIMAL_PARAMS:
-                d = self.dec(value, f"{where}.{key}")
-                ok = ok and d is not None
-                kwargs[key] = d
-            elif key == "rounding" and value not in ("proportional", "floor", "ceil"):
-                self.error(
-                    "rubric-bad-value",
-                    f"{where}.rounding",
-                    "rounding 只能取 proportional / floor / ceil",
-                )
-                ok = False
-            elif key == "tie" and value not in ("median", "best"):
-                self.error("rubric-bad-value", f"{where}.tie", "tie 只能取 median / best")
-                ok = False
-            else:
-                kwargs[key] = value
-        for attr in ("indicator", "numerator", "denominator", "compare_to"):
+        cls = RULE_KINDS[kind]
+        kwargs, ok = self._params(cls, raw, where)
+        for attr in cls.indicator_fields:
             name = kwargs.get(attr)
             if name and name not in indicator_names:
                 self.error(
@@ -808,37 +717,73 @@ class _Loader:
                     "在 [[indicators]] 中定义它",
                 )
                 ok = False
-        if kind == "rank_table" and "table" in raw and kwargs.get("table") not in table_ids:
-            self.error(
-                "rubric-unknown-ref",
-                f"{where}.table",
-                f"引用了不存在的排名折算表“{kwargs.get('table')}”",
-                "在 [tables] 中定义它",
-            )
-            ok = False
-        if kind == "threshold" and not (kwargs.get("indicator") or kwargs.get("numerator")):
-            self.error("rubric-missing-param", where, "threshold 需要 indicator 或 numerator")
-            ok = False
-        if (
-            kind == "threshold"
-            and kwargs.get("indicator") in self._rates
-            and not kwargs.get("numerator")
-        ):
-            # A rate given directly (信息登记率 0.95) compares as a percentage, like a computed
-            # rate: it is the numerator of a ratio without denominator.
-            kwargs["numerator"] = kwargs.pop("indicator")
-        if kind == "threshold" and "target" not in raw:
-            if kwargs.get("compare_to"):
-                kwargs["target"] = Decimal(0)  # unused: the value is compared to compare_to
-            else:
+        ctx = LoadContext(
+            indicators=frozenset(indicator_names),
+            rate_indicators=frozenset(self._rates),
+            tables=frozenset(table_ids),
+            error=self.error,
+        )
+        ok = cls.check(kwargs, ctx, where) and ok
+        return cls(**kwargs) if ok else None
+
+    def _params(self, cls: type[Rule], raw: dict, where: str) -> tuple[dict[str, Any], bool]:
+        """A rule's parameters as its dataclass fields declare them: a field without default
+        is required; ``Decimal`` fields take numbers, ``bool`` fields true/false, ``Literal``
+        fields one of their choices, ``str`` fields text."""
+        kind = cls.kind
+        spec = _param_spec(cls)
+        ok = True
+        for name, (_, required) in spec.items():
+            if required and name not in raw:
                 self.error(
                     "rubric-missing-param",
-                    f"{where}.target",
-                    "计分规则 threshold 缺少参数“target”（或用 compare_to 指定比较的指标）",
+                    f"{where}.{name}",
+                    f"计分规则 {kind} 缺少参数“{name}”",
                     "补上这个参数",
                 )
                 ok = False
-        return cls(**kwargs) if ok else None
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key == "kind":
+                continue
+            if key not in spec:
+                self.error(
+                    "rubric-unknown-param",
+                    f"{where}.{key}",
+                    f"计分规则 {kind} 没有参数“{key}”",
+                    "可用参数：" + "、".join(sorted(spec)),
+                )
+                ok = False
+                continue
+            shape = spec[key][0]
+            if shape == "decimal":
+                d = self.dec(value, f"{where}.{key}")
+                ok = ok and d is not None
+                kwargs[key] = d
+            elif isinstance(shape, tuple):  # Literal choices
+                if value not in shape:
+                    self.error(
+                        "rubric-bad-value",
+                        f"{where}.{key}",
+                        f"{key} 只能取 " + " / ".join(shape),
+                    )
+                    ok = False
+                else:
+                    kwargs[key] = value
+            elif shape == "bool" and not isinstance(value, bool):
+                self.error("rubric-bad-value", f"{where}.{key}", f"“{key}”应为 true 或 false")
+                ok = False
+            elif shape == "str" and not isinstance(value, str):
+                self.error(
+                    "rubric-bad-value",
+                    f"{where}.{key}",
+                    f"“{key}”的取值类型不对：{value!r}",
+                    "检查取值的写法",
+                )
+                ok = False
+            else:
+                kwargs[key] = value
+        return kwargs, ok
 
     def tiers(self, raw: list, sheet_ids: set[str]) -> tuple[list[Tier], list[Unit]]:
         tiers, units = [], []
@@ -902,3 +847,26 @@ class _Loader:
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
+
+
+@functools.cache
+def _param_spec(cls: type[Rule]) -> dict[str, tuple[str | tuple[str, ...], bool]]:
+    """name → (shape, required) of a rule kind's parameters, from its fields' types."""
+    hints = typing.get_type_hints(cls)
+    out: dict[str, tuple[str | tuple[str, ...], bool]] = {}
+    for f in fields(cls):
+        tp = hints[f.name]
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+            tp = args[0]  # Optional[X]
+        if typing.get_origin(tp) is typing.Literal:
+            shape: str | tuple[str, ...] = tuple(typing.get_args(tp))
+        elif tp is Decimal:
+            shape = "decimal"
+        elif tp is bool:
+            shape = "bool"
+        else:
+            shape = "str"
+        required = f.default is MISSING and f.default_factory is MISSING
+        out[f.name] = (shape, required)
+    return out

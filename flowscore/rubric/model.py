@@ -1,5 +1,6 @@
 """The rubric model: a scheme (units, tiers, sheets, items, rules, pools, tables, decisions) as
-frozen data. Loading and validation live in ``rubric/load.py``; evaluation in ``rules.py``.
+frozen data. Loading and validation live in ``rubric/load.py``; the rule kinds (the parts of an
+item's rule, with their evaluation) in ``rules/``.
 
 Item scoring works the same way for every scheme: an item starts at ``start`` (its max for
 deduction items, 0 for award items), each *part* of its rule adds a signed amount (a deduction is
@@ -11,102 +12,20 @@ negative), and the result is kept within [min, max]. ``mode`` says who decides t
 from __future__ import annotations
 
 import functools
+import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-Rounding = Literal["proportional", "floor", "ceil"]
+from flowscore.rules.base import Rule
+from flowscore.rules.rank_points import TiePolicy
+from flowscore.rules.rate_shortfall import Rounding
+
 Mode = Literal["computed", "assessor", "ceiling_assessor"]
-TiePolicy = Literal["median", "best"]
+MODES: tuple[str, ...] = typing.get_args(Mode)
 
 
-@dataclass(frozen=True, kw_only=True)
-class PerCount:
-    """``points`` for each counted occurrence (``-2`` per unreported document).
-
-    With ``required`` the count is the shortfall ``max(0, required - value)`` (two trainings a
-    year required, -2 per missing one). ``cap`` bounds the part's total (magnitude)."""
-
-    kind: Literal["per_count"] = "per_count"
-    label: str
-    indicator: str
-    points: Decimal
-    required: Decimal | None = None
-    cap: Decimal | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class RateShortfall:
-    """``per_point`` deducted for each percentage point the rate numerator/denominator falls
-    below ``target`` (a percentage), up to ``cap``. ``rounding`` says how a fractional shortfall
-    counts: proportional (default), or whole points rounded down or up."""
-
-    kind: Literal["rate_shortfall"] = "rate_shortfall"
-    label: str
-    rate_name: str
-    numerator: str
-    denominator: str
-    target: Decimal
-    per_point: Decimal
-    cap: Decimal | None = None
-    rounding: Rounding = "proportional"
-
-
-@dataclass(frozen=True, kw_only=True)
-class YesNo:
-    """``if_yes`` or ``if_no`` points by a 是/否 indicator (+10 for a staffed window; -2 if a
-    requirement was not met)."""
-
-    kind: Literal["yes_no"] = "yes_no"
-    label: str
-    indicator: str
-    if_yes: Decimal = Decimal(0)
-    if_no: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Threshold:
-    """``points`` when a value (an indicator, or the rate numerator/denominator) is below
-    ``target`` (a percentage for rates, a plain number otherwise)."""
-
-    kind: Literal["threshold"] = "threshold"
-    label: str
-    value_name: str
-    target: Decimal
-    points: Decimal
-    indicator: str | None = None
-    numerator: str | None = None
-    denominator: str | None = None
-    compare_to: str | None = None  # another indicator instead of a fixed target
-
-
-@dataclass(frozen=True, kw_only=True)
-class RankPoints:
-    """Rank every unit of the sheet kind by a rate (or an indicator) and give ``first`` points to
-    the best, ``step`` less to each next position, never below ``floor``; ties by ``tie``."""
-
-    kind: Literal["rank_points"] = "rank_points"
-    label: str
-    rate_name: str
-    numerator: str
-    denominator: str | None = None
-    first: Decimal
-    step: Decimal
-    floor: Decimal | None = None
-    tie: TiePolicy = "median"
-    descending: bool = True
-
-
-@dataclass(frozen=True, kw_only=True)
-class RankTable:
-    """Points by an externally given rank (the city's ranking of the district), from ``table``."""
-
-    kind: Literal["rank_table"] = "rank_table"
-    label: str
-    table: str
-
-
-Part = PerCount | RateShortfall | YesNo | Threshold | RankPoints | RankTable
+Part = Rule  # one part of an item's rule: an instance of a kind in ``rules/``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,13 +68,7 @@ class Item:
 
     @property
     def indicators(self) -> tuple[str, ...]:
-        names: list[str] = []
-        for p in self.parts:
-            for attr in ("indicator", "numerator", "denominator", "compare_to"):
-                v = getattr(p, attr, None)
-                if v and v not in names:
-                    names.append(v)
-        return tuple(names)
+        return tuple(dict.fromkeys(n for p in self.parts for n in p.indicators()))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -329,9 +242,6 @@ class Scheme:
 
     def units_of_sheet(self, sheet_id: str) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.sheet == sheet_id)
-
-    def indicators_for(self, sheet_id: str) -> tuple[Indicator, ...]:
-        return tuple(i for i in self.indicators if sheet_id in i.sheets)
 
     def indicator(self, name: str) -> Indicator | None:
         return self._index["indicator"].get(name)

@@ -22,24 +22,15 @@ from rich.cells import cell_len
 import flowscore
 from flowscore.errors import OutputError
 from flowscore.findings import Finding, Level
+from flowscore.labels import ENTRY_KIND_LABELS as KIND_LABELS
+from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from flowscore.numbers import fmt, fmt_pct, fmt_plain, fmt_signed, q
-from flowscore.results import SOURCE_LABELS, STATUS_LABELS, BatchResult, Entry, UnitResult
+from flowscore.results import BatchResult, Entry, UnitResult
 from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text, md_cell
 
 UNIT_TEMPLATE = "unit_report.txt.j2"
 OVERALL_TEMPLATE = "overall_report.md.j2"
-
-KIND_LABELS = {"bonus": "加分", "penalty": "减分"}
-INPUT_KIND_LABELS = {
-    "annex": "评分表",
-    "indicators": "指标数据",
-    "entries": "加减分",
-    "ranking": "市考排名",
-    "unknown": "未识别",
-    "skipped": "已跳过",
-    "unreadable": "无法读取",
-}
 
 
 def templates_dir() -> Path:

@@ -21,9 +21,8 @@ from typing import Any
 from flowscore import __version__
 from flowscore.contract import RESULTS_NAME
 from flowscore.errors import UsageError
+from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
 from flowscore.results import (
-    SOURCE_LABELS,
-    STATUS_LABELS,
     BatchResult,
     Entry,
     IndicatorRow,

@@ -29,7 +29,8 @@ from rich.cells import cell_len
 
 from flowscore.contract import SUMMARY_NAME
 from flowscore.findings import Finding
-from flowscore.results import SOURCE_LABELS, STATUS_LABELS, BatchResult, Entry, IndicatorRow
+from flowscore.labels import ENTRY_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from flowscore.results import BatchResult, Entry, IndicatorRow
 from flowscore.writers import xlsx_raw
 from flowscore.writers.results_json import ordered_units
 from flowscore.writers.safe import excel_text, looks_like_formula
@@ -47,8 +48,6 @@ SCORE = "0.00"
 CONTRIB = "0.0000"
 PCT = "0.00%"
 SIGNED = "+0.00;-0.00;0.00"
-
-_KIND_LABELS = {"bonus": "加分", "penalty": "减分"}
 
 
 @dataclass(frozen=True)
@@ -264,7 +263,7 @@ def _entry_rows(entries: Iterable[Entry]) -> list[list[Any]]:
     return [
         [
             e.unit,
-            _KIND_LABELS.get(e.kind, e.kind),
+            ENTRY_KIND_LABELS.get(e.kind, e.kind),
             e.topic,
             e.points,
             e.note,

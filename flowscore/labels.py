@@ -1,0 +1,28 @@
+"""The Chinese words for flowscore's own values, each defined once: what every output and the
+terminal print for an item's source, a unit's status, an entry's kind, an input file's kind and
+an item's scoring mode. (Problem kinds have theirs in ``catalog``.)"""
+
+from __future__ import annotations
+
+SOURCE_LABELS: dict[str, str] = {
+    "computed": "计算",
+    "assessor": "核定",
+    "override": "核定改写",
+    "pending": "待核定",
+}
+STATUS_LABELS: dict[str, str] = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
+ENTRY_KIND_LABELS: dict[str, str] = {"bonus": "加分", "penalty": "减分"}
+INPUT_KIND_LABELS: dict[str, str] = {
+    "annex": "评分表",
+    "indicators": "指标数据",
+    "entries": "加减分",
+    "ranking": "市考排名",
+    "unknown": "未识别",
+    "skipped": "已跳过",
+    "unreadable": "无法读取",
+}
+MODE_LABELS: dict[str, str] = {
+    "computed": "按指标计算",
+    "assessor": "考核组核定",
+    "ceiling_assessor": "计算上限，考核组核定",
+}

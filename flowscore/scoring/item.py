@@ -1,0 +1,323 @@
+"""One unit's item: its verified score (核定分) and the explanation that defends it.
+
+The sheet's entries are checked first (the self score against the max, the typed 核定分 against
+the item's range and allowed scores); then the item's ``mode`` decides, one function each:
+
+- ``computed``: the rule's parts give the score; a different 核定分 counts only as an override
+  with a written reason (备注), otherwise the computed value stands and the difference is said;
+- ``assessor``: the typed 核定分 is the score; none is pending (待核定) — the 自评分 never stands
+  in for it;
+- ``ceiling_assessor``: the parts give a ceiling, the assessor's 核定分 the score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from flowscore.catalog import finding
+from flowscore.findings import Report
+from flowscore.inputs.records import AnnexSheet, ItemEntry
+from flowscore.numbers import fmt, fmt_plain, q
+from flowscore.results import ItemResult, Source
+from flowscore.rubric.model import MODES, Item, Scheme, Unit
+from flowscore.rules.base import PointsTableLike, Values
+from flowscore.scoring.parts import ItemComputation, compute_item
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemInput:
+    """Everything one unit's item is scored from."""
+
+    scheme: Scheme
+    unit: Unit
+    item: Item
+    annex: AnnexSheet | None  # None: the unit's sheets conflict (reported)
+    entry: ItemEntry | None  # the item's row on the sheet, if any
+    values: Values
+    tables: Mapping[str, PointsTableLike]
+    city_rank: tuple[int, int] | None
+    batch: Mapping[int, Any]  # what each ranking part prepared for this unit
+    indicator_source: tuple[str, str, int] | None  # where the unit's indicator row is
+    report: Report
+
+    @property
+    def places(self) -> int:
+        return self.scheme.decisions.item_places
+
+    @property
+    def label(self) -> str:
+        return f"序号{self.item.no}（{self.item.short or self.item.text[:10]}）"
+
+    @property
+    def vlabel(self) -> str:
+        """The sheet's word for 核定分 (Beilun: 考核分)."""
+        return self.scheme.sheet(self.unit.sheet).columns.get("verified", "核定分")
+
+    @property
+    def vcell(self) -> str:
+        return self.entry.verified_cell if self.entry else ""
+
+    @property
+    def remark(self) -> str:
+        return self.entry.remark if self.entry else ""
+
+    def find(self, code: str, variant: str = "", *, cell: str | None = None, **fields: Any) -> None:
+        """A finding on this item's row (at its 核定分 cell unless ``cell`` says otherwise)."""
+        self.report.add(
+            finding(
+                code,
+                variant,
+                file=self.annex.file if self.annex else "",
+                sheet=self.annex.sheet if self.annex else "",
+                cell=self.vcell if cell is None else cell,
+                unit=self.unit.name,
+                label=self.label,
+                vlabel=self.vlabel,
+                **fields,
+            )
+        )
+
+    def result(
+        self,
+        verified: Decimal | None,
+        computed: Decimal | None,
+        source: Source,
+        explanation: str,
+        *,
+        cell: str | None = None,
+    ) -> ItemResult:
+        item, entry = self.item, self.entry
+        return ItemResult(
+            no=item.no,
+            short=item.short,
+            text=item.text,
+            max=item.max,
+            min=item.min,
+            max_label=item.max_label,
+            mode=item.mode,
+            self_score=entry.self_score if entry else None,
+            entered=entry.entered if entry else None,
+            remark=entry.remark if entry else "",
+            verified=verified,
+            computed=computed,
+            source=source,
+            explanation=explanation,
+            category=item.category,
+            cell=self.vcell if cell is None else cell,
+            extra_item=item.extra,
+            assessor=entry.assessor if entry else "",
+        )
+
+
+class Entered(NamedTuple):
+    """The 核定分 typed on the sheet: as typed, and as usable (None when absent or refused)."""
+
+    typed: Decimal | None
+    usable: Decimal | None
+
+
+def score_item(x: ItemInput) -> ItemResult:
+    if x.annex is None:
+        return x.result(
+            None, None, "pending", "该单位有多份评分表，无法确定以哪份为准，待核定", cell=""
+        )
+    conflict = x.annex.conflicts.get(str(x.item.no))
+    if conflict is not None:
+        return x.result(None, None, "pending", conflict)
+    _check_self_score(x)
+    return MODE_SCORERS[x.item.mode](x, _entered(x))
+
+
+def _check_self_score(x: ItemInput) -> None:
+    entry, item = x.entry, x.item
+    if entry is None or entry.self_score is None:
+        return
+    s = entry.self_score
+    if s > item.max:
+        if x.remark:
+            x.find(
+                "self-above-max-with-reason",
+                cell=entry.self_cell,
+                self_score=fmt_plain(s),
+                max=item.max_label,
+                remark=x.remark,
+            )
+        elif x.scheme.decisions.self_above_max_needs_reason:
+            x.find(
+                "self-above-max", cell=entry.self_cell, self_score=fmt_plain(s), max=item.max_label
+            )
+    elif s < item.min:
+        x.find(
+            "self-out-of-range",
+            cell=entry.self_cell,
+            self_score=fmt_plain(s),
+            min=fmt_plain(item.min),
+        )
+
+
+def _entered(x: ItemInput) -> Entered:
+    """The typed 核定分, checked against the item's range and allowed scores (a refused one is
+    reported here)."""
+    typed = x.entry.entered if x.entry else None
+    item = x.item
+    if typed is None:
+        return Entered(None, None)
+    if not (item.min <= typed <= item.max):
+        x.find(
+            "score-out-of-range",
+            entered=fmt_plain(typed),
+            low=fmt_plain(item.min),
+            high=fmt_plain(item.max),
+        )
+        return Entered(typed, None)
+    if item.allowed and typed not in item.allowed:
+        shown = "、".join(fmt_plain(a) for a in item.allowed)
+        x.find("score-not-allowed", entered=fmt_plain(typed), allowed=shown)
+        return Entered(typed, None)
+    # An assessor's score is an item score like any other: 2 places, half-up.
+    return Entered(typed, q(typed, x.places))
+
+
+def _note(item: Item, text: str) -> str:
+    """An assessor item's explanation, with what the assessor looks at (targets stated without
+    a formula)."""
+    return f"{text}（{item.note}）" if item.note else text
+
+
+def _pending(x: ItemInput) -> None:
+    x.find("pending")
+
+
+# ----------------------------------------------------------------------------------------------
+# Modes
+
+
+def assessor(x: ItemInput, entered: Entered) -> ItemResult:
+    item, places = x.item, x.places
+    if entered.usable is None and entered.typed is None and item.assessor_optional:
+        # a discretionary bonus or deduction left blank: nobody gave one (0), not pending
+        zero = q(max(item.min, min(item.max, Decimal(0))), places)
+        return x.result(
+            zero,
+            None,
+            "assessor",
+            _note(item, f"考核组未填写，按 {fmt(zero, places)} 分计（本项空白即不加分、不扣分）"),
+        )
+    if entered.usable is None:
+        if entered.typed is None:  # a refused score has its own finding already
+            _pending(x)
+        why = (
+            f"待核定：{x.vlabel}为空"
+            if entered.typed is None
+            else f"待核定：{x.vlabel}未采用（见问题清单）"
+        )
+        return x.result(None, None, "pending", _note(item, why))
+    who = x.entry.assessor if x.entry and x.entry.assessor else "考核组"  # 市财政局 (merged)
+    return x.result(
+        entered.usable,
+        None,
+        "assessor",
+        _note(item, f"{who}核定 {fmt(entered.usable, places)} 分"),
+    )
+
+
+def computed(x: ItemInput, entered: Entered) -> ItemResult:
+    comp = _compute(x)
+    if comp.value is None:
+        return x.result(None, None, "pending", f"待核定：{comp.explanation}")
+    value, places, ok = comp.value, x.places, entered.usable
+    if ok is None or ok == value:
+        return x.result(value, value, "computed", comp.explanation)
+    if x.remark and x.scheme.decisions.computed_override_needs_reason:
+        x.find(
+            "override",
+            entered=fmt(ok, places),
+            computed=fmt(value, places),
+            remark=x.remark,
+        )
+        return x.result(
+            ok,
+            value,
+            "override",
+            f"考核组改写为 {fmt(ok, places)} 分（理由：{x.remark}）；"
+            f"计算值 {fmt(value, places)} 分：{comp.explanation}",
+        )
+    x.find("computed-differs", entered=fmt(ok, places), computed=fmt(value, places))
+    return x.result(
+        value,
+        value,
+        "computed",
+        f"{comp.explanation}（表上核定分 {fmt(ok, places)} 与计算值不同，未采用）",
+    )
+
+
+def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult:
+    comp = _compute(x)
+    places, ok = x.places, entered.usable
+    if comp.value is None:
+        if ok is not None:
+            return x.result(
+                ok,
+                None,
+                "assessor",
+                f"考核组核定 {fmt(ok, places)} 分；计算上限无法核对：{comp.explanation}",
+            )
+        return x.result(None, None, "pending", f"待核定：{comp.explanation}")
+    ceiling = comp.value
+    if ok is None and x.item.assessor_optional:
+        return x.result(ceiling, ceiling, "computed", f"{comp.explanation}（考核组未另行扣分）")
+    if ok is None:
+        _pending(x)
+        return x.result(
+            None,
+            ceiling,
+            "pending",
+            f"待核定：计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）",
+        )
+    text = (
+        f"考核组核定 {fmt(ok, places)} 分；计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）"
+    )
+    if ok > ceiling:
+        x.find("above-ceiling", entered=fmt(ok, places), ceiling=fmt(ceiling, places))
+        text += "；核定分高于计算上限，已提示复核"
+    return x.result(ok, ceiling, "assessor", text)
+
+
+MODE_SCORERS: dict[str, Callable[[ItemInput, Entered], ItemResult]] = {
+    "computed": computed,
+    "assessor": assessor,
+    "ceiling_assessor": ceiling_assessor,
+}
+if set(MODE_SCORERS) != set(MODES):  # pragma: no cover - caught by the first test run
+    raise RuntimeError("flowscore.scoring.item: a mode without a scorer")
+
+
+def _compute(x: ItemInput) -> ItemComputation:
+    """The rule's value for this unit; what keeps it from being computed is reported at the
+    unit's indicator row."""
+    comp = compute_item(
+        x.item,
+        x.values,
+        places=x.places,
+        batch=x.batch,
+        tables=x.tables,
+        city_rank=x.city_rank,
+    )
+    where = x.indicator_source
+    for code, message in comp.problems:
+        x.report.add(
+            finding(
+                code,
+                "table" if code == "bad-rank" else "",
+                file=where[0] if where else "",
+                sheet=where[1] if where else "",
+                cell=f"第{where[2]}行" if where else "",
+                unit=x.unit.name,
+                label=x.label,
+                reason=message,
+            )
+        )
+    return comp
