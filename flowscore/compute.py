@@ -1,4 +1,8 @@
-"""The main job as one library call: read a submissions folder and score it."""
+"""The main job as one library call: read a submissions folder once and score it.
+
+The rubric is the one given, or else the one the folder's templates name (their
+``flowscore.scheme`` property, read before the folder is read), or else the default; a folder
+mixing templates of different rubrics is refused, not guessed at."""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flowscore.errors import FlowscoreError, UsageError
-from flowscore.inputs.folder import read_folder
-from flowscore.inputs.records import InputFile
+from flowscore.findings import Finding
+from flowscore.inputs.folder import Listing, list_folder, read_listing, template_schemes
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
 from flowscore.results import BatchResult
 from flowscore.rubric import builtin_rubrics, load_rubric
@@ -25,8 +29,9 @@ def compute_folder(
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> BatchResult:
-    """Score every spreadsheet in ``folder`` against a rubric (the default scheme when neither
-    ``rubric`` nor ``scheme`` is given). Problems are findings in ``result.report``.
+    """Score every spreadsheet in ``folder`` against a rubric (``scheme`` as given, else
+    ``rubric``, else the templates' own, else the default). Problems are findings in
+    ``result.report``.
 
     ``jobs`` > 1 reads files in that many worker processes (same result as serial);
     ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
@@ -39,43 +44,33 @@ def compute_folder(
         )
     if not folder.is_dir():
         raise UsageError(f"找不到文件夹 {folder}", hint="给出存放评分表和指标数据的文件夹路径")
-    warnings: list = []
+    listing = list_folder(folder, exclude=exclude)
+    warnings: list[Finding] = []
     if scheme is None:
-        scheme, warnings = load_rubric(rubric)
-    inputs = read_folder(
-        folder, scheme, exclude=exclude, jobs=jobs, progress=progress, limits=limits
-    )
-    if rubric is None:
-        # No rubric named: the templates say which scheme they belong to. Read again with that
-        # scheme when it is another one; a folder mixing schemes is refused, not guessed at.
-        found = _schemes_in(inputs.files)
-        if len(found) > 1:
-            listing = "；".join(
-                f"{sid}：{'、'.join(files[:3])}{'等' if len(files) > 3 else ''}"
-                for sid, files in sorted(found.items())
-            )
-            raise FlowscoreError(
-                f"文件夹中混有不同评分细则生成的评分表（{listing}）",
-                hint="把不同细则的评分表分开放，或用 --rubric 指定本次使用的细则",
-            )
-        if found and next(iter(found)) != scheme.id:
-            sid = next(iter(found))
-            if sid not in builtin_rubrics():
-                raise FlowscoreError(
-                    f"评分表由评分细则“{sid}”生成，它不是内置细则",
-                    hint="用 --rubric 给出该细则的 .toml 文件路径",
-                )
-            scheme, warnings = load_rubric(sid)
-            inputs = read_folder(
-                folder, scheme, exclude=exclude, jobs=jobs, progress=progress, limits=limits
-            )
+        scheme, warnings = load_rubric(rubric if rubric is not None else _templates_rubric(listing))
+    inputs = read_listing(listing, scheme, jobs=jobs, progress=progress, limits=limits)
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
     return score(scheme, inputs, folder=str(folder))
 
 
-def _schemes_in(files: list[InputFile]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for f in files:
-        if f.scheme:
-            found.setdefault(f.scheme, []).append(f.path)
-    return found
+def _templates_rubric(listing: Listing) -> str | None:
+    """The built-in rubric the folder's templates name (None: none names one)."""
+    found = template_schemes(listing)
+    if len(found) > 1:
+        listing_text = "；".join(
+            f"{sid}：{'、'.join(files[:3])}{'等' if len(files) > 3 else ''}"
+            for sid, files in sorted(found.items())
+        )
+        raise FlowscoreError(
+            f"文件夹中混有不同评分细则生成的评分表（{listing_text}）",
+            hint="把不同细则的评分表分开放，或用 --rubric 指定本次使用的细则",
+        )
+    if not found:
+        return None
+    sid = next(iter(found))
+    if sid not in builtin_rubrics():
+        raise FlowscoreError(
+            f"评分表由评分细则“{sid}”生成，它不是内置细则",
+            hint="用 --rubric 给出该细则的 .toml 文件路径",
+        )
+    return sid

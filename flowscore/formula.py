@@ -7,10 +7,12 @@ exact fractions."""
 from __future__ import annotations
 
 import ast
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
-_OPS = {
+_OPS: dict[type[ast.operator], Callable[[Fraction, Fraction], Fraction]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
@@ -30,12 +32,26 @@ def _translate(formula: str) -> str:
     return formula.translate(table)
 
 
+MAX_LENGTH = 500  # characters: 应配协管员数 = 城镇流动人口数 / 800 + 农村流动人口数 / 500 is 40
+MAX_NODES = 200
+MAX_CONSTANT = Decimal(10) ** 9
+
+
+@functools.lru_cache(maxsize=256)
 def parse(formula: str) -> ast.Expression:
+    """The formula's syntax tree, once admitted (bounded in size before the parser sees it:
+    Python's parser recurses on nesting and unary signs)."""
+    if len(formula) > MAX_LENGTH:
+        raise FormulaError(f"公式太长（{len(formula):,} 个字符，最多 {MAX_LENGTH} 个）")
     try:
         tree = ast.parse(_translate(formula), mode="eval")
-    except SyntaxError as exc:
-        raise FormulaError(f"公式“{formula}”写法有误：{exc.msg}") from None
-    for node in ast.walk(tree):
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+        msg = exc.msg if isinstance(exc, SyntaxError) else "嵌套太深"
+        raise FormulaError(f"公式“{formula}”写法有误：{msg}") from None
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES:
+        raise FormulaError(f"公式“{formula[:40]}…”太复杂（最多 {MAX_NODES} 个部分）")
+    for node in nodes:
         if isinstance(node, ast.Expression | ast.Load | ast.operator | ast.unaryop):
             if isinstance(node, ast.operator) and type(node) not in _OPS:
                 raise FormulaError(f"公式“{formula}”只能用 + − × ÷ 和括号")
@@ -47,9 +63,23 @@ def parse(formula: str) -> ast.Expression:
             and isinstance(node.value, int | float)
             and not isinstance(node.value, bool)
         ):
+            if not _sensible(node.value):
+                raise FormulaError(
+                    f"公式“{formula[:40]}”中的数字超出范围（应为有限的数字，绝对值不超过 10 亿，"
+                    "非零时不小于 0.000001）"
+                )
             continue
         raise FormulaError(f"公式“{formula}”中有不允许的内容（{type(node).__name__}）")
     return tree
+
+
+def _sensible(value: int | float) -> bool:
+    """A constant exact arithmetic can carry: finite, at most a billion, and not so small that
+    dividing by it blows a value up past every bound (1 / 1e-300)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return False
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return d.is_finite() and abs(d) <= MAX_CONSTANT and (d == 0 or abs(d) >= Decimal("0.000001"))
 
 
 def names(formula: str) -> list[str]:

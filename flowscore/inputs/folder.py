@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flowscore.catalog import finding
-from flowscore.contract import RESULTS_NAME, SUMMARY_NAME
+from flowscore.contract import PROP_SCHEME, RESULTS_NAME, SUMMARY_NAME
 from flowscore.findings import Finding
 from flowscore.inputs.formats import SPREADSHEET_SUFFIXES, skipped_file_note
+from flowscore.inputs.open.props import template_props
 from flowscore.inputs.reader import WorkbookReader, read_file
 from flowscore.inputs.records import Inputs
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
@@ -75,6 +77,30 @@ def discover(
     return out, notes
 
 
+@dataclass(frozen=True, kw_only=True)
+class Listing:
+    """A folder as walked once: the files to read and what was said about the others."""
+
+    folder: Path
+    tasks: list[tuple[str, str]]  # (absolute path, path relative to the folder)
+    notes: list[Finding]
+
+
+def list_folder(folder: Path, *, exclude: tuple[Path, ...] = ()) -> Listing:
+    tasks, notes = discover(folder.resolve(), exclude=exclude)
+    return Listing(folder=folder, tasks=tasks, notes=notes)
+
+
+def template_schemes(listing: Listing) -> dict[str, list[str]]:
+    """Rubric id → the files whose template names it (its ``flowscore.scheme`` property)."""
+    found: dict[str, list[str]] = {}
+    for path, display in listing.tasks:
+        sid = template_props(path).get(PROP_SCHEME, "")
+        if sid:
+            found.setdefault(sid, []).append(display)
+    return found
+
+
 def read_folder(
     folder: Path,
     scheme: Scheme,
@@ -84,14 +110,28 @@ def read_folder(
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Inputs:
-    """Read every spreadsheet of ``folder``. With ``jobs`` > 1 the files are read in batches
-    by worker processes; the records are merged in file order, so the result is the same.
+    """Read every spreadsheet of ``folder`` (``read_listing`` of ``list_folder``)."""
+    return read_listing(
+        list_folder(folder, exclude=exclude), scheme, jobs=jobs, progress=progress, limits=limits
+    )
+
+
+def read_listing(
+    listing: Listing,
+    scheme: Scheme,
+    *,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Inputs:
+    """Read every file of a listing. With ``jobs`` > 1 the files are read in batches by worker
+    processes; the records are merged in file order, so the result is the same.
     ``limits``: what a file may be (size, rows) before it is refused with a finding."""
-    tasks, notes = discover(folder.resolve(), exclude=exclude)
+    tasks = listing.tasks
     inputs = Inputs()
-    inputs.findings.extend(notes)
+    inputs.findings.extend(listing.notes)
     if not tasks:
-        inputs.report("no-files", folder=folder)
+        inputs.report("no-files", folder=listing.folder)
     from flowscore.parallel import map_batches, pooled
 
     # From worker processes the records come packed (``wire``): a third of pickle's cost.

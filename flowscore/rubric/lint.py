@@ -5,17 +5,20 @@ the file name. Errors make the file unusable; warnings are for the office to con
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from flowscore.catalog import finding, kind
 from flowscore.findings import Finding, Level
 from flowscore.names import label
 from flowscore.numbers import fmt_plain
 from flowscore.rubric.describe import describe_part
-from flowscore.rubric.load import check_rubric
+from flowscore.rubric.load import read_rubric
 from flowscore.rubric.model import Item, Part, Scheme, Sheet
+
+Add = Callable[..., None]  # (code, level, key, message, hint="")
 
 
 def _p(value: Decimal | None) -> str:
@@ -25,12 +28,7 @@ def _p(value: Decimal | None) -> str:
 def lint_rubric(path: Path) -> tuple[Scheme | None, list[Finding]]:
     """Everything ``check_rubric`` validates, then the checks of a careful reader (module doc).
     Errors make the file unusable; warnings are for the office to confirm."""
-    scheme, findings = check_rubric(path)
-    raw: dict = {}
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        pass  # already reported by check_rubric
+    scheme, findings, raw = read_rubric(path)
     out = list(findings)
 
     def add(code: str, level: Level, key: str, message: str, hint: str = "") -> None:
@@ -68,7 +66,7 @@ def lint_rubric(path: Path) -> tuple[Scheme | None, list[Finding]]:
     return scheme, out
 
 
-def _units_without_tier(raw: dict, add) -> None:
+def _units_without_tier(raw: dict[str, Any], add: Add) -> None:
     """Units listed under a tier that did not load (no id or base): they would silently drop
     out of the assessment."""
     tiers = raw.get("tiers")
@@ -78,8 +76,9 @@ def _units_without_tier(raw: dict, add) -> None:
         if not isinstance(t, dict):
             continue
         base = t.get("base")
-        broken = "id" not in t or isinstance(base, bool) or not isinstance(base, int | float)
-        units = t.get("units") if isinstance(t.get("units"), list) else []
+        broken = "id" not in t or isinstance(base, bool) or not isinstance(base, int | Decimal)
+        listed = t.get("units")
+        units: list[Any] = listed if isinstance(listed, list) else []
         names = [
             u if isinstance(u, str) else str(u.get("name", ""))
             for u in units
@@ -97,7 +96,7 @@ def _units_without_tier(raw: dict, add) -> None:
             )
 
 
-def _category_sums(sheet: Sheet, where: str, add) -> None:
+def _category_sums(sheet: Sheet, where: str, add: Add) -> None:
     for k, c in enumerate(sheet.categories):
         items = [it for it in sheet.items if it.category == c.name]
         if not items:
@@ -134,7 +133,7 @@ def _same_value(a: Part, b: Part) -> bool:
     return ka is not None and ka == b.judged()
 
 
-def _item_checks(item: Item, where: str, add, *, has_assessors: bool) -> None:
+def _item_checks(item: Item, where: str, add: Add, *, has_assessors: bool) -> None:
     for x in range(len(item.parts)):
         for y in range(x + 1, len(item.parts)):
             a, b = item.parts[x], item.parts[y]
@@ -174,7 +173,7 @@ def _item_checks(item: Item, where: str, add, *, has_assessors: bool) -> None:
         )
 
 
-def _unused_indicators(scheme: Scheme, add) -> None:
+def _unused_indicators(scheme: Scheme, add: Add) -> None:
     used: set[str] = set()
     for sheet in scheme.sheets:
         for item in sheet.items:
@@ -204,7 +203,7 @@ def _unused_indicators(scheme: Scheme, add) -> None:
             )
 
 
-def _name_clashes(scheme: Scheme, add) -> None:
+def _name_clashes(scheme: Scheme, add: Add) -> None:
     """A label meaning two things: the first wins when reading, silently."""
     seen: dict[str, str] = {}
     for i, ind in enumerate(scheme.indicators):

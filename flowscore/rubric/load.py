@@ -1,12 +1,17 @@
 """Loading a rubric file (TOML) into the model, validating everything on the way.
 
 Every problem becomes a Finding naming the file and the key (``sheets.towns.items[2].parts[0]``),
-all gathered before anything is refused, so one run of ``rubric check`` shows them all.
+all gathered before anything is refused, so one run of ``rubric check`` shows them all. A rubric
+is the office's own file but still untrusted text: every value is checked for its type and
+bounds before it is used (numbers finite and of a sensible size, formulas short), so whatever
+``rubric check`` accepts, ``compute`` runs.
+
+Rule parameters and the ``[decisions]`` are read from the fields of their dataclasses
+(``_field_spec``): a new rule kind or decision needs no code here.
 """
 
 from __future__ import annotations
 
-import functools
 import tomllib
 import types
 import typing
@@ -38,6 +43,14 @@ from flowscore.rules.registry import RULE_KINDS
 
 RUBRIC_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 DEFAULT_RUBRIC = "haishu-2019"
+
+# Numbers a rubric may hold: points, targets, base points. Past these a value is a typo or an
+# attack, and exact arithmetic on it would overflow the decimal context later.
+MAX_NUMBER = Decimal(10) ** 9
+MAX_PLACES = 10
+MAX_FILE = 8 * 1024 * 1024  # bytes of a rubric file (the built-in ones are ~30 KB)
+
+_INDICATOR_KINDS = ("count", "number", "rate", "yes_no")
 
 
 def builtin_rubrics() -> dict[str, Path]:
@@ -78,8 +91,7 @@ def load_rubric(spec: str | Path | None = None) -> tuple[Scheme, list[Finding]]:
     """Load and validate a rubric. Returns the scheme and its warnings; raises RubricError
     (carrying every finding) when there is any error."""
     path = spec if isinstance(spec, Path) else resolve_rubric(spec)
-    findings = _Loader(path).load()
-    scheme, found = findings
+    scheme, found = _Loader(path).load()
     errors = [f for f in found if f.level is Level.ERROR]
     if errors or scheme is None:
         raise RubricError(
@@ -95,12 +107,24 @@ def check_rubric(path: Path) -> tuple[Scheme | None, list[Finding]]:
     return _Loader(path).load()
 
 
+def read_rubric(path: Path) -> tuple[Scheme | None, list[Finding], dict[str, Any]]:
+    """``check_rubric`` plus the file's parsed data (empty when it could not be parsed), for
+    checks that look at what did not load."""
+    loader = _Loader(path)
+    scheme, found = loader.load()
+    return scheme, found, loader.data
+
+
+Table = dict[str, Any]
+
+
 class _Loader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.findings: list[Finding] = []
         self._invalid_pools: set[str] = set()
         self._rates: set[str] = set()  # indicators of kind rate (fractions: 0.95 is 95%)
+        self.data: dict[str, Any] = {}  # the parsed file
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, code: str, key: str, message: str, hint: str = "") -> None:
@@ -110,12 +134,162 @@ class _Loader:
 
     warn = error  # a warning kind is a warning by the catalog; the name says what is meant
 
+    # -- typed access ----------------------------------------------------------------------
+    def table(self, value: Any, where: str) -> Table | None:
+        if isinstance(value, dict):
+            return value
+        self.error(
+            "rubric-bad-value",
+            where,
+            f"“{where}”应为一个表（[…] 或 {{…}}），实际为 {_shown(value)}",
+            "检查这一段的写法",
+        )
+        return None
+
+    def array(self, value: Any, where: str) -> list[Any]:
+        if isinstance(value, list):
+            return value
+        self.error(
+            "rubric-bad-value",
+            where,
+            f"“{where}”应为一个列表（[[…]] 或 […]），实际为 {_shown(value)}",
+            "检查这一段的写法",
+        )
+        return []
+
+    def tables_in(self, value: Any, where: str) -> list[tuple[int, Table]]:
+        """The tables of an array of tables, each with its index (other entries reported)."""
+        out = []
+        for i, t in enumerate(self.array(value, where)):
+            if (tab := self.table(t, f"{where}[{i}]")) is not None:
+                out.append((i, tab))
+        return out
+
+    def named_tables(self, value: Any, where: str) -> list[tuple[str, Table]]:
+        """The tables of a table of tables (``[pools.x]``), each with its name."""
+        tab = self.table(value, where) if value is not None else {}
+        out = []
+        for name, t in (tab or {}).items():
+            if (sub := self.table(t, f"{where}.{name}")) is not None:
+                out.append((name, sub))
+        return out
+
+    def need(self, table: Table, key: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
+        if key not in table:
+            self.error("rubric-missing-key", _join(where, key), f"缺少必填项“{key}”", "补上这一项")
+            return None
+        value = table[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            self.error(
+                "rubric-bad-value",
+                _join(where, key),
+                f"“{key}”的取值类型不对：{_shown(value)}",
+                "检查取值的写法",
+            )
+            return None
+        return value
+
+    def text(self, table: Table, key: str, where: str, default: str = "") -> str:
+        """An optional text value (a number written for it is taken as its text)."""
+        value = table.get(key, default)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return str(value)
+        self.error(
+            "rubric-bad-value",
+            _join(where, key),
+            f"“{key}”应为文字，实际为 {_shown(value)}",
+            "用引号写成文字",
+        )
+        return default
+
+    def texts(self, table: Table, key: str, where: str) -> tuple[str, ...]:
+        """An optional list of texts."""
+        if key not in table:
+            return ()
+        out = []
+        for i, v in enumerate(self.array(table[key], _join(where, key))):
+            if isinstance(v, str):
+                out.append(v)
+            else:
+                self.error(
+                    "rubric-bad-value",
+                    f"{_join(where, key)}[{i}]",
+                    f"应为文字，实际为 {_shown(v)}",
+                    "用引号写成文字",
+                )
+        return tuple(out)
+
+    def flag(self, table: Table, key: str, where: str) -> bool:
+        value = table.get(key, False)
+        if isinstance(value, bool):
+            return value
+        self.error("rubric-bad-value", _join(where, key), f"“{key}”应为 true 或 false")
+        return False
+
+    def unknown_keys(self, table: Table, known: set[str], where: str, what: str) -> None:
+        """Report keys a section does not know (a typo would otherwise be silently ignored)."""
+        for key in table:
+            if key not in known:
+                self.error(
+                    "rubric-unknown-key",
+                    _join(where, key),
+                    f"{what}中未知的项“{key}”",
+                    "检查拼写；可用的项：" + "、".join(sorted(known)),
+                )
+
+    def need_dec(self, table: Table, key: str, where: str) -> Decimal | None:
+        """A required number: missing is ``rubric-missing-key``, not a bad value."""
+        if key not in table:
+            self.error("rubric-missing-key", f"{where}.{key}", f"缺少必填项“{key}”", "补上这一项")
+            return None
+        return self.dec(table[key], f"{where}.{key}")
+
+    def dec(self, value: Any, where: str) -> Decimal | None:
+        """A number: finite, at most a billion, at most 10 decimal places."""
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            self.error(
+                "rubric-bad-value",
+                where,
+                f"应为数字，实际为 {_shown(value)}",
+                "写成数字，如 5 或 0.7",
+            )
+            return None
+        d = Decimal(value)
+        exponent = d.as_tuple().exponent  # a letter for NaN and infinity
+        if not isinstance(exponent, int) or abs(d) > MAX_NUMBER or exponent < -MAX_PLACES:
+            self.error(
+                "rubric-bad-value",
+                where,
+                f"数字超出范围：{_shown(value)}（应为有限的数字，绝对值不超过 10 亿，小数不超过 10 位）",
+                "写成普通的数字，如 5、0.7 或 -20",
+            )
+            return None
+        return d
+
     # -- reading ---------------------------------------------------------------------------
     def load(self) -> tuple[Scheme | None, list[Finding]]:
         try:
+            if self.path.stat().st_size > MAX_FILE:
+                self.error(
+                    "rubric-unreadable",
+                    "",
+                    f"评分细则文件太大（{self.path.stat().st_size:,} 字节），不是正常的细则文件",
+                    "评分细则通常只有几十 KB；确认给出的是 .toml 细则文件",
+                )
+                return None, self.findings
             data = tomllib.loads(self.path.read_text(encoding="utf-8"), parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             self.error("rubric-syntax", "", f"TOML 语法错误：{exc}", "按报告的行列修正文件")
+            return None, self.findings
+        except (RecursionError, MemoryError, ValueError):  # ValueError: an int of 4,300+ digits
+            self.error(
+                "rubric-syntax",
+                "",
+                "文件的嵌套层次太深，无法读取",
+                "评分细则的表最多嵌套几层；检查文件是否完整、是否被改坏",
+            )
             return None, self.findings
         except (OSError, UnicodeDecodeError) as exc:
             self.error(
@@ -125,51 +299,10 @@ class _Loader:
                 "确认文件存在且为 UTF-8 编码",
             )
             return None, self.findings
-        scheme = self.scheme(data)
-        return scheme, self.findings
+        self.data = data
+        return self.scheme(data), self.findings
 
-    def need(self, table: dict, key: str, where: str, kind: type | tuple = str) -> Any:
-        if key not in table:
-            self.error("rubric-missing-key", _join(where, key), f"缺少必填项“{key}”", "补上这一项")
-            return None
-        value = table[key]
-        if kind is not None and not isinstance(value, kind):
-            self.error(
-                "rubric-bad-value",
-                _join(where, key),
-                f"“{key}”的取值类型不对：{value!r}",
-                "检查取值的写法",
-            )
-            return None
-        return value
-
-    def unknown_keys(self, table: dict, known: set[str], where: str, what: str) -> None:
-        """Report keys a section does not know (a typo would otherwise be silently ignored)."""
-        for key in table:
-            if key not in known:
-                self.error(
-                    "rubric-unknown-key",
-                    f"{where}.{key}",
-                    f"{what}中未知的项“{key}”",
-                    "检查拼写；可用的项：" + "、".join(sorted(known)),
-                )
-
-    def need_dec(self, table: dict, key: str, where: str) -> Decimal | None:
-        """A required number: missing is ``rubric-missing-key``, not a bad value."""
-        if key not in table:
-            self.error("rubric-missing-key", f"{where}.{key}", f"缺少必填项“{key}”", "补上这一项")
-            return None
-        return self.dec(table[key], f"{where}.{key}")
-
-    def dec(self, value: Any, where: str) -> Decimal | None:
-        if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            self.error(
-                "rubric-bad-value", where, f"应为数字，实际为 {value!r}", "写成数字，如 5 或 0.7"
-            )
-            return None
-        return Decimal(value)
-
-    def scheme(self, data: dict) -> Scheme | None:
+    def scheme(self, data: Table) -> Scheme | None:
         known_top = {
             "id",
             "title",
@@ -197,47 +330,51 @@ class _Loader:
         sid = self.need(data, "id", "")
         title = self.need(data, "title", "")
         year = data.get("year")  # optional: a document may state no year (Beilun)
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        if year is not None and (
+            isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999
+        ):
             self.error(
                 "rubric-bad-value",
                 "year",
-                f"“year”应为整数年份，实际为 {year!r}",
+                f"“year”应为整数年份，实际为 {_shown(year)}",
                 "写成 2019 这样的整数；文件未注明年度的，删去这一项",
             )
             year = None
         decisions = self.decisions(data.get("decisions", {}))
-        tables = self.tables(data.get("tables", {}))
-        pools = self.pools(data.get("pools", {}))
+        tables = self.tables(data.get("tables"))
+        pools = self.pools(data.get("pools"))
         indicators = self.indicators(data.get("indicators", []))
         self._rates = {i.name for i in indicators if i.kind == "rate"}
         derived = self.derived(data.get("derived", []), {i.name for i in indicators})
-        assessors = tuple(str(a) for a in data.get("assessors", []))
+        assessors = self.texts(data, "assessors", "")
         sheets = self.sheets(
-            data.get("sheets", {}),
+            data.get("sheets"),
             pools,
             {t.id for t in tables},
             {i.name for i in indicators} | {d.name for d in derived},
             set(assessors),
         )
-        tiers, units = self.tiers(data.get("tiers", []), {s.id for s in sheets})
+        sheet_ids = {s.id for s in sheets}
+        tiers, units = self.tiers(data.get("tiers", []), sheet_ids)
         headers = self.headers(data.get("headers", {}))
         for ind in indicators:
             for s in ind.sheets:
-                if s not in {sh.id for sh in sheets}:
+                if s not in sheet_ids:
                     self.error(
                         "rubric-unknown-sheet",
                         f"indicators[{ind.name}].sheets",
                         f"指标“{ind.name}”引用了不存在的评分表“{s}”",
                     )
+        used_sheets = {u.sheet for u in units}
         for sh in sheets:
-            if not any(u.sheet == sh.id for u in units):
+            if sh.id not in used_sheets:
                 self.warn(
                     "rubric-sheet-unused",
                     f"sheets.{sh.id}",
                     f"评分表“{sh.id}”没有任何单位使用",
                     "在 tiers 的 units 中指定 sheet",
                 )
-        if None in (sid, title) or not sheets:
+        if sid is None or title is None or not sheets:
             if not sheets:
                 self.error("rubric-missing-key", "sheets", "没有定义任何评分表（sheets）")
             return None
@@ -245,7 +382,7 @@ class _Loader:
             id=sid,
             title=title,
             year=year,
-            source=str(data.get("source", "")),
+            source=self.text(data, "source", ""),
             tiers=tuple(tiers),
             units=tuple(units),
             sheets=tuple(sheets),
@@ -254,22 +391,31 @@ class _Loader:
             decisions=decisions,
             headers=headers,
             path=str(self.path),
-            deadline=str(data.get("deadline", "")),
+            deadline=self.text(data, "deadline", ""),
             derived=tuple(derived),
             assessors=assessors,
         )
 
-    def derived(self, raw: list, indicator_names: set[str]) -> list[Derived]:
+    def derived(self, raw: Any, indicator_names: set[str]) -> list[Derived]:
         from flowscore.formula import FormulaError, names
 
         out: list[Derived] = []
         known = set(indicator_names)
-        for i, d in enumerate(raw):
+        for i, d in self.tables_in(raw, "derived"):
             where = f"derived[{i}]"
             self.unknown_keys(d, {"name", "formula", "note"}, where, "派生指标")
             name = self.need(d, "name", where)
             formula = self.need(d, "formula", where)
             if name is None or formula is None:
+                continue
+            if name in known:
+                # a derived value must never silently replace a submitted one
+                self.error(
+                    "rubric-duplicate",
+                    f"{where}.name",
+                    f"派生指标“{name}”与已定义的指标同名",
+                    "给派生指标另起一个名称",
+                )
                 continue
             try:
                 used = names(formula)
@@ -291,48 +437,41 @@ class _Loader:
                 )
                 continue
             known.add(name)
-            out.append(Derived(name=name, formula=formula, note=str(d.get("note", ""))))
+            out.append(Derived(name=name, formula=formula, note=self.text(d, "note", where)))
         return out
 
-    def decisions(self, raw: dict) -> Decisions:
-        names = {f.name for f in fields(Decisions)}
+    def decisions(self, raw: Any) -> Decisions:
+        tab = self.table(raw, "decisions")
+        if tab is None:
+            return Decisions()
+        spec = _field_spec(Decisions)
         kwargs: dict[str, Any] = {}
-        choices = {
-            "shortfall_rounding": ("proportional", "floor", "ceil"),
-            "rank_scope": ("sheet", "tier"),
-            "rank_tie": ("median", "best"),
-            "zero_denominator": ("pending",),
-            "missing_assessor": ("pending",),
-            "tier_rank_tie": ("shared",),
-        }
-        for key, value in raw.items():
+        for key, value in tab.items():
             where = f"decisions.{key}"
-            if key not in names:
+            if key not in spec:
                 self.error(
                     "rubric-unknown-key",
                     where,
                     f"未知的决策项“{key}”",
-                    "可用的决策项：" + "、".join(sorted(names)),
+                    "可用的决策项：" + "、".join(sorted(spec)),
                 )
-            elif key in choices:
-                if value not in choices[key]:
+                continue
+            shape = spec[key][0]
+            if isinstance(shape, tuple):
+                if value not in shape:
                     self.error(
                         "rubric-bad-value",
                         where,
-                        f"“{key}”只能取 " + " / ".join(choices[key]) + f"，实际为 {value!r}",
+                        f"“{key}”只能取 " + " / ".join(shape) + f"，实际为 {_shown(value)}",
                     )
                 else:
                     kwargs[key] = value
-            elif key in ("item_places", "contribution_places"):
+            elif shape == "int":
                 if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
                     self.error("rubric-bad-value", where, f"“{key}”应为 0 到 6 的整数")
                 else:
                     kwargs[key] = value
-            elif key in (
-                "computed_override_needs_reason",
-                "self_above_max_needs_reason",
-                "rescale_to_100",
-            ):
+            elif shape == "bool":
                 if not isinstance(value, bool):
                     self.error("rubric-bad-value", where, f"“{key}”应为 true 或 false")
                 else:
@@ -343,9 +482,9 @@ class _Loader:
                     kwargs[key] = d
         return Decisions(**kwargs)
 
-    def tables(self, raw: dict) -> list[PointsTable]:
+    def tables(self, raw: Any) -> list[PointsTable]:
         out = []
-        for tid, t in raw.items():
+        for tid, t in self.named_tables(raw, "tables"):
             where = f"tables.{tid}"
             self.unknown_keys(t, {"name", "points", "tie", "cite"}, where, "排名折算表")
             pts = self.need(t, "points", where, list)
@@ -363,17 +502,17 @@ class _Loader:
             out.append(
                 PointsTable(
                     id=tid,
-                    name=str(t.get("name", tid)),
+                    name=self.text(t, "name", where, tid),
                     points=points,
                     tie=tie,
-                    cite=str(t.get("cite", "")),
+                    cite=self.text(t, "cite", where),
                 )
             )
         return out
 
-    def pools(self, raw: dict) -> dict[str, Pool]:
+    def pools(self, raw: Any) -> dict[str, Pool]:
         out = {}
-        for pid, p in raw.items():
+        for pid, p in self.named_tables(raw, "pools"):
             where = f"pools.{pid}"
             self.unknown_keys(
                 p, {"kind", "text", "min", "max", "same_topic", "cap", "cite"}, where, "加减分项"
@@ -399,27 +538,28 @@ class _Loader:
             self._invalid_pools.discard(pid)
             out[pid] = Pool(
                 kind=kind,
-                text=str(p.get("text", "")),
+                text=self.text(p, "text", where),
                 min=lo,
                 max=hi,
                 same_topic=same,
                 cap=cap,
-                cite=str(p.get("cite", "")),
+                cite=self.text(p, "cite", where),
             )
         return out
 
-    def indicators(self, raw: list) -> list[Indicator]:
-        out, seen = [], set()
-        for i, ind in enumerate(raw):
+    def indicators(self, raw: Any) -> list[Indicator]:
+        out: list[Indicator] = []
+        seen: set[str] = set()
+        for i, ind in self.tables_in(raw, "indicators"):
             where = f"indicators[{i}]"
             self.unknown_keys(ind, {"name", "kind", "sheets", "aliases", "note"}, where, "指标")
             name = self.need(ind, "name", where)
             kind = ind.get("kind", "count")
-            if kind not in ("count", "number", "rate", "yes_no"):
+            if kind not in _INDICATOR_KINDS:
                 self.error(
                     "rubric-bad-value",
                     f"{where}.kind",
-                    "kind 只能取 count / number / rate / yes_no",
+                    "kind 只能取 " + " / ".join(_INDICATOR_KINDS),
                 )
                 continue
             if name is None:
@@ -431,23 +571,23 @@ class _Loader:
                 Indicator(
                     name=name,
                     kind=kind,
-                    sheets=tuple(ind.get("sheets", ())),
-                    aliases=tuple(ind.get("aliases", ())),
-                    note=str(ind.get("note", "")),
+                    sheets=self.texts(ind, "sheets", where),
+                    aliases=self.texts(ind, "aliases", where),
+                    note=self.text(ind, "note", where),
                 )
             )
         return out
 
     def sheets(
         self,
-        raw: dict,
+        raw: Any,
         pools: dict[str, Pool],
         table_ids: set[str],
         indicator_names: set[str],
-        assessors: set[str] | None = None,
+        assessors: set[str],
     ) -> list[Sheet]:
         out = []
-        for sid, s in raw.items():
+        for sid, s in self.named_tables(raw, "sheets"):
             where = f"sheets.{sid}"
             self.unknown_keys(
                 s,
@@ -470,10 +610,8 @@ class _Loader:
             items = []
             seen_no: set[str] = set()
             dropped = False
-            for i, it in enumerate(s.get("items", [])):
-                item = self.item(
-                    it, f"{where}.items[{i}]", table_ids, indicator_names, assessors or set()
-                )
+            for i, it in self.tables_in(s.get("items", []), f"{where}.items"):
+                item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names, assessors)
                 if item is None:
                     dropped = True
                     continue
@@ -484,19 +622,17 @@ class _Loader:
             if not items:
                 self.error("rubric-missing-key", f"{where}.items", f"评分表“{sid}”没有考核项目")
             total = self.dec(s.get("total", 100), f"{where}.total")
-            bonus = self._pool_ref(s, "bonus", where, pools)
-            penalty = self._pool_ref(s, "penalty", where, pools)
             sheet = Sheet(
                 id=sid,
-                annex=str(s.get("annex", "")),
-                title=str(s.get("title", sid)),
-                seal_label=str(s.get("seal_label", "单位(盖章)")),
+                annex=self.text(s, "annex", where),
+                title=self.text(s, "title", where, sid),
+                seal_label=self.text(s, "seal_label", where, "单位(盖章)"),
                 total=total if total is not None else Decimal(100),
                 items=tuple(items),
-                bonus=bonus,
-                penalty=penalty,
-                footnotes=tuple(s.get("footnotes", ())),
-                cite=str(s.get("cite", "")),
+                bonus=self._pool_ref(s, "bonus", where, pools),
+                penalty=self._pool_ref(s, "penalty", where, pools),
+                footnotes=self.texts(s, "footnotes", where),
+                cite=self.text(s, "cite", where),
                 categories=tuple(self.categories(s.get("categories", []), where, items)),
                 columns=self.columns(s.get("columns", {}), where),
             )
@@ -511,10 +647,10 @@ class _Loader:
             out.append(sheet)
         return out
 
-    def categories(self, raw: list, where: str, items: list[Item]) -> list[Category]:
+    def categories(self, raw: Any, where: str, items: list[Item]) -> list[Category]:
         out = []
         used = {it.category for it in items if it.category}
-        for i, c in enumerate(raw):
+        for i, c in self.tables_in(raw, f"{where}.categories"):
             cw = f"{where}.categories[{i}]"
             self.unknown_keys(c, {"name", "max", "min", "cite"}, cw, "分类")
             name = self.need(c, "name", cw)
@@ -529,7 +665,7 @@ class _Loader:
                     f"分类“{name}”下没有考核项目",
                     "检查考核项目的 category 是否写对",
                 )
-            out.append(Category(name=name, max=mx, min=mn, cite=str(c.get("cite", ""))))
+            out.append(Category(name=name, max=mx, min=mn, cite=self.text(c, "cite", cw)))
         declared = {c.name for c in out}
         for it in items:
             if out and it.category and it.category not in declared:
@@ -540,14 +676,18 @@ class _Loader:
                 )
         return out
 
-    def columns(self, raw: dict, where: str) -> dict[str, str]:
+    def columns(self, raw: Any, where: str) -> dict[str, str]:
         roles = {"no", "text", "max", "criteria", "self", "verified", "remark"}
-        self.unknown_keys(raw, roles, f"{where}.columns", "列名")
-        return {k: str(v) for k, v in raw.items() if k in roles}
+        tab = self.table(raw, f"{where}.columns") or {}
+        self.unknown_keys(tab, roles, f"{where}.columns", "列名")
+        return {k: self.text(tab, k, f"{where}.columns") for k in tab if k in roles}
 
-    def _pool_ref(self, s: dict, key: str, where: str, pools: dict[str, Pool]) -> Pool | None:
+    def _pool_ref(self, s: Table, key: str, where: str, pools: dict[str, Pool]) -> Pool | None:
         ref = s.get(key)
         if ref is None:
+            return None
+        if not isinstance(ref, str):
+            self.error("rubric-bad-value", f"{where}.{key}", f"“{key}”应为加减分项的编号（文字）")
             return None
         if ref in self._invalid_pools:
             return None  # defined but invalid: already reported at pools.<id>
@@ -566,11 +706,11 @@ class _Loader:
 
     def item(
         self,
-        it: dict,
+        it: Table,
         where: str,
         table_ids: set[str],
         indicator_names: set[str],
-        assessors: set[str] | None = None,
+        assessors: set[str],
     ) -> Item | None:
         known = {
             "no",
@@ -618,17 +758,18 @@ class _Loader:
             self.error("rubric-bad-value", f"{where}.start", "start 只能取 max / zero")
             start = "max"
         parts = []
-        for j, raw in enumerate(it.get("parts", [])):
+        raw_parts = self.tables_in(it.get("parts", []), f"{where}.parts")
+        for j, raw in raw_parts:
             part = self.part(raw, f"{where}.parts[{j}]", table_ids, indicator_names)
             if part is not None:
                 parts.append(part)
-        if mode in ("computed", "ceiling_assessor") and not it.get("parts"):
+        if mode in ("computed", "ceiling_assessor") and not raw_parts:
             self.error(
                 "rubric-missing-param",
                 f"{where}.parts",
                 f"计分方式 {mode} 需要至少一条计分规则（parts）",
             )
-        if mode == "assessor" and it.get("parts"):
+        if mode == "assessor" and raw_parts:
             self.error(
                 "rubric-bad-value",
                 f"{where}.parts",
@@ -636,25 +777,21 @@ class _Loader:
                 "改为 ceiling_assessor 或删去 parts",
             )
         allowed: list[Decimal] = []
-        for j, v in enumerate(it.get("allowed", [])):
+        for j, v in enumerate(self.array(it.get("allowed", []), f"{where}.allowed")):
             d = self.dec(v, f"{where}.allowed[{j}]")
             if d is not None:
                 allowed.append(d)
-        owner = str(it.get("owner", ""))
-        if owner and assessors is not None and assessors and owner not in assessors:
+        owner = self.text(it, "owner", where)
+        if owner and assessors and owner not in assessors:
             self.error(
                 "rubric-unknown-ref",
                 f"{where}.owner",
                 f"负责单位“{owner}”不在 assessors 名单中",
                 "在顶层 assessors 中列出它",
             )
-        flags = {}
-        for flag in ("assessor_optional", "extra"):
-            if flag in it and not isinstance(it[flag], bool):
-                self.error("rubric-bad-value", f"{where}.{flag}", f"“{flag}”应为 true 或 false")
-            else:
-                flags[flag] = bool(it.get(flag, False))
-        if None in (no, text, mx, mn, mode):
+        optional = self.flag(it, "assessor_optional", where)
+        extra = self.flag(it, "extra", where)
+        if no is None or text is None or mx is None or mn is None or mode is None:
             return None
         if mn > mx:
             self.error("rubric-bad-range", where, f"最低分 {mn} 大于分值 {mx}")
@@ -673,18 +810,19 @@ class _Loader:
             mode=mode,
             start=start,
             parts=tuple(parts),
-            short=str(it.get("short", "")),
-            cite=str(it.get("cite", "")),
-            note=str(it.get("note", "")),
-            category=str(it.get("category", "")),
+            short=self.text(it, "short", where),
+            cite=self.text(it, "cite", where),
+            note=self.text(it, "note", where),
+            category=self.text(it, "category", where),
             allowed=tuple(allowed),
             owner=owner,
-            criteria=str(it.get("criteria", "")),
-            **flags,
+            criteria=self.text(it, "criteria", where),
+            assessor_optional=optional,
+            extra=extra,
         )
 
     def part(
-        self, raw: dict, where: str, table_ids: set[str], indicator_names: set[str]
+        self, raw: Table, where: str, table_ids: set[str], indicator_names: set[str]
     ) -> Rule | None:
         """One part of an item's rule: its kind from the registry, its parameters read and
         validated from the kind's own fields (``_params``), then the kind's own checks."""
@@ -697,7 +835,7 @@ class _Loader:
                 "可用：" + " / ".join(RULE_KINDS),
             )
             return None
-        if kind not in RULE_KINDS:
+        if not isinstance(kind, str) or kind not in RULE_KINDS:
             self.error(
                 "rubric-unknown-kind",
                 f"{where}.kind",
@@ -726,12 +864,12 @@ class _Loader:
         ok = cls.check(kwargs, ctx, where) and ok
         return cls(**kwargs) if ok else None
 
-    def _params(self, cls: type[Rule], raw: dict, where: str) -> tuple[dict[str, Any], bool]:
+    def _params(self, cls: type[Rule], raw: Table, where: str) -> tuple[dict[str, Any], bool]:
         """A rule's parameters as its dataclass fields declare them: a field without default
         is required; ``Decimal`` fields take numbers, ``bool`` fields true/false, ``Literal``
         fields one of their choices, ``str`` fields text."""
         kind = cls.kind
-        spec = _param_spec(cls)
+        spec = _field_spec(cls)
         ok = True
         for name, (_, required) in spec.items():
             if required and name not in raw:
@@ -777,7 +915,7 @@ class _Loader:
                 self.error(
                     "rubric-bad-value",
                     f"{where}.{key}",
-                    f"“{key}”的取值类型不对：{value!r}",
+                    f"“{key}”的取值类型不对：{_shown(value)}",
                     "检查取值的写法",
                 )
                 ok = False
@@ -785,10 +923,10 @@ class _Loader:
                 kwargs[key] = value
         return kwargs, ok
 
-    def tiers(self, raw: list, sheet_ids: set[str]) -> tuple[list[Tier], list[Unit]]:
+    def tiers(self, raw: Any, sheet_ids: set[str]) -> tuple[list[Tier], list[Unit]]:
         tiers, units = [], []
         where_of: dict[str, str] = {}
-        for i, t in enumerate(raw):
+        for i, t in self.tables_in(raw, "tiers"):
             where = f"tiers[{i}]"
             self.unknown_keys(t, {"id", "label", "base", "sheet", "cite", "units"}, where, "类别")
             tid = self.need(t, "id", where)
@@ -797,17 +935,22 @@ class _Loader:
                 continue
             if base <= 0:
                 self.error("rubric-bad-value", f"{where}.base", f"基本分应大于0，实际为 {base}")
-            tiers.append(Tier(id=tid, label=str(t.get("label", tid)), base=base))
+            tiers.append(Tier(id=tid, label=self.text(t, "label", where, tid), base=base))
             default_sheet = t.get("sheet")
-            for j, u in enumerate(t.get("units", [])):
+            for j, u in enumerate(self.array(t.get("units", []), f"{where}.units")):
                 uw = f"{where}.units[{j}]"
+                name: Any
+                aliases: tuple[str, ...] = ()
                 if isinstance(u, str):
-                    name, sheet, aliases = u, default_sheet, ()
-                else:
+                    name, sheet = u, default_sheet
+                elif isinstance(u, dict):
                     self.unknown_keys(u, {"name", "sheet", "aliases"}, uw, "单位")
                     name, sheet = u.get("name"), u.get("sheet", default_sheet)
-                    aliases = tuple(u.get("aliases", ()))
-                if not name:
+                    aliases = self.texts(u, "aliases", uw)
+                else:
+                    self.error("rubric-bad-value", uw, f"单位应为名称或表，实际为 {_shown(u)}")
+                    continue
+                if not name or not isinstance(name, str):
                     self.error("rubric-missing-key", uw, "单位缺少名称（name）")
                     continue
                 if sheet is None:
@@ -832,16 +975,18 @@ class _Loader:
             self.error("rubric-missing-key", "tiers", "没有定义任何被考核单位")
         return tiers, units
 
-    def headers(self, raw: dict) -> Headers:
-        def tup(d: dict) -> dict[str, tuple[str, ...]]:
-            return {k: tuple(v) for k, v in d.items() if isinstance(v, list)}
+    def headers(self, raw: Any) -> Headers:
+        tab = self.table(raw, "headers") or {}
 
-        unit = raw.get("unit", ["单位"])
+        def roles(group: str) -> dict[str, tuple[str, ...]]:
+            sub = self.table(tab.get(group, {}), f"headers.{group}") or {}
+            return {k: self.texts(sub, k, f"headers.{group}") for k in sub}
+
         return Headers(
-            annex=tup(raw.get("annex", {})),
-            entries=tup(raw.get("entries", {})),
-            ranking=tup(raw.get("ranking", {})),
-            unit=tuple(unit),
+            annex=roles("annex"),
+            entries=roles("entries"),
+            ranking=roles("ranking"),
+            unit=self.texts(tab, "unit", "headers") if "unit" in tab else ("单位",),
         )
 
 
@@ -849,22 +994,51 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-@functools.cache
-def _param_spec(cls: type[Rule]) -> dict[str, tuple[str | tuple[str, ...], bool]]:
-    """name → (shape, required) of a rule kind's parameters, from its fields' types."""
+def _shown(value: Any) -> str:
+    """A value quoted in a message, never longer than a line."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        if isinstance(value, int) and value.bit_length() > 200:
+            return "（一个很长的数字）"  # repr of a 4,300-digit int raises
+        text = str(value)
+    elif isinstance(value, dict | list):
+        text = "一个表" if isinstance(value, dict) else "一个列表"
+        return text
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}…（共 {len(text):,} 字）"
+
+
+Shape = str | tuple[str, ...]  # "decimal", "int", "bool", "str", or Literal choices
+
+
+_SPECS: dict[type, dict[str, tuple[Shape, bool]]] = {}
+
+
+def _field_spec(cls: type) -> dict[str, tuple[Shape, bool]]:
+    """name → (shape, required) of a dataclass's fields, from their types (rule kinds'
+    parameters, the decisions); worked out once per class."""
+    if cls not in _SPECS:
+        _SPECS[cls] = _spec_of(cls)
+    return _SPECS[cls]
+
+
+def _spec_of(cls: type) -> dict[str, tuple[Shape, bool]]:
     hints = typing.get_type_hints(cls)
-    out: dict[str, tuple[str | tuple[str, ...], bool]] = {}
+    out: dict[str, tuple[Shape, bool]] = {}
     for f in fields(cls):
         tp = hints[f.name]
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
             tp = args[0]  # Optional[X]
+        shape: Shape
         if typing.get_origin(tp) is typing.Literal:
-            shape: str | tuple[str, ...] = tuple(typing.get_args(tp))
+            shape = tuple(typing.get_args(tp))
         elif tp is Decimal:
             shape = "decimal"
         elif tp is bool:
             shape = "bool"
+        elif tp is int:
+            shape = "int"
         else:
             shape = "str"
         required = f.default is MISSING and f.default_factory is MISSING

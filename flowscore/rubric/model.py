@@ -219,29 +219,39 @@ class Scheme:
     # each collection is indexed once (cached_property writes the instance dict directly, which
     # a frozen dataclass allows).
     @functools.cached_property
-    def _index(self) -> dict[str, dict]:
-        return {
-            "sheet": {s.id: s for s in self.sheets},
-            "tier": {t.id: t for t in self.tiers},
-            "table": {t.id: t for t in self.tables},
-            "unit": {u.name: u for u in self.units},
-            "indicator": {i.name: i for i in self.indicators},
-        }
+    def _sheets(self) -> dict[str, Sheet]:
+        return {s.id: s for s in self.sheets}
+
+    @functools.cached_property
+    def _tiers(self) -> dict[str, Tier]:
+        return {t.id: t for t in self.tiers}
+
+    @functools.cached_property
+    def _tables(self) -> dict[str, PointsTable]:
+        return {t.id: t for t in self.tables}
+
+    @functools.cached_property
+    def _units(self) -> dict[str, Unit]:
+        return {u.name: u for u in self.units}
+
+    @functools.cached_property
+    def _indicators(self) -> dict[str, Indicator]:
+        return {i.name: i for i in self.indicators}
 
     def sheet(self, sheet_id: str) -> Sheet:
-        return self._index["sheet"][sheet_id]
+        return self._sheets[sheet_id]
 
     def tier(self, tier_id: str) -> Tier:
-        return self._index["tier"][tier_id]
+        return self._tiers[tier_id]
 
     def table(self, table_id: str) -> PointsTable:
-        return self._index["table"][table_id]
+        return self._tables[table_id]
 
     def unit(self, name: str) -> Unit | None:
-        return self._index["unit"].get(name)
+        return self._units.get(name)
 
     def units_of_sheet(self, sheet_id: str) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.sheet == sheet_id)
 
     def indicator(self, name: str) -> Indicator | None:
-        return self._index["indicator"].get(name)
+        return self._indicators.get(name)

@@ -26,6 +26,8 @@ from flowscore.scoring.assessors import annexes_by_unit
 from flowscore.scoring.entries import check_entries, pool_sum
 from flowscore.scoring.item import ItemInput, score_item
 
+_DERIVED_BOUND = 10**15  # a derived indicator past this is a data error, not a count
+
 # (sheet id, item no, part index) → unit → what the ranking part prepared for it
 Prepared = dict[tuple[str, str, int], Mapping[str, Any]]
 
@@ -181,7 +183,7 @@ def unit_values(scheme: Scheme, inputs: Inputs, unit: str) -> dict[str, Any]:
     values: dict[str, Any] = {k: v.value for k, v in inputs.indicators.get(unit, {}).items()}
     for d in scheme.derived:
         r = evaluate(d.formula, values)
-        if isinstance(r, Fraction):
+        if isinstance(r, Fraction) and abs(r) <= _DERIVED_BOUND:  # past it: absent, rule says so
             values[d.name] = to_decimal(r, 10)
     return values
 

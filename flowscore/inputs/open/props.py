@@ -43,3 +43,33 @@ def _parse_props_xml(data: bytes) -> dict[str, str]:
                 out[name] = child.text
                 break
     return out
+
+
+_PROPS_PART = "docProps/custom.xml"
+_SMALL_FILE = 4 * 1024 * 1024  # a template is ~10 KB; bigger files are read in full later anyway
+_SMALL_PART = 64 * 1024
+
+
+def template_props(path: str) -> dict[str, str]:
+    """The custom properties of a file, read without opening it as a workbook: only its zip
+    directory and the one small part (bounded; empty for anything else). Lets a run choose
+    its rubric from the templates before reading the folder."""
+    from flowscore.inputs.safety import Limits
+    from flowscore.inputs.safety.outcome import Refused
+    from flowscore.inputs.safety.xml import check_xml
+    from flowscore.inputs.safety.zipped import Zip
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_SMALL_FILE + 1)
+        if len(data) > _SMALL_FILE or not data.startswith(b"PK"):
+            return {}
+        zf = Zip(data, Limits())
+        info = zf.by_name.get(_PROPS_PART)
+        if info is None or info.file_size > _SMALL_PART:
+            return {}
+        part = zf.read(_PROPS_PART)
+        check_xml(_PROPS_PART, part)
+    except (OSError, Refused, ValueError):
+        return {}
+    return parse_custom_props(part)
