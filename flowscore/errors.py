@@ -3,6 +3,11 @@ input cannot be used at all; everything a user can fix in their files is a Findi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flowscore.findings import Finding
+
 
 class FlowscoreError(Exception):
     """Base of every flowscore exception; its message is Chinese and shown to the user."""
@@ -18,7 +23,7 @@ class FlowscoreError(Exception):
 class RubricError(FlowscoreError):
     """A rubric file cannot be used (syntax error, or validation errors)."""
 
-    def __init__(self, message: str, *, hint: str = "", findings: tuple = ()) -> None:
+    def __init__(self, message: str, *, hint: str = "", findings: tuple[Finding, ...] = ()) -> None:
         super().__init__(message, hint=hint)
         self.findings = findings
 

@@ -49,7 +49,7 @@ class Finding:
         d["level"] = self.level.value
         return d
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[object, ...]:
         return (
             self.file,
             self.sheet,

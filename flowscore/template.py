@@ -74,7 +74,7 @@ from flowscore.contract import (
 from flowscore.errors import OutputError, UsageError
 from flowscore.names import roster_of
 from flowscore.numbers import fmt_plain
-from flowscore.rubric.model import Indicator, Item, Pool, Scheme, Sheet, Unit
+from flowscore.rubric.model import Category, Indicator, Item, Pool, Scheme, Sheet, Unit
 
 ANNEX_SHEET = "评分表"
 ANNEX_HEADERS = ("序号", "考核内容", "分值", "自评分", "核定分", "备注")
@@ -490,7 +490,9 @@ def _score_formula(layout: AnnexLayout) -> str:
     return f"=IF(COUNT({_item_ranges(layout, v, rows)})>0,{v}{tot},{s}{tot})"
 
 
-def _category_row(ws: Worksheet, sheet: Sheet, category, row: int, layout: AnnexLayout) -> None:
+def _category_row(
+    ws: Worksheet, sheet: Sheet, category: Category, row: int, layout: AnnexLayout
+) -> None:
     """A category (基础工作 30) with live subtotals of its items, bounded as the rubric says
     (the provincial section 四: at most −10)."""
     items = [it for it in sheet.items if it.category == category.name]
@@ -698,8 +700,8 @@ def _total_row(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
         ws[f"{col}{row}"] = formula
     _style_row(ws, row, layout, text_fill=False)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=_index(layout, "max"))
-    for col in range(1, len(layout.columns) + 1):
-        ws.cell(row=row, column=col).font = _BOLD
+    for index in range(1, len(layout.columns) + 1):
+        ws.cell(row=row, column=index).font = _BOLD
     ws.row_dimensions[row].height = 24
 
 

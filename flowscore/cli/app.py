@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,10 @@ from flowscore.cli.common import MaxRowsOpt, MaxSizeOpt, RubricOpt, guarded, new
 from flowscore.cli.rubric import rubric_app
 from flowscore.contract import DEFAULT_OUT as DEFAULT_OUT_NAME
 from flowscore.contract import RESULTS_NAME
+
+if TYPE_CHECKING:
+    from flowscore.inputs.safety import Limits
+    from flowscore.rubric.model import Scheme
 
 typer_zh.apply()
 
@@ -47,7 +51,7 @@ def _root(
         raise typer.Exit(0)
 
 
-def _load(rubric: str | None):
+def _load(rubric: str | None) -> Scheme:
     from flowscore.rubric import load_rubric
 
     scheme, _warnings = load_rubric(rubric)
@@ -102,7 +106,7 @@ def template_cmd(
 DEFAULT_OUT = Path(DEFAULT_OUT_NAME)
 
 
-def _limits(max_size_mb: float, max_rows: int):
+def _limits(max_size_mb: float, max_rows: int) -> Limits:
     from flowscore.inputs.safety import Limits
 
     return Limits.from_options(max_size_mb=max_size_mb, max_rows=max_rows)
@@ -232,7 +236,7 @@ def check_cmd(
     raise typer.Exit(1 if result.report.has_errors else 0)
 
 
-def _results_data(source: Path | None, rubric: str | None) -> dict:
+def _results_data(source: Path | None, rubric: str | None) -> dict[str, Any]:
     """results.json (a file, or an output folder holding one), or a submissions folder scored
     in memory without writing anything."""
     from flowscore.writers.results_json import load_results

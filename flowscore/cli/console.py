@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +20,9 @@ from flowscore.rubric.model import Scheme, Sheet
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
 # when piped or captured); tables still fit the width.
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -59,7 +63,7 @@ def print_findings(
 _STATUS_STYLE = {"final": "green", "provisional": "yellow", "missing": "red"}
 
 
-def _num(value, places: int = 2) -> str:
+def _num(value: object, places: int = 2) -> str:
     from decimal import Decimal
 
     if value is None:
@@ -67,7 +71,7 @@ def _num(value, places: int = 2) -> str:
     return f"{Decimal(str(value)):.{places}f}"
 
 
-def ranking_rows(data: dict, tier: str | None = None) -> list[dict]:
+def ranking_rows(data: dict[str, Any], tier: str | None = None) -> list[dict[str, Any]]:
     """The ranking as plain rows (what ``rank --json`` prints and the table shows)."""
     rows = []
     for u in data["units"]:
@@ -90,7 +94,7 @@ def ranking_rows(data: dict, tier: str | None = None) -> list[dict]:
     return rows
 
 
-def _categories_of(group: list[dict]) -> list[str]:
+def _categories_of(group: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(c for r in group for c in r.get("categories", {})))
 
 
@@ -101,7 +105,7 @@ _RANK_HEADERS = ("名次", "单位", "评价得分", "基本分", "折算得分"
 _RANK_RIGHT = (True, False, True, True, True, False)
 
 
-def _rank_cells(r: dict, cats: list[str]) -> tuple[str, ...]:
+def _rank_cells(r: dict[str, Any], cats: list[str]) -> tuple[str, ...]:
     st = r["status"]
     return (
         str(r["rank"]) if r["rank"] is not None else "—",
@@ -114,7 +118,7 @@ def _rank_cells(r: dict, cats: list[str]) -> tuple[str, ...]:
     )
 
 
-def _plain_ranking(title: str, tiers: dict[str, list[dict]]) -> str:
+def _plain_ranking(title: str, tiers: dict[str, list[dict[str, Any]]]) -> str:
     """The ranking as plain text: the title line, then per tier its heading line and a table
     padded by display width (a CJK character takes two columns), numbers right-aligned."""
     from rich.cells import cell_len
@@ -143,11 +147,11 @@ def _plain_ranking(title: str, tiers: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def print_ranking(data: dict, *, tier: str | None = None) -> None:
+def print_ranking(data: dict[str, Any], *, tier: str | None = None) -> None:
     """Each tier's ranking: a rich table on a terminal for a short list, otherwise (many rows,
     or output piped or captured) plain padded text written at once."""
     rows = ranking_rows(data, tier)
-    tiers: dict[str, list[dict]] = {}
+    tiers: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         tiers.setdefault(r["tier"], []).append(r)
     if len(rows) > _RICH_RANK_ROWS or not console.is_terminal:
@@ -185,7 +189,7 @@ def print_ranking(data: dict, *, tier: str | None = None) -> None:
         console.print(table)
 
 
-def print_explain(unit: dict) -> None:
+def print_explain(unit: dict[str, Any]) -> None:
     """One unit's derivation item by item."""
     from rich.table import Table
 
@@ -283,8 +287,8 @@ class ReadingProgress:
 
         self.enabled = enabled and err_console.is_terminal
         self._start = time.monotonic()
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
         self.shown = False  # the bar appeared: the run is long enough to say what happens next
 
     def __call__(self, done: int, total: int) -> None:
@@ -314,6 +318,7 @@ class ReadingProgress:
             self._bar.start()
             self._task = self._bar.add_task("读取文件", total=total)
             self.shown = True
+        assert self._task is not None  # added with the bar
         self._bar.update(
             self._task, completed=done, description="计分、排名" if done >= total else "读取文件"
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from typer import _coercion, core
 from typer._click.exceptions import BadParameter
 
-_MESSAGES = [
+_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(
             r"^No such option: (\S+)(?: Did you mean (.+)\?)?(?: \(Possible options: (.+)\))?$",
@@ -106,17 +107,19 @@ def _apply_chinese() -> None:
 
     original_write_usage = formatting.HelpFormatter.write_usage
 
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+    def write_usage(
+        self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None
+    ) -> None:
         original_write_usage(self, prog, args, "用法：" if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]  # the patch itself
 
     original_help_option = decorators.help_option
 
-    def help_option(*param_decls, **kwargs):
-        decorate = original_help_option(*param_decls, **kwargs)
+    def help_option(param_decls: list[str]) -> Callable[[Any], Any]:
+        decorate = original_help_option(param_decls)
 
-        def apply_zh(f):
+        def apply_zh(f: Any) -> Any:
             result = decorate(f)
             params = getattr(result, "params", None) or getattr(result, "__click_params__", [])
             if params and params[-1].help == "Show this message and exit.":
@@ -167,12 +170,12 @@ def _type_labels_in_chinese() -> None:
 
     original = core._TyperParameter.display_type
 
-    def display_type(self, ctx):  # type: ignore[no-untyped-def]
-        label = original(self, ctx)
+    def display_type(self: Any, ctx: Any) -> str:
+        label: str = original(self, ctx)
         return _TYPE_LABELS.get(label, label)
 
-    core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
-    core.describe_number_range = _range_zh
+    core._TyperParameter.display_type = display_type  # type: ignore[method-assign]  # the patch itself
+    core.describe_number_range = _range_zh  # type: ignore[attr-defined]  # private in typer.core
 
 
 _LEAVES = (str, Path, int, float, bool)
@@ -274,7 +277,7 @@ _typer_builder = _coercion.build_runtime_param
 
 def _apply_plain_params() -> None:
     if hasattr(core, "build_runtime_param"):  # another Typer: keep its own (slower) conversion
-        core.build_runtime_param = plain_param  # type: ignore[assignment]
+        core.build_runtime_param = plain_param
 
 
 def apply() -> None:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flowscore.catalog import finding
 from flowscore.contract import PROP_SCHEME, RESULTS_NAME, SUMMARY_NAME
@@ -138,8 +139,11 @@ def read_listing(
     packed = pooled(jobs, len(tasks))
     if packed:
         from flowscore.inputs.wire import unpack
+    reader: Callable[[list[tuple[str, str]]], list[Any]] = (
+        _read_batch_packed if packed else _read_batch
+    )
     for part in map_batches(
-        _read_batch_packed if packed else _read_batch,
+        reader,
         tasks,
         jobs=jobs,
         init=_init_worker,

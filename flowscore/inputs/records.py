@@ -63,7 +63,7 @@ class Value:
     sheet: str
     cell: str
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[object, ...]:
         # A province's indicator workbook has ~100,000 values to send from a worker process:
         # as (constructor, fields) pickling takes a third of the default's time both ways.
         return (_value, (self.value, self.file, self.sheet, self.cell))

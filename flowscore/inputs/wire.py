@@ -110,11 +110,11 @@ def _in(v: Any) -> Any:
     return Decimal(v.decode("ascii")) if type(v) is bytes else v
 
 
-def _record(obj: Any, names: tuple[str, ...]) -> tuple:
+def _record(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(_out(getattr(obj, n)) for n in names)
 
 
-def _build(cls: type, names: tuple[str, ...], values: tuple) -> Any:
+def _build(cls: type, names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
     return cls(**{n: _in(v) for n, v in zip(names, values, strict=True)})
 
 
@@ -191,7 +191,8 @@ def unpack(data: bytes) -> Inputs:
     if data[:1] == b"P":
         import pickle
 
-        return pickle.loads(data[1:])
+        inputs: Inputs = pickle.loads(data[1:])
+        return inputs
     annexes, indicators, sources, entries, ranking, files, findings, saw_ind, saw_rank = (
         marshal.loads(data[1:])
     )
@@ -264,7 +265,7 @@ def _item(
     )
 
 
-def _finding(values: tuple) -> Finding:
+def _finding(values: tuple[Any, ...]) -> Finding:
     f = dict(zip(_FINDING, values, strict=True))
     f["level"] = Level(f["level"])
     return Finding(**f)

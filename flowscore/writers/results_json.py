@@ -120,7 +120,7 @@ def ordered_units(result: BatchResult) -> list[UnitResult]:
 
 def tier_summaries(result: BatchResult) -> list[dict[str, Any]]:
     """Per tier: label, base, how many units in each status, and the sum of contributions."""
-    out = []
+    out: list[dict[str, Any]] = []
     labels = {t[0]: (t[1], t[2]) for t in result.tiers}
     for u in ordered_units(result):
         if out and out[-1]["id"] == u.tier:

@@ -139,7 +139,7 @@ class AnnexKind:
                 )
                 continue
             if no is None or not sheet.item(no):
-                if no is not None and _looks_numbered(no):
+                if no is not None and no_col is not None and _looks_numbered(no):
                     inputs.report(
                         "unknown-item",
                         file=display,
