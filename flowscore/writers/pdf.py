@@ -277,8 +277,8 @@ def convert_to_pdf(
     conversion."""
     try:
         return _convert_all([(Path(s), Path(t)) for s, t in jobs], style=style, timeout=timeout)
-    except Exception as exc:  # a PDF is an extra: whatever went wrong is reported, not raised
-        return PdfOutcome(problem=f"生成 PDF 时出错（{type(exc).__name__}：{exc}）")
+    except Exception:  # a PDF is an extra: whatever went wrong is reported, not raised
+        return PdfOutcome(problem="生成 PDF 时发生意外错误，没有生成 PDF")
 
 
 def _convert_all(
