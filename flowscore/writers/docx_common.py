@@ -36,10 +36,10 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.opc.part import Part
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -255,111 +255,131 @@ def _defaults(doc: Document, style: DocumentStyle) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _paragraph_style(
-    doc: Document,
-    name: str,
-    *,
-    fonts: Sequence[str],
-    size_pt: float,
-    latin: str | None,
-    pitch_pt: float | None,
-    align: Any = None,
-    first_line_chars: int = 0,
-    bold: bool = False,
-    keep_with_next: bool = False,
-) -> None:
-    st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    st.style_id = name  # looked up by name (set_style), not through python-docx's slow search
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Para:
+    """One paragraph style: its fonts and size, a fixed line distance (None: single), its
+    alignment, a first-line indent in characters, and whether it stays with what follows."""
+
+    name: str
+    fonts: Sequence[str]
+    size_pt: float
+    latin: str | None
+    pitch_pt: float | None
+    align: Any = None
+    first_line_chars: int = 0
+    keep_with_next: bool = False
+
+
+def _paragraph_style(doc: Document, spec: _Para) -> None:
+    st = doc.styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+    st.style_id = spec.name  # looked up by name (set_style), not through python-docx's search
     st.base_style = doc.styles["Normal"]
     st.quick_style = True
-    st.font.size = Pt(size_pt)
-    st.font.bold = bold
-    set_fonts(_rpr(st.element), fonts, latin=latin)
+    st.font.size = Pt(spec.size_pt)
+    set_fonts(_rpr(st.element), spec.fonts, latin=spec.latin)
     pf = st.paragraph_format
     pf.space_before = Pt(0)
     pf.space_after = Pt(0)
-    if pitch_pt is None:
+    if spec.pitch_pt is None:
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
     else:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = Pt(pitch_pt)
-    if align is not None:
-        pf.alignment = align
-    pf.keep_with_next = keep_with_next
+        pf.line_spacing = Pt(spec.pitch_pt)
+    if spec.align is not None:
+        pf.alignment = spec.align
+    pf.keep_with_next = spec.keep_with_next
     pf.widow_control = True
-    if first_line_chars:
+    if spec.first_line_chars:
         # Indents in characters (firstLineChars, hundredths of a character) follow the font
         # size; firstLine is the same in twips for programs that ignore the character unit.
         ppr = st.element.get_or_add_pPr()
         ind = OxmlElement("w:ind")
-        ind.set(qn("w:firstLineChars"), str(first_line_chars * 100))
-        ind.set(qn("w:firstLine"), str(round(first_line_chars * size_pt * 20)))
+        ind.set(qn("w:firstLineChars"), str(spec.first_line_chars * 100))
+        ind.set(qn("w:firstLine"), str(round(spec.first_line_chars * spec.size_pt * 20)))
         ppr.append(ind)
+
+
+def _paragraph_specs(style: DocumentStyle) -> list[_Para]:
+    center, body_size, latin = WD_ALIGN_PARAGRAPH.CENTER, style.body_size_pt, style.latin_font
+    pitch = style.line_pitch_pt
+    return [
+        _Para(
+            name=TITLE,
+            fonts=style.title_fonts,
+            size_pt=style.title_size_pt,
+            latin=None,  # the title's digits in the title face too
+            pitch_pt=style.title_line_pitch_pt,
+            align=center,
+            keep_with_next=True,
+        ),
+        _Para(
+            name=SUBTITLE,
+            fonts=style.subheading_fonts,
+            size_pt=body_size,
+            latin=latin,
+            pitch_pt=pitch,
+            align=center,
+            keep_with_next=True,
+        ),
+        _Para(
+            name=BODY,
+            fonts=style.body_fonts,
+            size_pt=body_size,
+            latin=latin,
+            pitch_pt=pitch,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            first_line_chars=2,
+        ),
+        _Para(
+            name=HEADING,
+            fonts=style.heading_fonts,
+            size_pt=body_size,
+            latin=latin,
+            pitch_pt=pitch,
+            first_line_chars=2,
+            keep_with_next=True,
+        ),
+        _Para(
+            name=SUBHEADING,
+            fonts=style.subheading_fonts,
+            size_pt=body_size,
+            latin=latin,
+            pitch_pt=pitch,
+            first_line_chars=2,
+            keep_with_next=True,
+        ),
+        _Para(
+            name=CLOSING,
+            fonts=style.body_fonts,
+            size_pt=body_size,
+            latin=latin,
+            pitch_pt=pitch,
+            align=WD_ALIGN_PARAGRAPH.RIGHT,
+        ),
+        _Para(
+            name=CELL,
+            fonts=style.body_fonts,
+            size_pt=style.table_size_pt,
+            latin=latin,
+            pitch_pt=None,
+        ),
+        _Para(
+            name=CELL_HEAD,
+            fonts=style.heading_fonts,
+            size_pt=style.table_size_pt,
+            latin=latin,
+            pitch_pt=None,
+            align=center,
+        ),
+    ]
 
 
 def _styles(doc: Document, style: DocumentStyle) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(style.body_size_pt)
     set_fonts(_rpr(normal.element), style.body_fonts, latin=style.latin_font)
-    body = {"latin": style.latin_font, "size_pt": style.body_size_pt}
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph_style(
-        doc,
-        TITLE,
-        fonts=style.title_fonts,
-        size_pt=style.title_size_pt,
-        latin=None,
-        pitch_pt=style.title_line_pitch_pt,
-        align=center,
-        keep_with_next=True,
-    )
-    _paragraph_style(
-        doc,
-        SUBTITLE,
-        fonts=style.subheading_fonts,
-        pitch_pt=style.line_pitch_pt,
-        align=center,
-        keep_with_next=True,
-        **body,
-    )
-    _paragraph_style(
-        doc,
-        BODY,
-        fonts=style.body_fonts,
-        pitch_pt=style.line_pitch_pt,
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-        first_line_chars=2,
-        **body,
-    )
-    _paragraph_style(
-        doc,
-        HEADING,
-        fonts=style.heading_fonts,
-        pitch_pt=style.line_pitch_pt,
-        first_line_chars=2,
-        keep_with_next=True,
-        **body,
-    )
-    _paragraph_style(
-        doc,
-        SUBHEADING,
-        fonts=style.subheading_fonts,
-        pitch_pt=style.line_pitch_pt,
-        first_line_chars=2,
-        keep_with_next=True,
-        **body,
-    )
-    _paragraph_style(
-        doc,
-        CLOSING,
-        fonts=style.body_fonts,
-        pitch_pt=style.line_pitch_pt,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
-        **body,
-    )
-    table = {"latin": style.latin_font, "size_pt": style.table_size_pt, "pitch_pt": None}
-    _paragraph_style(doc, CELL, fonts=style.body_fonts, **table)
-    _paragraph_style(doc, CELL_HEAD, fonts=style.heading_fonts, align=center, **table)
+    for spec in _paragraph_specs(style):
+        _paragraph_style(doc, spec)
 
 
 def _page(doc: Document, style: DocumentStyle) -> None:
@@ -390,15 +410,11 @@ def _footer(doc: Document, style: DocumentStyle) -> None:
     footer.is_linked_to_previous = False
     p = footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    rpr = p._p.get_or_add_pPr()
-    fonts = style.footer_fonts
     before, after = style.footer_template.split("{page}", 1)
 
     def text(value: str) -> None:
         if value:
-            run = p.add_run(value)
-            run.font.size = Pt(style.footer_size_pt)
-            set_fonts(run._r.get_or_add_rPr(), fonts)
+            p.add_run(clean_text(value))
 
     text(before)
     _field_run(p, "begin")
@@ -411,10 +427,9 @@ def _footer(doc: Document, style: DocumentStyle) -> None:
     text("1")
     _field_run(p, "end")
     text(after)
-    for run in p.runs:
+    for run in p.runs:  # the page number in 4号 宋体, digits included (GB/T 9704)
         run.font.size = Pt(style.footer_size_pt)
-        set_fonts(run._r.get_or_add_rPr(), fonts)
-    del rpr
+        set_fonts(run._r.get_or_add_rPr(), style.footer_fonts)
 
 
 def _trim_package(doc: Document) -> None:
@@ -497,7 +512,9 @@ def new_document(style: DocumentStyle, *, title: str) -> Document:
 # content
 
 
-def add_paragraph(doc: Document, text: str, style_name: str, *, multiline: bool = False) -> Paragraph:
+def add_paragraph(
+    doc: Document, text: str, style_name: str, *, multiline: bool = False
+) -> Paragraph:
     """A paragraph of cleaned text (line breaks kept as breaks when ``multiline``)."""
     p = doc.add_paragraph()
     set_style(p, style_name)
@@ -562,7 +579,11 @@ def _row_flags(row: Any, *, header: bool) -> None:
         trpr.append(OxmlElement("w:tblHeader"))
 
 
-_ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER, "r": WD_ALIGN_PARAGRAPH.RIGHT}
+_ALIGN = {
+    "l": WD_ALIGN_PARAGRAPH.LEFT,
+    "c": WD_ALIGN_PARAGRAPH.CENTER,
+    "r": WD_ALIGN_PARAGRAPH.RIGHT,
+}
 
 
 def add_table(
@@ -625,4 +646,8 @@ def docx_bytes(doc: Document) -> bytes:
 def save_docx(doc: Document, path: Path) -> None:
     """Write ``doc`` to ``path`` whole: built in memory, written beside it, renamed over it."""
     data = docx_bytes(doc)
-    write_file_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_file_atomic(Path(path), write)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from flowscore.findings import Finding
@@ -50,6 +51,14 @@ CATEGORY_WIDTHS = (76.0, 40.0, 40.0)
 _NUMERALS = "一二三四五六七八九十"
 # A program option (``--strict``) or a clause naming one: such text is for the operator.
 _OPTION = re.compile(r"--[A-Za-z]")
+# A bracketed reference to a file or cell (（检查表.xlsx › G34）, one level of nested brackets
+# allowed): where the office found something, which the unit does not need.
+_WHERE = re.compile(
+    r"（(?:[^（）]|（[^（）]*）)*?(?:\.xlsx|\.xlsm|\.xls|\.ods|›)(?:[^（）]|（[^（）]*）)*?）"
+)
+# Findings the sheet says in its own words (待核定项目) or that concern the assessors' own
+# sheets, not the unit's.
+_NOT_FOR_UNIT = frozenset({"pending", "assessor-conflict", "scored-by-non-owner"})
 
 
 def feedback_names(result: BatchResult) -> dict[str, str]:
@@ -63,6 +72,12 @@ def without_options(text: str) -> str:
         return text
     parts = re.split(r"(?<=[；，。;,])", text)
     return "".join(p for p in parts if not _OPTION.search(p)).rstrip("；，;,")
+
+
+def for_unit(text: str) -> str:
+    """A finding's message as the unit reads it: no program options, no file or cell
+    references."""
+    return _WHERE.sub("", without_options(text)).strip()
 
 
 class _Context:
@@ -99,7 +114,8 @@ def _info_rows(v: dict[str, Any]) -> list[list[str]]:
     ]
     if v["missing"]:
         return rows
-    return rows + [
+    return [
+        *rows,
         ["评价得分", v["total"]],
         ["折算得分", f"{v['contribution']}（基本分{v['base']} × 评价得分{v['total']} ÷ 100）"],
         ["类别内名次", v["rank"].replace(" ", "")],
@@ -144,9 +160,12 @@ def _scores(doc: Document, u: UnitResult, v: dict[str, Any]) -> None:
 def _explained(doc: Document, v: dict[str, Any]) -> None:
     for it in v["explained"]:
         head = f"{it['no']}. {it['name']}（分值{it['max_label']}，{it['source']}）："
-        add_paragraph(doc, head + it["explanation"], BODY, multiline=True)
+        texts = [head + it["explanation"]]
         if it["remark"]:
-            add_paragraph(doc, f"备注：{it['remark']}", BODY, multiline=True)
+            texts.append(f"备注：{it['remark']}")
+        for text in texts:
+            # Left-aligned: justifying a line that ends before "（1561/4714）" spreads it thin.
+            add_paragraph(doc, text, BODY, multiline=True).alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
 def _entries(doc: Document, v: dict[str, Any]) -> None:
@@ -168,14 +187,19 @@ def _pending(doc: Document, v: dict[str, Any]) -> None:
         add_paragraph(doc, f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
 
 
-def _findings(doc: Document, v: dict[str, Any]) -> None:
-    for f in v["findings"]:
-        text = without_options(f["message"])
-        if text:
-            add_paragraph(doc, text.rstrip("。") + "。", BODY, multiline=True)
+def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
+    texts = (
+        for_unit(f.message) for f in ctx.findings.get(u.unit, []) if f.code not in _NOT_FOR_UNIT
+    )
+    return [clean_text(t, multiline=True).rstrip("。") + "。" for t in texts if t]
 
 
-def _sections(u: UnitResult, v: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+def _findings(doc: Document, texts: list[str]) -> None:
+    for text in texts:
+        add_paragraph(doc, text, BODY, multiline=True)
+
+
+def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable[tuple[str, Any]]:
     if u.items:
         yield "各项得分", lambda doc: _scores(doc, u, v)
         yield "得分说明", lambda doc: _explained(doc, v)
@@ -183,8 +207,8 @@ def _sections(u: UnitResult, v: dict[str, Any]) -> Iterable[tuple[str, Any]]:
         yield "加分与减分", lambda doc: _entries(doc, v)
     if v["pending"]:
         yield "待核定项目", lambda doc: _pending(doc, v)
-    if any(without_options(f["message"]) for f in v["findings"]):
-        yield "需要说明的问题", lambda doc: _findings(doc, v)
+    if findings:
+        yield "需要说明的问题", lambda doc: _findings(doc, findings)
 
 
 def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
@@ -205,7 +229,7 @@ def _build(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date 
         add_paragraph(doc, "未收到该单位的评分表，不计得分、不参加排名。", BODY)
     elif v["provisional"]:
         add_paragraph(doc, "尚有待核定项目，以上得分和名次为暂定。", BODY)
-    for n, (heading, fill) in enumerate(_sections(u, v), start=1):
+    for n, (heading, fill) in enumerate(_sections(u, v, _unit_findings(ctx, u)), start=1):
         add_paragraph(doc, f"{_NUMERALS[n - 1]}、{heading}", HEADING)
         fill(doc)
     _closing(doc, style=style, date=date)

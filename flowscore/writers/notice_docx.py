@@ -11,9 +11,11 @@ results' own Decimals formatted exactly, from the same views the text reports us
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from docx.document import Document
+from docx.shared import Pt
 
 from flowscore.numbers import fmt, fmt_plain, fmt_signed
 from flowscore.results import SOURCE_LABELS, STATUS_LABELS, BatchResult, UnitResult
@@ -88,12 +90,13 @@ def _rank_tables(doc: Document, result: BatchResult) -> None:
         label = clean_text(tier["label"])
         if len(tiers) > 1:
             add_paragraph(doc, f"（{_numeral(i)}）{label}", SUBHEADING)
-        add_paragraph(
+        intro = add_paragraph(
             doc,
             f"{label}共{tier['units']}个单位，基本分{tier['base']}，"
             "折算得分 = 基本分 × 评价得分 ÷ 100。",
             BODY,
         )
+        intro.paragraph_format.keep_with_next = True  # not alone at the foot of a page
         rows = [
             [
                 # A shared rank is the same number on each tied row, as tables print it.
@@ -154,13 +157,7 @@ def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> No
     for text in (style.seal_text, date_text(date, style)):
         p = add_paragraph(doc, text, CLOSING)
         # GB/T 9704: the date stands four characters in from the right margin.
-        p.paragraph_format.right_indent = _chars(style, 4)
-
-
-def _chars(style: DocumentStyle, n: int) -> int:
-    from docx.shared import Pt
-
-    return Pt(style.body_size_pt * n)
+        p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)
 
 
 def _unit_heading(i: int, u: UnitResult) -> str:
@@ -187,10 +184,8 @@ def item_rows(u: UnitResult) -> list[list[str]]:
     ]
 
 
-def _signed(value: object) -> str:
-    from decimal import Decimal
-
-    assert isinstance(value, Decimal)
+def _signed(value: Decimal) -> str:
+    """``+5.00`` / ``-5.00``; zero without a sign."""
     return fmt(value) if value == 0 else fmt_signed(value)
 
 
