@@ -213,8 +213,9 @@ def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable
 
 def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
     add_paragraph(doc, "", BODY)
-    for text in (style.seal_text, date_text(date, style)):
+    for i, text in enumerate((style.seal_text, date_text(date, style))):
         p = add_paragraph(doc, text, CLOSING)
+        p.paragraph_format.keep_with_next = i == 0  # the seal line never without its date
         p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)  # 右空四字
 
 

@@ -144,18 +144,22 @@ def _lost(doc: Document, result: BatchResult) -> None:
         add_paragraph(doc, "各单位各项目均未失分。", BODY)
         return
     for g in lost[:LOST_SHOWN]:
-        add_paragraph(
-            doc,
-            f"第{clean_text(g.no)}项“{g.name}”（分值{g.max_label}）：{len(g.losers)}个单位失分，"
-            f"合计{fmt(g.lost)}分。",
-            BODY,
-        )
+        head = f"第{clean_text(g.no)}项“{g.name}”（分值{g.max_label}）："
+        if len(g.losers) == 1:
+            (points, unit), *_ = g.losers
+            text = f"{head}{clean_text(unit)}失分{fmt(points)}分。"
+        else:
+            most = "、".join(f"{clean_text(unit)}{fmt(points)}分" for points, unit in g.losers[:3])
+            more = "等" if len(g.losers) > 3 else ""
+            text = f"{head}{len(g.losers)}个单位失分，合计{fmt(g.lost)}分，其中{most}{more}。"
+        add_paragraph(doc, text, BODY)
 
 
 def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
     add_paragraph(doc, "", BODY)
-    for text in (style.seal_text, date_text(date, style)):
+    for i, text in enumerate((style.seal_text, date_text(date, style))):
         p = add_paragraph(doc, text, CLOSING)
+        p.paragraph_format.keep_with_next = i == 0  # the seal line never without its date
         # GB/T 9704: the date stands four characters in from the right margin.
         p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)
 
