@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,12 +34,11 @@ from docx import Document as new_docx
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -538,52 +538,70 @@ def page_break(doc: Document) -> None:
     p.add_run().add_break(WD_BREAK.PAGE)
 
 
-def _border(tag: str) -> Any:
-    el = OxmlElement(tag)
-    el.set(qn("w:val"), "single")
-    el.set(qn("w:sz"), "6")  # eighths of a point: a 0.75 pt line
-    el.set(qn("w:space"), "0")
-    el.set(qn("w:color"), "000000")
-    return el
+def _twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
 
 
-def _table_properties(table: Table, width_mm: float) -> None:
-    tblpr = table._tbl.tblPr
-    width = OxmlElement("w:tblW")
-    width.set(qn("w:w"), str(round(width_mm / 25.4 * 1440)))
-    width.set(qn("w:type"), "dxa")
-    for old in tblpr.findall(qn("w:tblW")):
-        tblpr.remove(old)
-    tblpr.append(width)
-    borders = OxmlElement("w:tblBorders")
-    for tag in ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV"):
-        borders.append(_border(tag))
-    tblpr.append(borders)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
-    margins = OxmlElement("w:tblCellMar")
-    for tag, twips in (("w:top", 40), ("w:left", 80), ("w:bottom", 40), ("w:right", 80)):
-        m = OxmlElement(tag)
-        m.set(qn("w:w"), str(twips))
-        m.set(qn("w:type"), "dxa")
-        margins.append(m)
-    tblpr.append(margins)
+# Characters XML 1.0 cannot carry (clean_text has removed the controls; these remain possible
+# in text read back from results.json).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _row_flags(row: Any, *, header: bool) -> None:
-    """A row never splits across pages; the header row repeats on every page."""
-    trpr = row._tr.get_or_add_trPr()
-    trpr.append(OxmlElement("w:cantSplit"))
-    if header:
-        trpr.append(OxmlElement("w:tblHeader"))
+def _xml_text(text: str) -> str:
+    text = _NOT_XML.sub("", clean_text(text))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_ALIGN = {
-    "l": WD_ALIGN_PARAGRAPH.LEFT,
-    "c": WD_ALIGN_PARAGRAPH.CENTER,
-    "r": WD_ALIGN_PARAGRAPH.RIGHT,
-}
+_BORDER = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'  # a 0.75 pt line
+_TABLE_LOOK = (
+    "<w:tblBorders>"
+    + "".join(_BORDER.format(t) for t in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    + '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
+    '<w:top w:w="40" w:type="dxa"/><w:left w:w="80" w:type="dxa"/>'
+    '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>'
+)
+_JC = {"l": "left", "c": "center", "r": "right"}
+
+
+def _cell_xml(text: str, width: int, style_name: str, align: str) -> str:
+    run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+        f'<w:p><w:pPr><w:pStyle w:val="{style_name}"/><w:jc w:val="{align}"/></w:pPr>{run}'
+        "</w:p></w:tc>"
+    )
+
+
+def table_xml(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    widths_mm: Sequence[float],
+    aligns: str,
+) -> str:
+    """A bordered table of fixed column widths, centred: the header row repeated on every page
+    (``w:tblHeader``), no row split across pages (``w:cantSplit``). Written as one XML string:
+    python-docx's cell API took 2 s for the province annex's 460 rows."""
+    widths = [_twips(w) for w in widths_mm]
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    out = [
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:jc w:val="center"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+    ]
+    for r, values in enumerate([headers, *rows]):
+        flags = "<w:cantSplit/><w:tblHeader/>" if r == 0 else "<w:cantSplit/>"
+        cells = "".join(
+            _cell_xml(
+                _xml_text(value),
+                widths[c],
+                CELL_HEAD if r == 0 else CELL,
+                "center" if r == 0 else _JC[aligns[c]],
+            )
+            for c, value in enumerate(values)
+        )
+        out.append(f"<w:tr><w:trPr>{flags}</w:trPr>{cells}</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
 
 
 def add_table(
@@ -594,26 +612,21 @@ def add_table(
     widths_mm: Sequence[float],
     aligns: str,
 ) -> Table:
-    """A bordered table of text, fixed column widths, its header row repeated on each page.
-    Every cell is cleaned text (numbers come in formatted)."""
-    table = doc.add_table(rows=1 + len(rows), cols=len(headers))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _table_properties(table, sum(widths_mm))
-    grid = table._tbl.tblGrid
-    for col, width in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=True):
-        col.set(qn("w:w"), str(round(width / 25.4 * 1440)))
-    for r, (row, values) in enumerate(zip(table.rows, [headers, *rows], strict=True)):
-        _row_flags(row, header=r == 0)
-        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            cell.width = Mm(widths_mm[c])
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            p = cell.paragraphs[0]
-            set_style(p, CELL_HEAD if r == 0 else CELL)
-            if r:
-                p.alignment = _ALIGN[aligns[c]]
-            p.add_run(clean_text(value))
-    return table
+    """Append ``table_xml``'s table to the document's body. Every cell is cleaned text
+    (numbers come in formatted); ``aligns`` has one of l/c/r per column for the data rows."""
+    for row in rows:
+        if len(row) != len(headers):
+            raise ValueError("表格各行的列数须与表头相同")
+    if len(widths_mm) != len(headers) or len(aligns) != len(headers):
+        raise ValueError("列宽和对齐方式须与表头的列数相同")
+    tbl = parse_xml(table_xml(headers, rows, widths_mm=widths_mm, aligns=aligns))
+    body = doc.element.body
+    sect = body.find(qn("w:sectPr"))
+    if sect is not None:
+        sect.addprevious(tbl)
+    else:
+        body.append(tbl)
+    return Table(tbl, doc._body)
 
 
 # ---------------------------------------------------------------------------------------------
