@@ -626,7 +626,7 @@ def test_category_subtotals_in_every_output(tmp_path):
     unit_report = (out / "reports" / "郭巨街道.txt").read_text("utf-8")
     assert "分类得分：基础工作 22.00／30" in unit_report
     ws = openpyxl.load_workbook(out / "考核汇总.xlsx")["排名"]
-    assert [c.value for c in ws[1]][7:] == ["基础工作（30）", "管理工作（45）", "服务工作（25）"]
+    assert [c.value for c in ws[3]][7:] == ["基础工作（30）", "管理工作（45）", "服务工作（25）"]
     r = runner.invoke(app, ["explain", "-u", "郭巨街道", str(out)])
     assert "分类得分：基础工作22.00／30" in "".join(r.output.split())
 

@@ -553,15 +553,20 @@ def test_load_results_refuses_other_files(tmp_path):
 # 考核汇总.xlsx
 
 
-def _headers(ws) -> list[str]:
-    return [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
+def _headers(ws, row: int = 1) -> list[str]:
+    return [c.value for c in next(ws.iter_rows(min_row=row, max_row=row))]
+
+
+RANK_HEADER_ROW = 3  # under the title line and the date line
 
 
 def test_workbook_sheets_and_headers(written):
     out, _ = written
     wb = openpyxl.load_workbook(out / "考核汇总.xlsx")
     assert wb.sheetnames == list(SHEETS)
-    assert _headers(wb["排名"]) == [
+    assert wb["排名"]["A1"].value == "海曙区2019年度流动人口服务管理目标考核 各类别排名"
+    assert wb["排名"]["A2"].value == "制表日期：____年__月__日"  # no date given: a blank
+    assert _headers(wb["排名"], RANK_HEADER_ROW) == [
         "类别",
         "名次",
         "单位",
@@ -605,14 +610,17 @@ def test_workbook_sheets_and_headers(written):
     ind = _headers(wb["指标"])
     assert "居住证申领数" in ind and "居住证申领率" in ind
     for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+        if ws.title == "图表":
+            continue
+        first = RANK_HEADER_ROW if ws.title == "排名" else 1
+        assert ws.freeze_panes == f"A{first + 1}"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{first}:")
 
     rank = wb["排名"]
-    rows = list(rank.iter_rows(min_row=2, values_only=True))
+    rows = list(rank.iter_rows(min_row=RANK_HEADER_ROW + 1, values_only=True))
     assert rows[0][:3] == ("A类街道", 1, "月湖街道")
     assert rows[0][3] == pytest.approx(93.25) and rows[0][5] == pytest.approx(0.6528)
-    assert rank["D2"].number_format == "0.00" and rank["F2"].number_format == "0.0000"
+    assert rank["D4"].number_format == "0.00" and rank["F4"].number_format == "0.0000"
     assert rows[4][2] == "龙观乡" and rows[4][3] is None and rows[4][6] == "未报送"
 
     detail = wb["明细"]
@@ -641,12 +649,16 @@ def test_workbook_sheets_and_headers(written):
 def test_workbook_has_one_chart_per_tier(written):
     out, _ = written
     with zipfile.ZipFile(out / "考核汇总.xlsx") as z:
-        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
         assert len(charts) == 4
         xml = z.read(charts[0]).decode("utf-8")
-    assert "barChart" in xml and "'排名'!$D$2:$D$3" in xml and "'排名'!$C$2:$C$3" in xml
+    # The A tier's two scored units, from the 图表 sheet's own (hidden) label and score columns.
+    assert "barChart" in xml and "'图表'!$B$2:$B$3" in xml and "'图表'!$A$2:$A$3" in xml
+    assert '<c:showVal val="1"/>' in xml and '<c:plotVisOnly val="0"/>' in xml
     wb = openpyxl.load_workbook(out / "考核汇总.xlsx")
-    assert len(wb["排名"]._charts) == 4
+    assert len(wb["图表"]._charts) == 4 and not wb["排名"]._charts
+    labels = [wb["图表"].cell(row=r, column=1).value for r in (2, 3)]
+    assert labels == ["月湖街道", f"{INJECTED}（暂定）"]  # the provisional unit is marked
 
 
 def test_workbook_text_is_never_a_formula(written):
@@ -809,5 +821,7 @@ def test_formula_like_text_keeps_quote_prefix(written):
     wb = openpyxl.load_workbook(out / "考核汇总.xlsx")
     cell = next(c for c in wb["排名"]["C"] if c.value == INJECTED)
     assert cell.quotePrefix and cell.data_type == "s"
+    label = next(c for c in wb["图表"]["A"] if c.value == f"{INJECTED}（暂定）")
+    assert label.quotePrefix and label.data_type == "s"
     plain = next(c for c in wb["排名"]["C"] if c.value == "月湖街道")
     assert not plain.quotePrefix

@@ -37,12 +37,26 @@ from flowscore.writers.safe import excel_text, looks_like_formula
 from flowscore.writers.xlsx_raw import Text
 
 FILE_NAME = SUMMARY_NAME
-SHEETS = ("排名", "明细", "指标", "加减分", "问题清单")
+SHEETS = ("排名", "图表", "明细", "指标", "加减分", "问题清单")
 
 # A fixed document date: nothing about the run's time goes into the file.
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 CHART_MAX_BARS = 200  # a bar chart of thousands of units is unreadable; the table has them all
+BARS_PER_CHART = 20  # one chart per printed page, 20 bars at most (room for the labels)
+
+# The 图表 sheet prints at 100 % on A4 landscape, one chart per page: a page is a block of
+# PAGE_ROWS rows of the default height (15 pt) with a page break after it, and a chart is a
+# little smaller than the block. With 0.5″ side and 0.6″ top/bottom margins the printable
+# area is 27.2 × 18.0 cm; 32 rows are 16.9 cm.
+PAGE_ROWS = 32
+CHART_WIDTH_CM = 25.0
+CHART_HEIGHT_CM = 15.5
+CHART_PAGE = xlsx_raw.Page(orientation="landscape", fit_width=False, margins=(0.5, 0.5, 0.6, 0.6))
+# A sheet whose columns add up to more than this (Excel's width units, about one Latin
+# character) prints landscape; all print one page wide.
+PORTRAIT_MAX_WIDTH = 95
+PROVISIONAL_MARK = "（暂定）"
 
 SCORE = "0.00"
 CONTRIB = "0.0000"
@@ -96,15 +110,33 @@ def _number_style(col: Col) -> int:
     return xlsx_raw.NUMBER_STYLES[col.number_format] if col.number_format else xlsx_raw.DEFAULT
 
 
-def _sheet(title: str, cols: Sequence[Col], rows: Sequence[Sequence[Any]]) -> xlsx_raw.Sheet:
-    """One table: a styled header row, frozen, with an autofilter over all rows."""
+def _sheet(
+    title: str,
+    cols: Sequence[Col],
+    rows: Sequence[Sequence[Any]],
+    *,
+    preamble: Sequence[str] = (),
+) -> xlsx_raw.Sheet:
+    """One table: a styled header row (under the ``preamble`` lines), frozen, with an
+    autofilter over all rows; printed one page wide, landscape when the table is wide."""
+    widths = _widths(cols, rows)
     columns = [
         xlsx_raw.Column(width, _number_style(c), c.wrap)
-        for c, width in zip(cols, _widths(cols, rows), strict=True)
+        for c, width in zip(cols, widths, strict=True)
     ]
     # Header texts (indicator names come from a rubric file) are inline strings as well.
     headers = [excel_text(c.header) for c in cols]
-    return xlsx_raw.Sheet(title, headers, columns, rows, text=_text)
+    wide = sum(widths) > PORTRAIT_MAX_WIDTH
+    page = xlsx_raw.Page(orientation="landscape" if wide else "portrait")
+    return xlsx_raw.Sheet(
+        title,
+        headers,
+        columns,
+        rows,
+        text=_text,
+        preamble=[excel_text(t) for t in preamble],
+        page=page,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,7 +154,7 @@ RANK_COLS = (
 )
 
 
-def _rank_sheet(result: BatchResult) -> xlsx_raw.Sheet:
+def _rank_sheet(result: BatchResult, *, date: dt.date | None) -> xlsx_raw.Sheet:
     units = ordered_units(result)
     # Category subtotals (北仑: 基础工作 / 管理工作 / 服务工作) as columns after the status.
     cats = list(dict.fromkeys(c for u in units for c, _v, _m in u.categories))
@@ -140,41 +172,91 @@ def _rank_sheet(result: BatchResult) -> xlsx_raw.Sheet:
         ]
         for u in units
     ]
-    sheet = _sheet("排名", cols, rows)
-    sheet.charts = _tier_charts(units, chart_column=len(cols) + 1)
-    return sheet
+    preamble = (f"{result.scheme_title} 各类别排名", f"制表日期：{_date_text(date)}")
+    return _sheet("排名", cols, rows, preamble=preamble)
 
 
-def _tier_charts(units: Sequence[Any], *, chart_column: int) -> list[xlsx_raw.BarChart]:
-    """One bar chart of 评价得分 per tier, referencing the 排名 table's cells (rows of a tier are
-    contiguous, ranked units first), stacked to the right of the table, one blank column
-    between (``chart_column`` is zero-based)."""
-    charts = []
-    start = 2  # the tier's first table row
-    for tier_id in dict.fromkeys(u.tier for u in units):
-        tier_units = [u for u in units if u.tier == tier_id]
-        # the leading rows with a score (unscored units sort last within their tier)
-        ranked = next((i for i, u in enumerate(tier_units) if u.total is None), len(tier_units))
-        if ranked:
-            shown = min(ranked, CHART_MAX_BARS)
-            last = start + shown - 1
-            title = f"{tier_units[0].tier_label} 评价得分" + (
-                f"（前{shown}名）" if shown < ranked else ""
+def _date_text(date: dt.date | None) -> str:
+    """``2026年1月5日``, or a blank to fill in by hand: nothing of the run's clock is written."""
+    return "____年__月__日" if date is None else f"{date.year}年{date.month}月{date.day}日"
+
+
+def _chart_label(u: Any) -> str:
+    """A bar's label: the unit, marked when its score is provisional."""
+    return u.unit + PROVISIONAL_MARK if u.status == "provisional" else u.unit
+
+
+def _chart_sheet(units: Sequence[Any]) -> xlsx_raw.Sheet:
+    """Sheet 图表: per tier, bar charts of 评价得分 of at most ``BARS_PER_CHART`` units each
+    (the first ``CHART_MAX_BARS`` units of a tier), one chart per printed page.
+
+    The charts plot the sheet's own two hidden columns (label, score): a provisional unit's
+    label says so (白云街道（暂定）), which the 排名 table's unit column must not. Each chart's
+    data sits in the rows of its own page block, so the sheet needs no other layout."""
+    rows: list[list[Any]] = []
+    charts: list[xlsx_raw.BarChart] = []
+    for tier_units in _tiers(units):
+        scored = [u for u in tier_units if u.total is not None][:CHART_MAX_BARS]
+        label = tier_units[0].tier_label
+        for first in range(0, len(scored), BARS_PER_CHART):
+            chunk = scored[first : first + BARS_PER_CHART]
+            block = len(charts) * PAGE_ROWS  # zero-based first row of the page block
+            # Rows 2.. of the sheet are rows[0..]: a block's data starts at its second row.
+            rows.extend([[None, None]] * (block - len(rows)))
+            rows.extend([_chart_label(u), u.total] for u in chunk)
+            top, last = block + 2, block + 1 + len(chunk)
+            part = (
+                f"（第{first + 1}–{first + len(chunk)}名）" if len(scored) > BARS_PER_CHART else ""
             )
             charts.append(
                 xlsx_raw.BarChart(
-                    title=excel_text(title),
-                    values=xlsx_raw.sheet_range("排名", 3, start, last),  # 评价得分
-                    categories=xlsx_raw.sheet_range("排名", 2, start, last),  # 单位
+                    title=excel_text(f"{label} 评价得分{part}"),
+                    values=xlsx_raw.sheet_range("图表", 1, top, last),
+                    categories=xlsx_raw.sheet_range("图表", 0, top, last),
                     x_title="单位",
                     y_title="评价得分",
-                    width_cm=min(max(15.0, 1.2 * shown), 60.0),
-                    height_cm=7.5,
-                    anchor=(chart_column, 16 * len(charts)),
+                    width_cm=CHART_WIDTH_CM,
+                    height_cm=CHART_HEIGHT_CM,
+                    anchor=(2, block + 1),  # clear of the page break above
+                    hidden_data=True,
                 )
             )
-        start += len(tier_units)
-    return charts
+    columns = [
+        xlsx_raw.Column(30, xlsx_raw.DEFAULT, hidden=True),
+        xlsx_raw.Column(10, xlsx_raw.NUMBER_STYLES[SCORE], hidden=True),
+    ]
+    if not charts:  # nothing scored yet: say so where the charts would be
+        columns = [xlsx_raw.Column(40)]
+        return xlsx_raw.Sheet(
+            "图表",
+            ["尚无评价得分，没有图表"],
+            columns,
+            [],
+            text=_text,
+            page=CHART_PAGE,
+            table=False,
+        )
+    breaks = [PAGE_ROWS * (i + 1) for i in range(len(charts) - 1)]
+    sheet = xlsx_raw.Sheet(
+        "图表",
+        ["图表标签", "评价得分"],
+        columns,
+        rows,
+        text=_text,
+        page=CHART_PAGE,
+        table=False,
+        row_breaks=breaks,
+    )
+    sheet.charts = charts
+    return sheet
+
+
+def _tiers(units: Sequence[Any]) -> list[list[Any]]:
+    """Units grouped by tier, in their order (one pass)."""
+    groups: dict[str, list[Any]] = {}
+    for u in units:
+        groups.setdefault(u.tier, []).append(u)
+    return list(groups.values())
 
 
 def _max_of(units: Sequence[Any], category: str) -> str:
@@ -296,13 +378,14 @@ def _finding_rows(findings: Iterable[Finding]) -> list[list[Any]]:
     ]
 
 
-def build_sheets(result: BatchResult) -> list[xlsx_raw.Sheet]:
-    """The five sheets of ``SHEETS``, in order."""
+def build_sheets(result: BatchResult, *, date: dt.date | None = None) -> list[xlsx_raw.Sheet]:
+    """The sheets of ``SHEETS``, in order."""
     # The batch's own entry list has every entry read (also for units not on the roster);
     # without it, the units' entries are all there is.
     entries = result.entries or tuple(e for u in ordered_units(result) for e in u.entries)
     return [
-        _rank_sheet(result),
+        _rank_sheet(result, date=date),
+        _chart_sheet(ordered_units(result)),
         _sheet("明细", DETAIL_COLS, list(_detail_rows(result))),
         _indicator_sheet(result.indicators),
         _sheet("加减分", ENTRY_COLS, _entry_rows(entries)),
@@ -310,11 +393,12 @@ def build_sheets(result: BatchResult) -> list[xlsx_raw.Sheet]:
     ]
 
 
-def write_summary(result: BatchResult, path: Path) -> None:
-    """Write ``考核汇总.xlsx`` to ``path``."""
+def write_summary(result: BatchResult, path: Path, *, date: dt.date | None = None) -> None:
+    """Write ``考核汇总.xlsx`` to ``path``. ``date`` is printed under the ranking's title (a
+    blank to fill in when None); it does not change the document's fixed dates."""
     xlsx_raw.write_workbook(
         path,
-        build_sheets(result),
+        build_sheets(result, date=date),
         title=excel_text(f"{result.scheme_title} 考核汇总"),
         creator="flowscore",
         timestamp=FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -27,6 +27,7 @@ from typing import Any
 # Style indexes into cellXfs of STYLES_XML below; a cell's look is chosen from this fixed list.
 DEFAULT, HEADER, WRAP, QUOTED, WRAP_QUOTED = 0, 1, 2, 3, 4
 NUMBER_STYLES = {"0.00": 5, "0.0000": 6, "0.00%": 7, "+0.00;-0.00;0.00": 8}
+TITLE, NOTE = 9, 10  # a sheet's title line (large, bold, centred) and the line under it
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -50,16 +51,17 @@ STYLES_XML = (
     f'{_DECL}<styleSheet xmlns="{_MAIN_NS}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0000"/>'
     '<numFmt numFmtId="165" formatCode="+0.00;-0.00;0.00"/></numFmts>'
-    '<fonts count="2">'
+    '<fonts count="3">'
     '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="16"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill>'
     '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/>'
     "</patternFill></fill></fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="9">'
+    '<cellXfs count="11">'
     # 0 DEFAULT
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     # 1 HEADER: bold on light blue, centred, wrapped
@@ -78,6 +80,11 @@ STYLES_XML = (
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    # 9 TITLE, 10 NOTE
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"'
+    ' applyAlignment="1"><alignment horizontal="center" vertical="center"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment horizontal="right" vertical="center"/></xf>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
@@ -91,6 +98,7 @@ class Column:
     width: float
     number_style: int = DEFAULT
     wrap: bool = False
+    hidden: bool = False  # not shown and not printed (a chart may still plot it)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,8 @@ class BarChart:
     width_cm: float
     height_cm: float
     anchor: tuple[int, int]
+    label_format: str = "0.00"  # the number format of the value printed on each bar
+    hidden_data: bool = False  # plot the ranges even though their columns are hidden
 
 
 @dataclass
@@ -124,6 +134,33 @@ class Sheet:
     rows: Sequence[Sequence[Any]]
     text: Callable[[Any], Text]
     charts: list[BarChart] = field(default_factory=list)
+    # Lines above the header row, each merged across the table: the first is the sheet's
+    # title (TITLE style), the others notes such as a date (NOTE style). Clean text.
+    preamble: Sequence[str] = ()
+    page: Page = field(default_factory=lambda: Page())
+    table: bool = True  # frozen header row, autofilter, header repeated on printed pages
+    row_breaks: Sequence[int] = ()  # page breaks after these (1-based) rows
+
+    @property
+    def header_row(self) -> int:
+        """The 1-based row of the header."""
+        return len(self.preamble) + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + len(self.rows)
+
+
+@dataclass(frozen=True)
+class Page:
+    """How a sheet prints: A4 in ``orientation``, fitted to one page wide (any number of
+    pages tall) unless ``fit_width`` is off (then at 100 %, where manual page breaks hold:
+    Excel ignores them in fit-to-page mode). Margins in inches, Excel's unit."""
+
+    orientation: str = "portrait"  # or "landscape"
+    fit_width: bool = True
+    margins: tuple[float, float, float, float] = (0.5, 0.5, 0.75, 0.75)  # left right top bottom
+    header_footer: float = 0.3  # inches from the edge to the page header and footer
 
 
 class Text:
@@ -184,11 +221,16 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
     This loop runs once per cell (about a million for a large batch), hence one flat loop with
     each column's style attributes worked out beforehand, and a cache of the text cells: most
     texts repeat down a column (labels, a unit's name on each of its item rows)."""
+    h = sheet.header_row
+    for r, line in enumerate(sheet.preamble, start=1):
+        look = TITLE if r == 1 else NOTE
+        height = ' ht="30" customHeight="1"' if r == 1 else ""
+        yield f'<row r="{r}"{height}><c r="A{r}" s="{look}"{Text(line).tail}</row>'
     header = "".join(
-        f'<c r="{letter}1" s="{HEADER}"{Text(text).tail}'
+        f'<c r="{letter}{h}" s="{HEADER}"{Text(text).tail}'
         for letter, text in zip(letters, sheet.headers, strict=True)
     )
-    yield f'<row r="1">{header}</row>'
+    yield f'<row r="{h}">{header}</row>'
     # per column: letter, number style, text style, quote-prefixed text style
     specs = [
         (
@@ -200,7 +242,7 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
         for letter, c in zip(letters, sheet.columns, strict=True)
     ]
     texts: dict[str, Text] = {}
-    for r, row in enumerate(sheet.rows, start=2):
+    for r, row in enumerate(sheet.rows, start=h + 1):
         cells = []
         for (letter, number_style, text_style, quoted_style), value in zip(specs, row, strict=True):
             if value is None:
@@ -227,26 +269,62 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
 # parts
 
 
+_HIDDEN = {False: "", True: ' hidden="1"'}
+
+
+def _page_xml(sheet: Sheet) -> str:
+    """Margins, A4 paper, orientation and scaling, the page header (the sheet's name) and
+    footer (第 1 页，共 N 页), and manual page breaks."""
+    page = sheet.page
+    left, right, top, bottom = page.margins
+    hf = page.header_footer
+    fit = ' fitToWidth="1" fitToHeight="0"' if page.fit_width else ' scale="100"'
+    xml = (
+        f'<pageMargins left="{left:g}" right="{right:g}" top="{top:g}" bottom="{bottom:g}"'
+        f' header="{hf:g}" footer="{hf:g}"/>'
+        f'<pageSetup paperSize="9" orientation="{page.orientation}"{fit}/>'
+        "<headerFooter><oddHeader>&amp;C&amp;A</oddHeader>"
+        "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>"
+    )
+    if sheet.row_breaks:
+        breaks = "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in sheet.row_breaks)
+        n = len(sheet.row_breaks)
+        xml += f'<rowBreaks count="{n}" manualBreakCount="{n}">{breaks}</rowBreaks>'
+    return xml
+
+
 def _sheet_xml(sheet: Sheet, *, has_drawing: bool) -> Iterator[str]:
     letters = [column_letter(i) for i in range(len(sheet.columns))]
-    ref = f"A1:{letters[-1]}{len(sheet.rows) + 1}"
+    h = sheet.header_row
+    ref = f"A{h}:{letters[-1]}{sheet.last_row}"
     cols = "".join(
-        f'<col min="{i}" max="{i}" width="{c.width:g}" customWidth="1"/>'
+        f'<col min="{i}" max="{i}" width="{c.width:g}" customWidth="1"{_HIDDEN[c.hidden]}/>'
         for i, c in enumerate(sheet.columns, start=1)
     )
+    fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if sheet.page.fit_width else ""
+    view = '<sheetView workbookViewId="0"/>'
+    if sheet.table:
+        view = (
+            '<sheetView workbookViewId="0">'
+            f'<pane ySplit="{h}" topLeftCell="A{h + 1}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{h + 1}" sqref="A{h + 1}"/></sheetView>'
+        )
     yield (
-        f'{_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f'<dimension ref="{ref}"/>'
-        '<sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        f'{_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{fit}'
+        f'<dimension ref="A1:{letters[-1]}{sheet.last_row}"/>'
+        f"<sheetViews>{view}</sheetViews>"
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
     )
     yield from _rows_xml(sheet, letters)
-    tail = (
-        f'</sheetData><autoFilter ref="{ref}"/>'
-        '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
-    )
+    tail = "</sheetData>"
+    if sheet.table:
+        tail += f'<autoFilter ref="{ref}"/>'
+    if sheet.preamble:
+        merges = "".join(
+            f'<mergeCell ref="A{r}:{letters[-1]}{r}"/>' for r in range(1, len(sheet.preamble) + 1)
+        )
+        tail += f'<mergeCells count="{len(sheet.preamble)}">{merges}</mergeCells>'
+    tail += _page_xml(sheet)
     if has_drawing:
         tail += '<drawing r:id="rId1"/>'
     yield tail + "</worksheet>"
@@ -265,6 +343,18 @@ def _line(rgb: str) -> str:
     return f'<c:spPr><a:ln w="9525">{fill}</a:ln></c:spPr>'
 
 
+def _labels_xml(chart: BarChart) -> str:
+    """Each bar's value printed above it, in ``label_format``."""
+    return (
+        f'<c:dLbls><c:numFmt formatCode="{escape(chart.label_format)}" sourceLinked="0"/>'
+        "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
+        '<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="800"/></a:pPr>'
+        '<a:endParaRPr lang="zh-CN"/></a:p></c:txPr><c:dLblPos val="outEnd"/><c:showLegendKey val="0"/><c:showVal val="1"/>'
+        '<c:showCatName val="0"/><c:showSerName val="0"/><c:showPercent val="0"/>'
+        '<c:showBubbleSize val="0"/></c:dLbls>'
+    )
+
+
 def _chart_xml(chart: BarChart) -> str:
     # Colours are explicit: the package has no theme part, and LibreOffice draws theme-coloured
     # bars and gridlines without one as invisible. Axis ids only need to match between the chart
@@ -278,7 +368,7 @@ def _chart_xml(chart: BarChart) -> str:
         '<c:ser><c:idx val="0"/><c:order val="0"/>'
         '<c:spPr><a:solidFill><a:srgbClr val="4F81BD"/></a:solidFill></c:spPr>'
         '<c:invertIfNegative val="0"/>'
-        f"<c:cat><c:strRef><c:f>{escape(chart.categories)}</c:f></c:strRef></c:cat>"
+        f"{_labels_xml(chart)}<c:cat><c:strRef><c:f>{escape(chart.categories)}</c:f></c:strRef></c:cat>"
         f"<c:val><c:numRef><c:f>{escape(chart.values)}</c:f></c:numRef></c:val></c:ser>"
         '<c:gapWidth val="150"/><c:axId val="10"/><c:axId val="100"/></c:barChart>'
         '<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
@@ -287,13 +377,16 @@ def _chart_xml(chart: BarChart) -> str:
         f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{_line("808080")}'
         '<c:crossAx val="100"/><c:crosses val="autoZero"/><c:auto val="1"/>'
         '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
-        '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        # Scores are never below 0: an axis from 0 keeps bars in proportion.
+        '<c:valAx><c:axId val="100"/><c:scaling><c:orientation val="minMax"/>'
+        '<c:min val="0"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines>{_line("D9D9D9")}'
         f'</c:majorGridlines><c:title>{_rich(chart.y_title)}<c:overlay val="0"/></c:title>'
         '<c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
         f'{_line("808080")}<c:crossAx val="10"/><c:crosses val="autoZero"/>'
         '<c:crossBetween val="between"/></c:valAx></c:plotArea>'
-        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+        f'<c:plotVisOnly val="{0 if chart.hidden_data else 1}"/><c:dispBlanksAs val="gap"/>'
+        "</c:chart></c:chartSpace>"
     )
 
 
@@ -334,12 +427,16 @@ def _workbook_xml(sheets: Sequence[Sheet]) -> str:
         for i, s in enumerate(sheets, start=1)
     )
     # Excel records each autofilter range as this hidden name as well (as openpyxl did for the
-    # earlier version of this file); spreadsheet programs expect to find it.
+    # earlier version of this file); spreadsheet programs expect to find it. Print_Titles is
+    # the header row printed at the top of every page.
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{escape(_quoted(s.title))}!$A$1:${column_letter(len(s.columns) - 1)}"
-        f"${len(s.rows) + 1}</definedName>"
+        f"{escape(_quoted(s.title))}!$A${s.header_row}:${column_letter(len(s.columns) - 1)}"
+        f"${s.last_row}</definedName>"
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+        f"{escape(_quoted(s.title))}!${s.header_row}:${s.header_row}</definedName>"
         for i, s in enumerate(sheets)
+        if s.table
     )
     return (
         f'{_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><workbookPr/>'

@@ -1,0 +1,252 @@
+"""``考核结果通报（草稿）.docx``: the circular the office edits and issues.
+
+It is a draft for people, not a report for the operator: it says what leadership reads (the
+ranking of each category, who is still provisional or missing, where points were lost) and
+nothing about files, cells or program options. The wording is plain and in the form of a
+GB/T 9704 circular, so the office can correct a sentence and issue it; the numbers are the
+results' own Decimals formatted exactly, from the same views the text reports use
+(``reports.overall_view`` and ``reports.lost_items``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from docx.document import Document
+from docx.shared import Pt
+
+from flowscore.contract import NOTICE_NAME
+from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
+from flowscore.numbers import fmt, fmt_plain, fmt_signed
+from flowscore.results import BatchResult, UnitResult
+from flowscore.writers.docx_common import (
+    BODY,
+    CLOSING,
+    HEADING,
+    SUBHEADING,
+    TITLE,
+    DocumentStyle,
+    add_paragraph,
+    add_table,
+    date_text,
+    new_document,
+    page_break,
+    save_docx,
+)
+from flowscore.writers.reports import lost_items, overall_view
+from flowscore.writers.results_json import ordered_units
+from flowscore.writers.safe import clean_text
+
+FILE_NAME = NOTICE_NAME
+
+RANK_HEADERS = ("名次", "单位", "评价得分", "基本分", "折算得分", "状态")
+RANK_WIDTHS = (16.0, 52.0, 24.0, 20.0, 24.0, 20.0)  # mm, 156 in all: the type area
+ITEM_HEADERS = ("序号", "项目", "分值", "自评分", "核定分", "来源")
+ITEM_WIDTHS = (16.0, 60.0, 18.0, 20.0, 20.0, 22.0)
+LOST_SHOWN = 5  # items named under 三、 (the annex has every item of every unit)
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _numeral(i: int) -> str:
+    """1 → 一 … 10 → 十, 11 → 十一 … 99 (enough for categories and sections)."""
+    if i <= 10:
+        return _NUMERALS[i - 1]
+    tens, ones = divmod(i, 10)
+    head = "" if tens == 1 else _NUMERALS[tens - 1]
+    return head + "十" + (_NUMERALS[ones - 1] if ones else "")
+
+
+def scheme_phrase(result: BatchResult, year: int | None) -> str:
+    """The scheme's title, with ``{year}年度`` in front when it names no year itself."""
+    title = clean_text(result.scheme_title)
+    if year is not None and str(year) not in title:
+        return f"{year}年度{title}"
+    return title
+
+
+def notice_title(result: BatchResult, *, style: DocumentStyle, year: int | None) -> str:
+    return clean_text(style.title_template.replace("{scheme}", scheme_phrase(result, year)))
+
+
+def _opening(result: BatchResult, year: int | None) -> str:
+    units = ordered_units(result)
+    counts = {s: sum(1 for u in units if u.status == s) for s in STATUS_LABELS}
+    when = f"{year}年度" if year is not None else ""
+    parts = [f"已定{counts['final']}个"]
+    if counts["provisional"]:
+        parts.append(f"暂定{counts['provisional']}个")
+    if counts["missing"]:
+        parts.append(f"未报送{counts['missing']}个")
+    return (
+        f"根据{clean_text(result.scheme_title)}评分细则，考核组对{len(units)}个单位{when}"
+        f"的工作进行了考核，其中得分{'、'.join(parts)}。现将考核结果通报如下。"
+    )
+
+
+def _rank_tables(doc: Document, result: BatchResult) -> None:
+    tiers = overall_view(result)["tiers"]
+    for i, tier in enumerate(tiers, start=1):
+        label = clean_text(tier["label"])
+        if len(tiers) > 1:
+            add_paragraph(doc, f"（{_numeral(i)}）{label}", SUBHEADING)
+        intro = add_paragraph(
+            doc,
+            f"{label}共{tier['units']}个单位，基本分{tier['base']}，"
+            "折算得分 = 基本分 × 评价得分 ÷ 100。",
+            BODY,
+        )
+        intro.paragraph_format.keep_with_next = True  # not alone at the foot of a page
+        rows = [
+            [
+                # A shared rank is the same number on each tied row, as tables print it.
+                r["rank"].replace("（并列）", ""),
+                r["unit"],
+                r["total"],
+                r["base"],
+                r["contribution"],
+                r["status"],
+            ]
+            for r in tier["rows"]
+        ]
+        add_table(doc, RANK_HEADERS, rows, widths_mm=RANK_WIDTHS, aligns="clrrrc")
+
+
+def _pending_names(u: UnitResult) -> str:
+    return "、".join(f"第{it.no}项“{clean_text(it.short or it.text)}”" for it in u.pending)
+
+
+def _open_units(doc: Document, result: BatchResult) -> None:
+    provisional = [u for u in ordered_units(result) if u.status == "provisional"]
+    missing = [u for u in ordered_units(result) if u.status == "missing"]
+    if not provisional and not missing:
+        add_paragraph(doc, "全部单位的得分均已核定。", BODY)
+        return
+    for u in provisional:
+        add_paragraph(
+            doc,
+            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：{_pending_names(u)}尚待核定，"
+            f"评价得分{fmt(u.total)}、名次为暂定。",
+            BODY,
+        )
+    for u in missing:
+        add_paragraph(
+            doc,
+            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：未报送评分表，不计得分，"
+            "不参加排名。",
+            BODY,
+        )
+
+
+def _lost(doc: Document, result: BatchResult) -> None:
+    lost = lost_items(result)
+    if not lost:
+        add_paragraph(doc, "各单位各项目均未失分。", BODY)
+        return
+    for g in lost[:LOST_SHOWN]:
+        head = f"第{clean_text(g.no)}项“{g.name}”（分值{g.max_label}）："
+        if len(g.losers) == 1:
+            (points, unit), *_ = g.losers
+            text = f"{head}{clean_text(unit)}失分{fmt(points)}分。"
+        else:
+            most = "、".join(f"{clean_text(unit)}{fmt(points)}分" for points, unit in g.losers[:3])
+            more = "等" if len(g.losers) > 3 else ""
+            text = f"{head}{len(g.losers)}个单位失分，合计{fmt(g.lost)}分，其中{most}{more}。"
+        add_paragraph(doc, text, BODY)
+
+
+def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
+    add_paragraph(doc, "", BODY)
+    for i, text in enumerate((style.seal_text, date_text(date, style))):
+        p = add_paragraph(doc, text, CLOSING)
+        p.paragraph_format.keep_with_next = i == 0  # the seal line never without its date
+        # GB/T 9704: the date stands four characters in from the right margin.
+        p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)
+
+
+def _unit_heading(i: int, u: UnitResult) -> str:
+    status = STATUS_LABELS.get(u.status, u.status)
+    if u.status == "missing":
+        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，未报送）"
+    return (
+        f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，评价得分{fmt(u.total)}，{status}）"
+    )
+
+
+def item_rows(u: UnitResult) -> list[list[str]]:
+    """The annex rows of a unit: 序号, 项目, 分值, 自评分, 核定分, 来源."""
+    return [
+        [
+            str(it.no),
+            clean_text(it.short or it.text),
+            it.max_label,
+            fmt(it.self_score),
+            fmt(it.verified),
+            SOURCE_LABELS.get(it.source, it.source),
+        ]
+        for it in u.items
+    ]
+
+
+def _signed(value: Decimal) -> str:
+    """``+5.00`` / ``-5.00``; zero without a sign."""
+    return fmt(value) if value == 0 else fmt_signed(value)
+
+
+def _annex(doc: Document, result: BatchResult, *, style: DocumentStyle) -> None:
+    page_break(doc)
+    p = add_paragraph(doc, "附件", HEADING)
+    p.paragraph_format.first_line_indent = 0
+    add_paragraph(doc, style.annex_title, TITLE)
+    add_paragraph(doc, "", BODY)
+    for i, u in enumerate(ordered_units(result), start=1):
+        add_paragraph(doc, _unit_heading(i, u), SUBHEADING)
+        if u.status == "missing" or not u.items:
+            add_paragraph(doc, "未收到该单位的评分表。", BODY)
+            continue
+        add_table(doc, ITEM_HEADERS, item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrc")
+        sums = f"项目小计{fmt(u.subtotal)}，加分{_signed(u.bonus)}，减分{_signed(u.penalty)}，"
+        sums += f"评价得分{fmt(u.total)}，折算得分{fmt(u.contribution, 4)}（基本分{fmt_plain(u.base)}）。"
+        add_paragraph(doc, sums, BODY)
+
+
+def build_notice(
+    result: BatchResult, *, style: DocumentStyle, date: dt.date | None, year: int | None
+) -> Document:
+    """The circular as a python-docx document (``write_notice`` saves it)."""
+    title = notice_title(result, style=style, year=year)
+    doc = new_document(style, title=title)
+    add_paragraph(doc, title, TITLE)
+    add_paragraph(doc, "", BODY)
+    p = add_paragraph(doc, style.addressee, BODY)
+    p.paragraph_format.first_line_indent = 0
+    add_paragraph(doc, _opening(result, year), BODY)
+    sections = (
+        ("考核结果", _rank_tables),
+        ("暂定和未报送的单位", _open_units),
+        ("失分较多的项目", _lost),
+    )
+    for n, (heading, fill) in enumerate(sections, start=1):
+        add_paragraph(doc, f"{_numeral(n)}、{heading}", HEADING)
+        fill(doc, result)
+    add_paragraph(doc, "", BODY)
+    add_paragraph(doc, f"附件：{style.annex_title}", BODY)
+    _closing(doc, style=style, date=date)
+    _annex(doc, result, style=style)
+    return doc
+
+
+def write_notice(
+    result: BatchResult,
+    path: Path,
+    *,
+    style: DocumentStyle,
+    date: dt.date | None,
+    year: int | None,
+) -> None:
+    """Write the circular to ``path``. ``date`` is printed as the issue date (a blank form when
+    None: nothing of the run's clock goes in); ``year`` is the assessment year when the scheme
+    title lacks one."""
+    save_docx(build_notice(result, style=style, date=date, year=year), path)
