@@ -403,8 +403,14 @@ _KINDS = (
         meaning="核定分不是评分标准允许的档次",
         action="按扣分档次填写",
         group="annex",
-        messages={"": "{label}核定分 {entered} 不是评分标准允许的分数（{allowed}），未采用"},
-        hints={"": "按评分标准的扣分档次填写"},
+        messages={
+            "": "{label}核定分 {entered} 不是评分标准允许的分数（{allowed}），未采用",
+            "duties": "{label}核定分 {entered} 与考核组核查的职责扣分对不上（可能的得分：{allowed}），未采用",
+        },
+        hints={
+            "": "按评分标准的扣分档次填写",
+            "duties": "按计算上限减去未落实职责的扣分填写",
+        },
     ),
     Kind(
         code="self-above-max",
@@ -462,17 +468,22 @@ _KINDS = (
         meaning="计算项的核定分与计算值不同，备注写明了理由，按核定分采用",
         action="改写以考核组填写的理由为准，请确认",
         group="annex",
-        messages={"": "{label}核定分 {entered} 改写了计算值 {computed}，理由：{remark}"},
+        messages={
+            "": "{label}核定分 {entered} 改写了计算值 {computed}，理由：{remark}",
+            "ceiling": "{label}核定分 {entered} 高于计算上限 {computed}，按理由采用：{remark}",
+        },
     ),
     Kind(
         code="above-ceiling",
         level=W,
         name="核定分高于计算上限",
-        meaning="核定分高于按报备情况计算的上限",
-        action="复核核定分",
+        meaning="核定分高于按计算扣分得出的上限，且备注没有写明理由：以计算上限为准",
+        action="确需高于上限时在备注中写明理由",
         group="annex",
-        messages={"": "{label}核定分 {entered} 高于按报备情况计算的上限 {ceiling}"},
-        hints={"": "核对核定分：报备部分已扣分，核定分一般不应高于上限"},
+        messages={
+            "": "{label}核定分 {entered} 高于计算上限 {ceiling}，且未写明理由，以计算上限为准"
+        },
+        hints={"": "计算部分是固定扣分，核定分不能高于上限；确需改写时在备注中写明理由"},
     ),
     Kind(
         code="assessor-conflict",
@@ -491,8 +502,14 @@ _KINDS = (
         meaning="非负责单位填写了核定分，未采用",
         action="只填写本单位负责的项目",
         group="annex",
-        messages={"": "序号 {no} 由{owner}负责评分，{assessor}填写的核定分 {entered} 未采用"},
-        hints={"": "请{assessor}只填写本单位负责的项目"},
+        messages={
+            "": "序号 {no} 由{owner}负责评分，{assessor}填写的核定分 {entered} 未采用",
+            "own": "序号 {no} 由{owner}负责评分，单位自查表上填写的核定分 {entered} 未采用",
+        },
+        hints={
+            "": "请{assessor}只填写本单位负责的项目",
+            "own": "该项的核定分以{owner}的实地检查评分表为准；自查表只填自评分",
+        },
     ),
     Kind(
         code="no-self-check",

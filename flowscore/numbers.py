@@ -6,9 +6,11 @@ its shortest decimal repr (``0.1`` → ``Decimal("0.1")``), which is what the pe
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from typing import NamedTuple
 
 Number = Decimal
@@ -168,3 +170,42 @@ def parse_yes_no(raw: object) -> tuple[bool | None, str]:
     if text in _NO:
         return False, ""
     return None, f"“{str(raw).strip()[:30]}”不是“是”或“否”"
+
+
+# ----------------------------------------------------------------------------------------------
+# Exact values until the item (DOMAIN.md §5: item scores round half-up, once)
+
+_EXACT_PLACES = 6  # a value that ends within this many decimals is shown whole (0.875)
+_ABOUT_PLACES = 4  # else it is shown to this many, marked 约 (2290/8001 of a point…)
+
+
+def round_half_up(value: Fraction | Decimal, places: int = 2) -> Decimal:
+    """四舍五入 of an exact value to ``places`` decimals, ties away from zero (−4.125 → −4.13),
+    computed on integers: no precision is lost whatever the value."""
+    f = Fraction(value)
+    scale = 10**places
+    whole = math.floor(abs(f) * scale + Fraction(1, 2))
+    digits = Decimal(-whole if f < 0 else whole)
+    return q(digits.scaleb(-places), places)
+
+
+def _terminating(f: Fraction, places: int) -> bool:
+    return (f * 10**places).denominator == 1
+
+
+def fmt_exact(value: Fraction | Decimal, places: int = 2) -> str:
+    """An exact value as a person reads it: at least ``places`` decimals (``2.50``), every
+    decimal when it ends within six (``0.875``), else four marked as approximate
+    (``约0.3333``)."""
+    f = Fraction(value)
+    if _terminating(f, places):
+        return fmt(round_half_up(f, places), places)
+    for p in range(places + 1, _EXACT_PLACES + 1):
+        if _terminating(f, p):
+            return fmt(round_half_up(f, p), p)
+    return "约" + fmt(round_half_up(f, _ABOUT_PLACES), _ABOUT_PLACES)
+
+
+def is_rounded(value: Fraction | Decimal, places: int = 2) -> bool:
+    """Whether rounding to ``places`` changes the value (4.125 → 4.13 does)."""
+    return not _terminating(Fraction(value), places)

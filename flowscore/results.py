@@ -35,6 +35,7 @@ class ItemResult:
     category: str = ""
     cell: str = ""  # where the 核定分 is (or would be) on the sheet
     extra_item: bool = False  # a bonus item outside the stated total (创新工作)
+    capped: bool = True  # False: a bonus item the document sets no cap for (max is not shown)
     assessor: str = ""  # who entered the 核定分 when assessors' sheets were merged
 
     @property

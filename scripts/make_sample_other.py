@@ -212,16 +212,24 @@ BEILUN_DEVIATIONS: dict[str, dict[str, Value]] = {
     # typed as text, as people do: a percent sign, a thousands separator
     "白峰街道": {"信息登记率": "97.2%", "流动人口数": "11,000"},
 }
-# The assessor's 考核分 on the 酌情扣分 items (7, 11, 12) and the optional ones.
+# Items whose assessor checks duties the office has no figure for (6: 会员在微志愿上信息齐全;
+# 16: 电子健康档案 and two more): the 考核分 is the computed ceiling unless a duty was unmet.
+BEILUN_CHECKED = {"6": 10, "16": 2}
+# The assessor's 考核分 on the 酌情扣分 items (7, 11, 12), the checked ones and the optional ones.
 BEILUN_ASSESSOR: dict[str, dict[str, Value]] = {
     "霞浦街道": {"5": 2},
     "戚家山街道": {"创新2": 3},
-    "梅山街道": {"13": 8},
+    "梅山街道": {"13": 8, "16": 0},  # 16: the vaccination rate already takes the 2 points
+    "大碶街道": {"6": 5},  # members 9.23% < 10%: ceiling 5
+    "柴桥街道": {"6": 5},  # 微志愿 records incomplete: −5
+    "郭巨街道": {"16": 0},  # no 电子健康档案: −2
 }
 BEILUN_REMARKS = {
     ("霞浦街道", "5"): "两个出租房屋登记点台账不规范，酌情扣1分",
     ("梅山街道", "13"): "技能培训落实不力，酌情扣2分",
     ("戚家山街道", "创新2"): "“新北仑人”融合做法在区级以上作为典型经验推广",
+    ("柴桥街道", "6"): "抽查会员在微志愿上的信息，三成不全，扣5分",
+    ("郭巨街道", "16"): "未建立流动人口电子健康档案，扣2分",
 }
 BEILUN_HAND_MADE = {
     # unit: (file name, seal line typed?)
@@ -263,6 +271,8 @@ def beilun_filled(scheme: Scheme, unit: str, rng: random.Random) -> Filled:
             row = Row(self_score=_num(mx - rng.choice([0, 0, 0, 0.5, 1])))
         if item.mode == "assessor" and not item.assessor_optional:
             row.verified = _num(mx - rng.choice([0, 0, 0.5, 1]))
+        if str(item.no) in BEILUN_CHECKED:
+            row.verified = BEILUN_CHECKED[str(item.no)]
         filled.items[str(item.no)] = row
     for no, value in BEILUN_ASSESSOR.get(unit, {}).items():
         filled.items[no].verified = value

@@ -109,3 +109,41 @@ def indicator_book(
             rs.append(list(r))
     wb.save(path)
     return path
+
+
+def template_indicators(scheme, path: Path, rows: dict[str, dict]) -> Path:
+    """The blank indicator workbook of ``flowscore template --indicators``, filled: ``rows``
+    maps a unit to {indicator: value}."""
+    from flowscore.template import build_indicator_workbook
+
+    wb = build_indicator_workbook(scheme)
+    ws = wb["指标"]
+    header = [c.value for c in ws[2]]
+    for r in range(3, ws.max_row + 1):
+        for name, value in rows.get(ws.cell(row=r, column=1).value, {}).items():
+            ws.cell(row=r, column=header.index(name) + 1, value=value)
+    wb.save(path)
+    return path
+
+
+def filled_template(
+    scheme,
+    path: Path,
+    unit: str,
+    *,
+    verified: dict | None = None,
+    self_scores: dict | None = None,
+    remarks: dict | None = None,
+    assessor: str | None = None,
+) -> Path:
+    """A unit's annex template (``flowscore template``) with scores typed into it, by item."""
+    from flowscore.template import annex_layout, build_annex_workbook
+
+    wb = build_annex_workbook(scheme, unit, assessor=assessor)
+    ws = wb.active
+    layout = annex_layout(scheme.sheet(scheme.unit(unit).sheet))
+    for role, values in (("verified", verified), ("self", self_scores), ("remark", remarks)):
+        for no, value in (values or {}).items():
+            ws[f"{layout.letter(role)}{layout.item_rows[no]}"] = value
+    wb.save(path)
+    return path

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import filled_template, template_indicators
 from typer.testing import CliRunner
 
 from flowscore.cli import app
@@ -20,7 +21,7 @@ from flowscore.compute import compute_folder
 from flowscore.rubric import load_rubric
 from flowscore.rubric.load import RUBRIC_DIR
 from flowscore.scoring.parts import compute_item
-from flowscore.template import annex_layout, build_annex_workbook, build_indicator_workbook
+from flowscore.template import annex_layout, build_annex_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path("/work/shared/seeds/001_ddc6723a02fcd8e2.txt")
@@ -104,8 +105,13 @@ def test_categories_items_and_maxima():
     assert SHEET.items_max_sum == 100 == SHEET.total
     assessor_only = [it.no for it in SHEET.items if it.mode == "assessor" and not it.extra]
     assert assessor_only == [7, 11, 12]  # the items without indicators: 酌情扣分
-    assert [it.no for it in SHEET.items if it.mode == "ceiling_assessor"] == [5, 13]
-    assert all(it.assessor_optional for it in SHEET.items if it.mode == "ceiling_assessor")
+    assert [it.no for it in SHEET.items if it.mode == "ceiling_assessor"] == [5, 6, 13, 16]
+    # 5 and 13: only discretionary duties (酌情扣分) beside the computed part — a blank 考核分
+    # keeps the computed value; 6 and 16: duties with fixed points the assessor must check
+    optional = [
+        it.no for it in SHEET.items if it.mode == "ceiling_assessor" and it.assessor_optional
+    ]
+    assert optional == [5, 13]
 
 
 def test_every_text_is_copied_from_the_seed_in_order(seed):
@@ -257,7 +263,9 @@ def test_innovation_bonus_by_level():
             "市领导批示数": 1,
         },
     ).value == D("15.00")
-    assert item("创新1").max == 100 and item("创新2").max == 100  # effectively uncapped
+    # “…在市、省、国家主流媒体发表的分别加2、5、8分…” — the document sets no cap
+    assert not item("创新1").capped and not item("创新2").capped
+    assert item("创新1").max_label == "加分项"
 
 
 # =============================================================================================
@@ -297,13 +305,7 @@ INDICATORS = {
 
 
 def indicator_book(path: Path, rows: dict[str, dict]) -> None:
-    wb = build_indicator_workbook(SCHEME)
-    ws = wb["指标"]
-    header = [c.value for c in ws[2]]
-    for r in range(3, ws.max_row + 1):
-        for name, value in rows.get(ws.cell(row=r, column=1).value, {}).items():
-            ws.cell(row=r, column=header.index(name) + 1, value=value)
-    wb.save(path)
+    template_indicators(SCHEME, path, rows)
 
 
 def template_sheet(
@@ -313,22 +315,15 @@ def template_sheet(
     self_scores: dict | None = None,
     remarks: dict | None = None,
 ) -> None:
-    wb = build_annex_workbook(SCHEME, unit)
-    ws = wb.active
-    layout = annex_layout(SHEET)
-    for no, value in verified.items():
-        ws[f"{layout.letter('verified')}{layout.item_rows[no]}"] = value
-    for no, value in (self_scores or {}).items():
-        ws[f"{layout.letter('self')}{layout.item_rows[no]}"] = value
-    for no, value in (remarks or {}).items():
-        ws[f"{layout.letter('remark')}{layout.item_rows[no]}"] = value
-    wb.save(path)
+    filled_template(SCHEME, path, unit, verified=verified, self_scores=self_scores, remarks=remarks)
 
 
 @pytest.fixture
 def one_street(tmp_path) -> Path:
     indicator_book(tmp_path / "指标数据.xlsx", {"新碶街道": INDICATORS})
-    template_sheet(tmp_path / "新碶.xlsx", "新碶街道", {"7": 5, "11": 4, "12": 4.5})
+    template_sheet(
+        tmp_path / "新碶.xlsx", "新碶街道", {"6": 5, "7": 5, "11": 4, "12": 4.5, "16": 2}
+    )
     return tmp_path
 
 
@@ -374,22 +369,28 @@ def test_street_total_categories_and_contribution(one_street):
 
 
 def test_assessor_deducts_more_on_a_computed_ceiling(tmp_path):
-    """Item 5: computed 3 (supply fell); the assessor's 2 (登记点不规范) stands; 4 would be above
-    the computed ceiling and is reported."""
+    """Item 5, seed 001: “合法合规的出租房屋供应量少于上一年度的扣3分，登记点不规范的酌情扣分”. The −3
+    is fixed: computed 3 (supply fell); the assessor's 2 (登记点不规范) stands; a 4 above the
+    computed ceiling without a reason does not undo the fixed deduction — the ceiling stands and
+    the finding says so."""
     indicator_book(tmp_path / "i.xlsx", {"新碶街道": INDICATORS, "小港街道": INDICATORS})
     template_sheet(
         tmp_path / "a.xlsx",
         "新碶街道",
-        {"5": 2, "7": 5, "11": 4, "12": 5},
+        {"5": 2, "6": 10, "7": 5, "11": 4, "12": 5, "16": 2},
         remarks={"5": "登记点不规范"},
     )
-    template_sheet(tmp_path / "b.xlsx", "小港街道", {"5": 4, "7": 5, "11": 4, "12": 5})
+    template_sheet(
+        tmp_path / "b.xlsx", "小港街道", {"5": 4, "6": 10, "7": 5, "11": 4, "12": 5, "16": 2}
+    )
     r = compute_folder(tmp_path, rubric="beilun-streets")
     a = next(i for i in r.unit("新碶街道").items if i.no == 5)
     assert (a.verified, a.computed, a.source) == (D(2), D(3), "assessor")
     b = next(i for i in r.unit("小港街道").items if i.no == 5)
-    assert b.verified == D(4)
-    assert any(f.code == "above-ceiling" and f.unit == "小港街道" for f in r.report)
+    assert (b.verified, b.source) == (D(3), "computed")
+    assert "高于上限且未写明理由，未采用" in b.explanation
+    above = [f for f in r.report if f.code == "above-ceiling" and f.unit == "小港街道"]
+    assert above and "以计算上限为准" in above[0].message
 
 
 def test_innovation_bonus_lifts_the_total_above_100(tmp_path):
@@ -406,7 +407,9 @@ def test_innovation_bonus_lifts_the_total_above_100(tmp_path):
         "国家级媒体发表篇数": 1,
     }
     indicator_book(tmp_path / "i.xlsx", {"新碶街道": perfect})
-    template_sheet(tmp_path / "a.xlsx", "新碶街道", {"7": 6, "11": 4, "12": 5, "创新2": 3})
+    template_sheet(
+        tmp_path / "a.xlsx", "新碶街道", {"6": 10, "7": 6, "11": 4, "12": 5, "16": 2, "创新2": 3}
+    )
     r = compute_folder(tmp_path, rubric="beilun-streets")
     u = r.unit("新碶街道")
     # 100 + 创新1 (2 + 5 + 8 = 15) + 创新2 3
@@ -417,7 +420,7 @@ def test_innovation_bonus_lifts_the_total_above_100(tmp_path):
 
 def test_missing_assessor_score_is_pending(tmp_path):
     indicator_book(tmp_path / "i.xlsx", {"新碶街道": INDICATORS})
-    template_sheet(tmp_path / "a.xlsx", "新碶街道", {"7": 5, "12": 5})
+    template_sheet(tmp_path / "a.xlsx", "新碶街道", {"6": 10, "7": 5, "12": 5, "16": 2})
     r = compute_folder(tmp_path, rubric="beilun-streets")
     u = r.unit("新碶街道")
     assert u.status == "provisional"
@@ -472,7 +475,7 @@ def test_published_layout_rows_matched_by_criteria_text(tmp_path):
     }  # a clause dropped
     published_sheet(
         tmp_path / "郭巨街道自查表.xlsx",
-        published_rows({"7": 5, "11": 3, "12": 4, "15": 2, "创新2": 2}, edited),
+        published_rows({"6": 10, "7": 5, "11": 3, "12": 4, "15": 2, "16": 2, "创新2": 2}, edited),
     )
     indicator_book(tmp_path / "i.xlsx", {"郭巨街道": INDICATORS})
     r = compute_folder(tmp_path, rubric="beilun-streets")
@@ -491,7 +494,7 @@ def test_published_layout_rows_matched_by_criteria_text(tmp_path):
 
 
 def test_unmatched_and_ambiguous_rows_are_findings(tmp_path):
-    rows = published_rows({"7": 5, "11": 3, "12": 4})
+    rows = published_rows({"6": 10, "7": 5, "11": 3, "12": 4, "16": 2})
     rows.append((None, None, 2, "开展流动人口宠物登记和犬只管理工作，未开展的扣2分。", 2, 2))
     both = item(14).text + item(15).text[:55]  # two criteria run together: as close to both
     rows.append((None, None, 5, both, 5, 5))

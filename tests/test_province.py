@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import filled_template, template_indicators
 from typer.testing import CliRunner
 
 from flowscore.cli import app
@@ -22,7 +23,7 @@ from flowscore.rubric import load_rubric
 from flowscore.rubric.load import RUBRIC_DIR
 from flowscore.scoring import unit_values
 from flowscore.scoring.parts import compute_item
-from flowscore.template import annex_layout, build_annex_workbook, build_indicator_workbook
+from flowscore.template import annex_layout, build_annex_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path("/work/shared/seeds/002_685b0bd52d026fde.txt")
@@ -264,13 +265,7 @@ FULL = {
 
 
 def _indicators(folder: Path, rows: dict[str, dict]) -> None:
-    wb = build_indicator_workbook(SCHEME)
-    ws = wb["指标"]
-    header = [c.value for c in ws[2]]
-    for r in range(3, ws.max_row + 1):
-        for name, value in rows.get(ws.cell(row=r, column=1).value, {}).items():
-            ws.cell(row=r, column=header.index(name) + 1, value=value)
-    wb.save(folder / "指标数据.xlsx")
+    template_indicators(SCHEME, folder / "指标数据.xlsx", rows)
 
 
 OK_INDICATORS = {
@@ -289,15 +284,20 @@ def sheet(
     self_scores: dict | None = None,
     assessor: str | None = None,
 ) -> Path:
-    wb = build_annex_workbook(SCHEME, unit, assessor=assessor)
-    ws = wb.active
-    layout = annex_layout(SHEET)
-    for no, value in (verified or {}).items():
-        ws[f"{layout.letter('verified')}{layout.item_rows[no]}"] = value
-    for no, value in (self_scores or {}).items():
-        ws[f"{layout.letter('self')}{layout.item_rows[no]}"] = value
-    wb.save(path)
-    return path
+    return filled_template(
+        SCHEME, path, unit, verified=verified, self_scores=self_scores, assessor=assessor
+    )
+
+
+def scored(folder: Path, unit: str, verified: dict[str, object]) -> None:
+    """A city's own sheet carrying the group office's 核定分 (its items and 六.1/六.2), and each
+    member department's inspection sheet with the 核定分 of its own items."""
+    office = {no: v for no, v in verified.items() if item(no).owner in ("", "专项组办公室")}
+    sheet(folder / "a.xlsx", unit, verified=office)
+    for dept in SCHEME.assessors[1:]:
+        mine = {no: v for no, v in verified.items() if item(no).owner == dept}
+        if mine:
+            sheet(folder / f"{dept}.xlsx", unit, verified=mine, assessor=dept)
 
 
 def by_owner(scores: dict[str, object], owner: str) -> dict[str, object]:
@@ -337,7 +337,7 @@ def test_city_total_and_14_point_share(city):
 
 def test_section_four_blank_means_no_deduction(tmp_path):
     _indicators(tmp_path, {"济南市": OK_INDICATORS})
-    sheet(tmp_path / "a.xlsx", "济南市", verified=FULL)
+    scored(tmp_path, "济南市", FULL)
     r = compute_folder(tmp_path, rubric="province-2013")
     u = r.unit("济南市")
     four = [i for i in u.items if i.category == "来华人员服务管理情况"]
@@ -360,7 +360,7 @@ def test_section_four_bounded_as_a_whole(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     _indicators(folder, {"济南市": OK_INDICATORS})
-    sheet(folder / "a.xlsx", "济南市", verified={**FULL, "四.1": -5, "四.2": -5})
+    scored(folder, "济南市", {**FULL, "四.1": -5, "四.2": -5})
     r = compute_folder(folder, rubric=str(path))
     u = r.unit("济南市")
     assert dict((c, v) for c, v, _m in u.categories)["来华人员服务管理情况"] == D(-8)
@@ -371,13 +371,31 @@ def test_section_four_bounded_as_a_whole(tmp_path):
 
 def test_score_outside_the_allowed_values(tmp_path):
     _indicators(tmp_path, {"济南市": OK_INDICATORS})
-    sheet(tmp_path / "a.xlsx", "济南市", verified={**FULL, "一.2": 4, "四.1": -2.5})
+    scored(tmp_path, "济南市", {**FULL, "一.2": 4, "四.1": -2.5})
     r = compute_folder(tmp_path, rubric="province-2013")
     bad = [f for f in r.report if f.code == "score-not-allowed"]
     assert len(bad) == 2
     assert "5、3、2、0" in bad[0].message or "5、3、2、0" in bad[1].message
     pending = [str(i.no) for i in r.unit("济南市").items if i.source == "pending"]
     assert pending == ["一.2", "四.1"]
+
+
+def test_a_citys_own_sheet_never_verifies_a_member_units_item(tmp_path):
+    """Seed 002, 考核程序(二): “省综治委实有人口专项组各成员单位结合工作实际,根据职责分工,对有关考核
+    项目进行量化评分”. 五.5 is 市计生委's (“(市计生委)”): a 核定分 typed on 济南市's own sheet does
+    not verify it, even when 市计生委 left it blank; the office's own items (一.1) and the jointly
+    scored 六.1 still take the 核定分 of the own sheet (``own_sheet_assessor``)."""
+    _indicators(tmp_path, {"济南市": OK_INDICATORS})
+    sheet(tmp_path / "self.xlsx", "济南市", verified={"一.1": 5, "五.5": 3, "六.1": 4})
+    r = compute_folder(tmp_path, rubric="province-2013")
+    items = {str(i.no): i for i in r.unit("济南市").items}
+    assert items["五.5"].source == "pending" and items["五.5"].verified is None
+    assert (items["一.1"].verified, items["一.1"].source) == (D(5), "assessor")
+    assert "专项组办公室核定" in items["一.1"].explanation
+    assert items["六.1"].verified == D(4)
+    refused = [f for f in r.report if f.code == "scored-by-non-owner"]
+    assert [f.cell for f in refused] == [items["五.5"].cell]
+    assert "市计生委" in refused[0].message and "自查表" in refused[0].message
 
 
 def test_merge_owner_non_owner_and_conflict(tmp_path):

@@ -34,6 +34,8 @@ def describe_item(item: Item, scheme: Scheme | None = None) -> str:
             )
     if item.is_adjustment:
         lines.append(f"得分在 {fmt_plain(item.min)}～{fmt_plain(item.max)} 分之间")
+    elif not item.capped:
+        lines.append("不封顶")
     elif item.mode != "assessor" and item.parts:
         lines.append(f"得分在 0～{fmt_plain(item.max)} 分之间")
     if item.allowed:

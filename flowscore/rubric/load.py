@@ -125,6 +125,7 @@ class _Loader:
         self._invalid_pools: set[str] = set()
         self._rates: set[str] = set()  # indicators of kind rate (fractions: 0.95 is 95%)
         self.data: dict[str, Any] = {}  # the parsed file
+        self._decisions = Decisions()
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, code: str, key: str, message: str, hint: str = "") -> None:
@@ -340,13 +341,21 @@ class _Loader:
                 "写成 2019 这样的整数；文件未注明年度的，删去这一项",
             )
             year = None
-        decisions = self.decisions(data.get("decisions", {}))
+        decisions = self._decisions = self.decisions(data.get("decisions", {}))
         tables = self.tables(data.get("tables"))
         pools = self.pools(data.get("pools"))
         indicators = self.indicators(data.get("indicators", []))
         self._rates = {i.name for i in indicators if i.kind == "rate"}
         derived = self.derived(data.get("derived", []), {i.name for i in indicators})
         assessors = self.texts(data, "assessors", "")
+        own = decisions.own_sheet_assessor
+        if own and own not in assessors:
+            self.error(
+                "rubric-unknown-ref",
+                "decisions.own_sheet_assessor",
+                f"“{own}”不在 assessors 名单中",
+                "在顶层 assessors 中列出它，或删去这一项",
+            )
         sheets = self.sheets(
             data.get("sheets"),
             pools,
@@ -476,6 +485,13 @@ class _Loader:
                     self.error("rubric-bad-value", where, f"“{key}”应为 true 或 false")
                 else:
                     kwargs[key] = value
+            elif shape == "str":
+                if not isinstance(value, str):
+                    self.error(
+                        "rubric-bad-value", where, f"“{key}”应为文字，实际为 {_shown(value)}"
+                    )
+                else:
+                    kwargs[key] = value
             else:
                 d = self.dec(value, where)
                 if d is not None:
@@ -495,7 +511,7 @@ class _Loader:
                 for i, v in enumerate(pts)
                 if (p := self.dec(v, f"{where}.points[{i}]")) is not None
             )
-            tie = t.get("tie", "median")
+            tie = t.get("tie", self._decisions.rank_tie)
             if tie not in ("median", "best"):
                 self.error("rubric-bad-value", f"{where}.tie", "tie 只能取 median / best")
                 tie = "median"
@@ -741,7 +757,11 @@ class _Loader:
         no = self.need(it, "no", where, (int, str))
         text = self.need(it, "text", where)
         mx = self.dec(it["max"], f"{where}.max") if "max" in it else None
-        if "max" not in it:
+        extra = self.flag(it, "extra", where)
+        capped = "max" in it or not extra  # a bonus item without max: the document sets no cap
+        if not capped:
+            mx = MAX_NUMBER
+        elif "max" not in it:
             self.error("rubric-missing-key", f"{where}.max", "缺少必填项“max”（分值）")
         mn = self.dec(it.get("min", 0), f"{where}.min")
         mode = self.need(it, "mode", where)
@@ -790,7 +810,13 @@ class _Loader:
                 "在顶层 assessors 中列出它",
             )
         optional = self.flag(it, "assessor_optional", where)
-        extra = self.flag(it, "extra", where)
+        if mode == "computed" and any(p.checked_by_assessor for p in parts):
+            self.error(
+                "rubric-bad-value",
+                f"{where}.mode",
+                "含有考核组核查的职责（duty）的项目不能只按指标计算",
+                "把 mode 改为 ceiling_assessor：指标部分计算上限，考核组核查其余职责",
+            )
         if no is None or text is None or mx is None or mn is None or mode is None:
             return None
         if mn > mx:
@@ -819,6 +845,7 @@ class _Loader:
             criteria=self.text(it, "criteria", where),
             assessor_optional=optional,
             extra=extra,
+            capped=capped,
         )
 
     def part(
@@ -844,6 +871,7 @@ class _Loader:
             )
             return None
         cls = RULE_KINDS[kind]
+        raw = {**cls.defaults(self._decisions), **raw}  # what [decisions] say unless given
         kwargs, ok = self._params(cls, raw, where)
         for attr in cls.indicator_fields:
             name = kwargs.get(attr)
@@ -860,6 +888,7 @@ class _Loader:
             rate_indicators=frozenset(self._rates),
             tables=frozenset(table_ids),
             error=self.error,
+            decisions=self._decisions,
         )
         ok = cls.check(kwargs, ctx, where) and ok
         return cls(**kwargs) if ok else None

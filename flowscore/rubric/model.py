@@ -47,6 +47,9 @@ class Item:
     # counts 0 (a discretionary bonus or deduction nobody gave)
     assessor_optional: bool = False
     extra: bool = False  # a bonus item outside the sheet's stated total (创新工作)
+    # False for a bonus item whose document sets no cap (北仑 创新工作): ``max`` is then only
+    # a bound no score reaches, never shown
+    capped: bool = True
     criteria: str = ""  # 评分标准, where the form prints it apart from 考核内容 (Beilun)
 
     @property
@@ -58,8 +61,10 @@ class Item:
     def max_label(self) -> str:
         from flowscore.numbers import fmt_plain
 
-        if self.extra:  # a bonus item outside the total: its max is only a safety bound
+        if self.extra and not self.capped:
             return "加分项"
+        if self.extra:
+            return f"加分项（最高{fmt_plain(self.max)}）"
         if self.is_adjustment and -self.min == self.max:
             return "±" + fmt_plain(self.max)
         if self.is_adjustment:  # deduction only (0 to −5): the range, not a bare "0"
@@ -169,22 +174,32 @@ class PointsTable:
 
 @dataclass(frozen=True, kw_only=True)
 class Decisions:
-    """Every choice DOMAIN.md §5 makes where the documents are silent, as a visible setting."""
+    """Every choice DOMAIN.md §5 makes where the documents are silent, as a visible setting.
+    Each changes the result it names (tests/test_decisions.py); what flowscore always does
+    (a zero denominator or a blank 核定分 leaves the item pending; equal totals share a rank)
+    is no setting."""
 
+    # how a fractional shortfall counts in rate_shortfall rules that do not say (27.5% against
+    # 30%: 2.5 points, or 2 rounded down, 3 rounded up)
     shortfall_rounding: Rounding = "proportional"
-    item_places: int = 2
-    contribution_places: int = 4
-    total_floor: Decimal | None = Decimal(0)
-    total_cap: Decimal | None = None
-    rank_scope: Literal["sheet", "tier"] = "sheet"
+    item_places: int = 2  # item scores round half-up to this many decimals, once
+    contribution_places: int = 4  # 折算得分 = 基本分 × 评价得分 / 100, to this many decimals
+    total_floor: Decimal | None = Decimal(0)  # a total never goes below this
+    total_cap: Decimal | None = None  # nor above this (none: bonuses may pass 100)
+    rank_scope: Literal["sheet", "tier"] = "sheet"  # rank_points among all units, or per tier
+    # tied units share their positions' points: the median, or the best (rules and tables
+    # that do not say)
     rank_tie: TiePolicy = "median"
-    zero_denominator: Literal["pending"] = "pending"
-    missing_assessor: Literal["pending"] = "pending"
+    # a 核定分 that departs from a computed value (or goes above a computed ceiling) counts
+    # only with a written reason in 备注; false: it always counts, as an override
     computed_override_needs_reason: bool = True
-    self_above_max_needs_reason: bool = True
-    bonus_cap: Decimal | None = None
-    rescale_to_100: bool = False
-    tier_rank_tie: Literal["shared"] = "shared"
+    self_above_max_needs_reason: bool = True  # a 自评分 above the max without a reason warns
+    bonus_cap: Decimal | None = None  # a unit's bonus entries together count at most this
+    rescale_to_100: bool = False  # a sheet whose items sum to more than its total: rescale
+    # whose entries the 核定分 on a unit's own sheet are: they count for items without an
+    # owner and for items of this member department (empty: ownerless items only); an item
+    # another department owns is scored only on that department's inspection sheet
+    own_sheet_assessor: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

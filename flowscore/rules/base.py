@@ -9,8 +9,9 @@ names, ``Literal`` choices, ``bool`` flags; a field without default is required)
 kind needs them, the hooks below. ``rules/registry.py`` lists the kinds. No rule knows about
 sheets, files or units beyond the values it is given.
 
-Amounts are exact; each part's amount is rounded half-up to the item's places (so the
-explanation adds up exactly to the item score), and rates compare as exact fractions.
+Amounts are exact fractions: nothing is rounded before the item score, which rounds half-up
+once (DOMAIN.md §5; ``scoring.parts``). Explanations show an amount exactly (``扣0.875分``)
+or, when it does not end within six decimals, to four marked 约. Rates compare exactly.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class PointsTableLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class PartResult:
-    amount: Decimal | None  # signed; None when it cannot be computed (pending)
+    amount: Fraction | None  # signed and exact; None when it cannot be computed (pending)
     explanation: str
     problem: str = ""  # why it is pending (Chinese), empty when computed
     problem_code: str = ""  # missing-indicator / zero-denominator / missing-rank / bad-rank
@@ -65,6 +66,7 @@ class LoadContext:
     rate_indicators: frozenset[str]  # indicators of kind rate (0.95 is 95%)
     tables: frozenset[str]
     error: Callable[[str, str, str, str], None]  # (code, key, detail, fix)
+    decisions: Any = None  # the rubric's [decisions] (defaults for parameters not given)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,8 +80,17 @@ class Rule:
     # a kind whose points depend on every unit's values (a ranking): scoring calls
     # ``prepare`` once per group of units and gives each unit's share to ``evaluate``
     ranks_units: ClassVar[bool] = False
+    # a duty the assessor checks (no figure): it adds nothing to a computed ceiling; its
+    # ``points`` (None: discretionary) bound the 核定分 below it
+    checked_by_assessor: ClassVar[bool] = False
 
     label: str
+
+    @classmethod
+    def defaults(cls, decisions: Any) -> dict[str, Any]:
+        """Parameters a rubric's [decisions] give when a rule does not say (the rounding of a
+        shortfall, the tie policy of a ranking)."""
+        return {}
 
     @classmethod
     def check(cls, params: dict[str, Any], ctx: LoadContext, where: str) -> bool:
@@ -150,10 +161,6 @@ def integer_ratio(d: Decimal) -> tuple[int, int]:
 
 def to_decimal(f: Fraction, places: int = 10) -> Decimal:
     return q(_WIDE.divide(Decimal(f.numerator), Decimal(f.denominator)), places)
-
-
-def wide_divide(a: Decimal, b: Decimal) -> Decimal:
-    return _WIDE.divide(a, b)
 
 
 def problem(reason: str) -> PartResult:

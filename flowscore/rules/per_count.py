@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import ClassVar
 
-from flowscore.numbers import fmt, fmt_plain, q
+from flowscore.numbers import fmt_exact, fmt_plain
 from flowscore.rules.base import EvalContext, PartResult, PointsTableLike, Rule, number, problem
 
 
@@ -40,17 +41,17 @@ class PerCount(Rule):
         else:
             count = raw
             what = f"{self.label} {fmt_plain(raw)} 件"
-        amount = count * self.points
+        amount = Fraction(count) * Fraction(self.points)
         capped = self.cap is not None and abs(amount) > self.cap
         if capped and self.cap is not None:
-            amount = self.cap if amount > 0 else -self.cap
-        amount = q(amount, ctx.places)
+            amount = Fraction(self.cap) if amount > 0 else -Fraction(self.cap)
         verb = "加" if self.points > 0 else "扣"
         each = f"每件{verb}{fmt_plain(abs(self.points))}分"
         if count == 0:
-            return PartResult(Decimal(0), f"{what}，不{verb}分")
+            return PartResult(Fraction(0), f"{what}，不{verb}分")
         tail = f"（最多{verb}{fmt_plain(self.cap)}分）" if capped and self.cap is not None else ""
-        return PartResult(amount, f"{what}，{each}，{verb}{fmt(abs(amount), ctx.places)}分{tail}")
+        shown = fmt_exact(abs(amount), ctx.places)
+        return PartResult(amount, f"{what}，{each}，{verb}{shown}分{tail}")
 
     def describe(self, tables: Mapping[str, PointsTableLike]) -> str:
         verb = "加" if self.points > 0 else "扣"

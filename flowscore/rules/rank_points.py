@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from flowscore.numbers import fmt_pct, fmt_plain, q
+from flowscore.numbers import fmt_pct, fmt_plain
 from flowscore.rules.base import (
     EvalContext,
     PartResult,
@@ -58,6 +58,10 @@ class RankPoints(Rule):
     tie: TiePolicy = "median"
     descending: bool = True
 
+    @classmethod
+    def defaults(cls, decisions: Any) -> dict[str, Any]:
+        return {"tie": decisions.rank_tie}
+
     def prepare(self, values_of: Mapping[str, Values]) -> dict[str, RankPlace]:
         rates: dict[str, Fraction] = {}
         for unit, values in values_of.items():
@@ -72,7 +76,8 @@ class RankPoints(Rule):
         if isinstance(r, str) or place is None:
             reason = r if isinstance(r, str) else "没有参与排名的数据"
             return problem(f"{self.rate_name}无法计算：{reason}，不参与排名")
-        amount = q(place.points, ctx.places)
+        amount = Fraction(place.points)
+        pts = fmt_plain(place.points)
         shown = (
             f"{self.rate_name} {fmt_pct(to_decimal(r))}"
             if self.denominator
@@ -85,11 +90,11 @@ class RankPoints(Rule):
                 amount,
                 f"{shown}，在{place.count}个单位中与{'、'.join(place.others)}并列"
                 f"第{place.position}名（第{place.position}–{last}名），"
-                f"{rule}计{fmt_plain(amount)}分",
+                f"{rule}计{pts}分",
             )
         return PartResult(
             amount,
-            f"{shown}，在{place.count}个单位中排第{place.position}名，计{fmt_plain(amount)}分",
+            f"{shown}，在{place.count}个单位中排第{place.position}名，计{pts}分",
         )
 
     def describe(self, tables: Mapping[str, PointsTableLike]) -> str:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, ClassVar
 
-from flowscore.numbers import fmt_plain, fmt_signed, q
+from flowscore.numbers import fmt_plain, fmt_signed
 from flowscore.rules.base import (
     EvalContext,
     LoadContext,
@@ -51,19 +52,20 @@ class RankTable(Rule):
         pts = table_points(table, position, tied)
         if isinstance(pts, str):
             return PartResult(None, pts, problem=pts, problem_code="bad-rank")
-        amount = q(pts, ctx.places)
+        amount = Fraction(pts)
         if tied > 1:
             shared = "、".join(
                 fmt_signed(p, 0) if p == p.to_integral_value() else fmt_signed(p)
                 for p in table.points[position - 1 : position + tied - 1]
             )
+            rule = "取中位数" if table.tie == "median" else "取最高档"
             return PartResult(
                 amount,
                 f"{table.name}第{position}名（{tied}个单位并列，第{position}–"
-                f"{position + tied - 1}名），取中位数（{shared}）计"
-                f"{signed_plain(amount)}分",
+                f"{position + tied - 1}名），{rule}（{shared}）计"
+                f"{signed_plain(pts)}分",
             )
-        return PartResult(amount, f"{table.name}第{position}名，计{signed_plain(amount)}分")
+        return PartResult(amount, f"{table.name}第{position}名，计{signed_plain(pts)}分")
 
     def describe(self, tables: Mapping[str, PointsTableLike]) -> str:
         table = tables.get(self.table)

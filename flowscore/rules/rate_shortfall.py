@@ -4,12 +4,14 @@ points for each percentage point it falls short, up to a cap — 居住证申领
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar, Literal
+from fractions import Fraction
+from typing import Any, ClassVar, Literal
 
-from flowscore.numbers import fmt, fmt_pct, fmt_plain, q, round_whole
+from flowscore.numbers import fmt_exact, fmt_pct, fmt_plain
 from flowscore.rules.base import (
     EvalContext,
     PartResult,
@@ -20,7 +22,6 @@ from flowscore.rules.base import (
     problem,
     ratio,
     to_decimal,
-    wide_divide,
 )
 
 Rounding = Literal["proportional", "floor", "ceil"]
@@ -44,6 +45,10 @@ class RateShortfall(Rule):
     cap: Decimal | None = None
     rounding: Rounding = "proportional"
 
+    @classmethod
+    def defaults(cls, decisions: Any) -> dict[str, Any]:
+        return {"rounding": decisions.shortfall_rounding}
+
     def evaluate(self, ctx: EvalContext) -> PartResult:
         values, places = ctx.values, ctx.places
         r = ratio(values, self.numerator, self.denominator)
@@ -58,22 +63,25 @@ class RateShortfall(Rule):
         tn, td = integer_ratio(self.target)
         gap = tn * r.denominator - 100 * r.numerator * td
         if gap <= 0:
-            return PartResult(Decimal(0), f"{shown}，达到{fmt_plain(self.target)}%目标，不扣分")
-        short = q(wide_divide(Decimal(gap), Decimal(td * r.denominator)), 10)
-        counted = round_whole(short, self.rounding)
-        amount = counted * self.per_point
+            return PartResult(Fraction(0), f"{shown}，达到{fmt_plain(self.target)}%目标，不扣分")
+        short = Fraction(gap, td * r.denominator)  # percentage points below the target, exact
+        counted: Fraction | int = short
+        if self.rounding == "floor":
+            counted = math.floor(short)
+        elif self.rounding == "ceil":
+            counted = math.ceil(short)
+        amount = counted * Fraction(self.per_point)
         capped = self.cap is not None and amount > self.cap
         if capped and self.cap is not None:
-            amount = self.cap
-        amount = q(amount, places)
+            amount = Fraction(self.cap)
         how = {"floor": "（按整百分点向下取整）", "ceil": "（按整百分点向上取整）"}.get(
             self.rounding, ""
         )
         tail = f"（最多扣{fmt_plain(self.cap)}分）" if capped else ""
         return PartResult(
             -amount,
-            f"{shown}，低于{fmt_plain(self.target)}%目标{fmt(short, places)}个百分点"
-            f"{how}，扣{fmt(amount, places)}分{tail}",
+            f"{shown}，低于{fmt_plain(self.target)}%目标{fmt_exact(short, places)}个百分点"
+            f"{how}，扣{fmt_exact(amount, places)}分{tail}",
         )
 
     def describe(self, tables: Mapping[str, PointsTableLike]) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from flowscore.numbers import fmt_pct, fmt_plain, q
+from flowscore.numbers import fmt_pct, fmt_plain
 from flowscore.rules.base import (
     EvalContext,
     LoadContext,
@@ -94,13 +94,12 @@ class Threshold(Rule):
             target_shown = fmt_plain(self.target) + ("%" if self.numerator else "")
         if value >= target:
             return PartResult(
-                Decimal(0), f"{self.value_name} {shown}，不低于{target_shown}，不扣分"
+                Fraction(0), f"{self.value_name} {shown}，不低于{target_shown}，不扣分"
             )
-        amount = q(self.points, ctx.places)
         return PartResult(
-            amount,
+            Fraction(self.points),
             f"{self.value_name} {shown}，低于{target_shown}，"
-            f"{'扣' if amount < 0 else '计'}{fmt_plain(abs(amount))}分",
+            f"{'扣' if self.points < 0 else '计'}{fmt_plain(abs(self.points))}分",
         )
 
     def describe(self, tables: Mapping[str, PointsTableLike]) -> str:

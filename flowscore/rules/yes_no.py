@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import ClassVar
 
-from flowscore.numbers import fmt_plain, q
+from flowscore.numbers import fmt_plain
 from flowscore.rules.base import EvalContext, PartResult, PointsTableLike, Rule, problem
 
 
@@ -28,12 +29,14 @@ class YesNo(Rule):
         v = ctx.values.get(self.indicator)
         if v is None or not isinstance(v, bool):
             return problem(f"缺少指标“{self.indicator}”（是/否）")
-        amount = q(self.if_yes if v else self.if_no, ctx.places)
+        points = self.if_yes if v else self.if_no
         answer = "是" if v else "否"
-        if amount == 0:
-            return PartResult(Decimal(0), f"{self.label}：{answer}，不计分")
-        verb = "计" if amount > 0 else "扣"
-        return PartResult(amount, f"{self.label}：{answer}，{verb}{fmt_plain(abs(amount))}分")
+        if points == 0:
+            return PartResult(Fraction(0), f"{self.label}：{answer}，不计分")
+        verb = "计" if points > 0 else "扣"
+        return PartResult(
+            Fraction(points), f"{self.label}：{answer}，{verb}{fmt_plain(abs(points))}分"
+        )
 
     def describe(self, tables: Mapping[str, PointsTableLike]) -> str:
         bits = []

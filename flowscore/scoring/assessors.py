@@ -43,8 +43,8 @@ def annexes_by_unit(
             )
             out[unit] = None
             continue
-        if not checks:
-            out[unit] = own[0]
+        if not checks and not _has_owners(scheme, unit):
+            out[unit] = own[0]  # nothing to merge or to check: stays packed until scored
             continue
         out[unit] = merge_assessors(
             scheme,
@@ -59,22 +59,39 @@ def annexes_by_unit(
 def merge_assessors(
     scheme: Scheme, unit: str, own: AnnexSheet | None, checks: list[AnnexSheet], report: Report
 ) -> AnnexSheet:
-    """The unit's sheet with every member department's 核定分 merged in."""
-    if not checks:
-        assert own is not None
-        return own
+    """The unit's sheet with every member department's 核定分 merged in. The 核定分 on the
+    unit's own sheet are ``decisions.own_sheet_assessor``'s: they count for items without an
+    owner and for that department's items, never for another department's."""
     base = own or replace(checks[0], items={}, assessor="")
     if own is None:
         report.add(finding("no-self-check", unit=unit, file=checks[0].file))
     u = scheme.unit(unit)
     sheet = scheme.sheet(u.sheet) if u else None
+    office = scheme.decisions.own_sheet_assessor
     items = dict(base.items)
     conflicts: dict[str, str] = {}
     for no in sorted({n for a in [base, *checks] for n in a.items}, key=_no_key):
         item = sheet.item(no) if sheet else None
         scored: list[tuple[str, ItemEntry, AnnexSheet]] = []
-        if no in base.items and base.items[no].entered is not None:
-            scored.append(("", base.items[no], base))
+        mine = base.items.get(no) if own is not None else None
+        if mine is not None and mine.entered is not None:
+            if item is not None and item.owner and item.owner != office:
+                report.add(
+                    finding(
+                        "scored-by-non-owner",
+                        "own",
+                        unit=unit,
+                        file=base.file,
+                        sheet=base.sheet,
+                        cell=mine.verified_cell,
+                        no=no,
+                        owner=item.owner,
+                        entered=fmt_plain(mine.entered),
+                    )
+                )
+                items[no] = replace(mine, entered=None)
+            else:
+                scored.append((office, mine, base))
         for a in checks:
             e = a.items.get(no)
             if e is None or e.entered is None:
@@ -98,7 +115,8 @@ def merge_assessors(
         values = {e.entered for _, e, _ in scored}
         if len(values) > 1:
             who = "、".join(
-                f"{name or '自查表'} {fmt_plain(e.entered)}（{a.file} › {e.verified_cell}）"
+                f"{name if a is not base else (name or '自查表')} {fmt_plain(e.entered)}"
+                f"（{a.file} › {e.verified_cell}）"
                 for name, e, a in scored
             )
             report.add(
@@ -125,6 +143,11 @@ def merge_assessors(
                 remark=(mine.remark if mine else "") or e.remark,
             )
     return replace(base, items=items, conflicts=conflicts)
+
+
+def _has_owners(scheme: Scheme, unit: str) -> bool:
+    u = scheme.unit(unit)
+    return u is not None and any(it.owner for it in scheme.sheet(u.sheet).items)
 
 
 def _no_key(no: str) -> tuple[int | str, ...]:

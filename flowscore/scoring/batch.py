@@ -147,6 +147,8 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
     if d.rescale_to_100 and sheet.items_max_sum != sheet.total:
         subtotal = subtotal * sheet.total / sheet.items_max_sum
     bonus = pool_sum(sheet.bonus, [e for e in unit_entries if e.kind == "bonus" and e.counted])
+    if d.bonus_cap is not None:
+        bonus = min(bonus, d.bonus_cap)
     penalty = -pool_sum(
         sheet.penalty, [e for e in unit_entries if e.kind == "penalty" and e.counted]
     )

@@ -108,6 +108,7 @@ class ItemInput:
             category=item.category,
             cell=self.vcell if cell is None else cell,
             extra_item=item.extra,
+            capped=item.capped,
             assessor=entry.assessor if entry else "",
         )
 
@@ -231,18 +232,18 @@ def computed(x: ItemInput, entered: Entered) -> ItemResult:
     value, places, ok = comp.value, x.places, entered.usable
     if ok is None or ok == value:
         return x.result(value, value, "computed", comp.explanation)
-    if x.remark and x.scheme.decisions.computed_override_needs_reason:
+    if _override_allowed(x):
         x.find(
             "override",
             entered=fmt(ok, places),
             computed=fmt(value, places),
-            remark=x.remark,
+            remark=x.remark or "未填写",
         )
         return x.result(
             ok,
             value,
             "override",
-            f"考核组改写为 {fmt(ok, places)} 分（理由：{x.remark}）；"
+            f"考核组改写为 {fmt(ok, places)} 分（理由：{x.remark or '未填写'}）；"
             f"计算值 {fmt(value, places)} 分：{comp.explanation}",
         )
     x.find("computed-differs", entered=fmt(ok, places), computed=fmt(value, places))
@@ -277,13 +278,69 @@ def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult:
             "pending",
             f"待核定：计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）",
         )
+    if ok > ceiling:
+        # The computed part is a fixed deduction (少于上一年度的扣3分): an assessor cannot undo it
+        # without saying why — then it is an override, as for a computed item.
+        if _override_allowed(x):
+            x.find(
+                "override",
+                "ceiling",
+                entered=fmt(ok, places),
+                computed=fmt(ceiling, places),
+                remark=x.remark or "未填写",
+            )
+            return x.result(
+                ok,
+                ceiling,
+                "override",
+                f"考核组改写为 {fmt(ok, places)} 分（理由：{x.remark or '未填写'}），高于计算上限 "
+                f"{fmt(ceiling, places)} 分：{comp.explanation}",
+            )
+        x.find("above-ceiling", entered=fmt(ok, places), ceiling=fmt(ceiling, places))
+        return x.result(
+            ceiling,
+            ceiling,
+            "computed",
+            f"计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）；表上核定分 "
+            f"{fmt(ok, places)} 高于上限且未写明理由，未采用",
+        )
+    possible = _possible_scores(x.item, ceiling, places)
+    if possible is not None and ok not in possible:
+        shown = "、".join(fmt_plain(p) for p in sorted(possible, reverse=True))
+        x.find("score-not-allowed", "duties", entered=fmt(ok, places), allowed=shown)
+        return x.result(
+            None,
+            ceiling,
+            "pending",
+            f"待核定：{x.vlabel} {fmt(ok, places)} 与考核组核查的职责扣分不符（可能的得分：{shown}）；"
+            f"计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）",
+        )
     text = (
         f"考核组核定 {fmt(ok, places)} 分；计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）"
     )
-    if ok > ceiling:
-        x.find("above-ceiling", entered=fmt(ok, places), ceiling=fmt(ceiling, places))
-        text += "；核定分高于计算上限，已提示复核"
     return x.result(ok, ceiling, "assessor", text)
+
+
+def _possible_scores(item: Item, ceiling: Decimal, places: int) -> set[Decimal] | None:
+    """The 核定分 an item's assessor-checked duties allow below its computed ceiling: the
+    ceiling less the points of any of them (kept within the item's bounds); None when one of
+    them is discretionary (酌情扣分) or there are none, so any score up to the ceiling may be."""
+    points: list[Decimal | None] = [
+        getattr(p, "points", None) for p in item.parts if p.checked_by_assessor
+    ]
+    fixed = [p for p in points if p is not None]
+    if not points or len(fixed) < len(points) or len(fixed) > 12:
+        return None
+    sums = {Decimal(0)}
+    for p in fixed:
+        sums |= {s + p for s in sums}
+    return {q(min(max(ceiling + s, item.min), item.max), places) for s in sums}
+
+
+def _override_allowed(x: ItemInput) -> bool:
+    """A 核定分 replaces a computed value (or goes above a computed ceiling) only with a
+    written reason in 备注 — unless the rubric says no reason is needed."""
+    return bool(x.remark) or not x.scheme.decisions.computed_override_needs_reason
 
 
 MODE_SCORERS: dict[str, Callable[[ItemInput, Entered], ItemResult]] = {

@@ -41,7 +41,7 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "short": it.short,
         "text": it.text,
         "category": it.category,
-        "max": it.max,
+        "max": it.max if it.capped else None,
         "min": it.min,
         "max_label": it.max_label,
         "mode": it.mode,

@@ -285,7 +285,7 @@ def _detail_rows(result: BatchResult) -> Iterable[list[Any]]:
     for u in ordered_units(result):
         for it in u.items:
             # A ± row (city ranking) shows its label; other maxima stay numbers for sorting.
-            max_value: Any = it.max_label if it.min < 0 else it.max
+            max_value: Any = it.max_label if it.min < 0 or not it.capped else it.max
             yield [
                 u.unit,
                 u.tier_label,
