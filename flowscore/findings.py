@@ -120,11 +120,17 @@ class Report:
 _QUOTED = re.compile(r"“([^”]*)”")
 
 
+_CLIPPED = re.compile(r"…（共 ([\d,]+) 字）$")
+
+
 def clip(text: str, limit: int) -> str:
-    """Long text shortened for a message: the start, an ellipsis and the length."""
+    """Long text shortened for a message: the start, an ellipsis and the length (of the whole
+    original text, also when ``text`` was clipped before)."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}…（共 {len(text):,} 字）"
+    m = _CLIPPED.search(text)
+    total = m.group(1) if m else f"{len(text):,}"
+    return f"{text[:limit]}…（共 {total} 字）"
 
 
 def clip_quoted(message: str, limit: int) -> str:
