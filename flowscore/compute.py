@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from flowscore.display import readable
 from flowscore.errors import FlowscoreError, UsageError
 from flowscore.inputs.folder import read_folder
 from flowscore.inputs.records import InputFile
@@ -24,13 +25,15 @@ def compute_folder(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    isolate: bool = False,
 ) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (the default scheme when neither
     ``rubric`` nor ``scheme`` is given). Problems are findings in ``result.report``.
 
     ``jobs`` > 1 reads files in that many worker processes (same result as serial);
     ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
-    (size, rows per sheet) before it is refused with a finding."""
+    (size, rows per sheet) before it is refused with a finding; ``isolate`` reads every file in
+    a worker process (``read_folder``), as the command line does."""
     folder = Path(folder)
     if folder.is_file():
         raise UsageError(
@@ -43,7 +46,13 @@ def compute_folder(
     if scheme is None:
         scheme, warnings = load_rubric(rubric)
     inputs = read_folder(
-        folder, scheme, exclude=exclude, jobs=jobs, progress=progress, limits=limits
+        folder,
+        scheme,
+        exclude=exclude,
+        jobs=jobs,
+        progress=progress,
+        limits=limits,
+        isolate=isolate,
     )
     if rubric is None:
         # No rubric named: the templates say which scheme they belong to. Read again with that
@@ -67,10 +76,16 @@ def compute_folder(
                 )
             scheme, warnings = load_rubric(sid)
             inputs = read_folder(
-                folder, scheme, exclude=exclude, jobs=jobs, progress=progress, limits=limits
+                folder,
+                scheme,
+                exclude=exclude,
+                jobs=jobs,
+                progress=progress,
+                limits=limits,
+                isolate=isolate,
             )
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
-    return score(scheme, inputs, folder=str(folder))
+    return score(scheme, inputs, folder=readable(str(folder)))
 
 
 def _schemes_in(files: list[InputFile]) -> dict[str, list[str]]:

@@ -178,10 +178,14 @@ def read_folder(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    isolate: bool = False,
 ) -> Inputs:
     """Read every spreadsheet of ``folder``. With ``jobs`` > 1 the files are read in batches
     by worker processes; the records are merged in file order, so the result is the same.
-    ``limits``: what a file may be (size, rows) before it is refused with a finding."""
+    ``limits``: what a file may be (size, rows) before it is refused with a finding.
+    ``isolate``: read in worker processes whatever the batch size (``workers``): a file that
+    makes the reader die is a ``file-crashed-reader`` finding and the batch goes on. The command
+    line always isolates; in-process reading is for the library and its tests."""
     tasks, notes = discover(folder.resolve(), exclude=exclude)
     inputs = Inputs()
     inputs.findings.extend(notes)
@@ -190,9 +194,11 @@ def read_folder(
     from flowscore.parallel import map_batches, pooled
 
     # From worker processes the records come packed (``wire``): a third of pickle's cost.
-    packed = pooled(jobs, len(tasks))
+    packed = isolate or pooled(jobs, len(tasks))
     if packed:
         from flowscore.inputs.wire import unpack
+    from flowscore.workers import memory_room
+
     for part in map_batches(
         _read_batch_packed if packed else _read_batch,
         tasks,
@@ -200,6 +206,9 @@ def read_folder(
         init=_init_worker,
         init_arg=(scheme, limits),
         progress=progress,
+        isolate=isolate,
+        crashed=_crashed,
+        memory=memory_room(limits.max_size),
     ):
         inputs.merge(unpack(part) if packed else part)
     return inputs
@@ -222,6 +231,17 @@ def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
         read_file(Path(path), display, _worker_reader, limits=_worker_limits)
         for path, display in tasks
     ]
+
+
+def _crashed(task: tuple[str, str], reason: str) -> bytes:
+    """What a file is when its worker died reading it: unreadable, with a finding."""
+    from flowscore.inputs.records import InputFile
+    from flowscore.inputs.wire import pack
+
+    inputs = Inputs()
+    inputs.report("file-crashed-reader", file=task[1], reason=reason)
+    inputs.files.append(InputFile(path=task[1], kind="unreadable"))
+    return pack(inputs)
 
 
 def _read_batch_packed(tasks: list[tuple[str, str]]) -> list[bytes]:

@@ -53,6 +53,8 @@ def open_file(
     pre: Preflight
     try:
         pre = preflight(data, path.suffix, limits)
+    except MemoryError:
+        raise  # the worker's memory cap: the file is reported as crashing its reader
     except Exception:  # a structure the checks did not foresee: refuse it, never crash the batch
         return None, [finding("file-unreadable", "structure", file=display)]
     if pre.refusal is not None:
