@@ -44,10 +44,11 @@ def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
     so an interruption at any point leaves either the old outputs or the new ones, whole."""
     final = final.resolve()
     final.parent.mkdir(parents=True, exist_ok=True)
-    with critical():  # a signal between creating the folder and the try would leave it behind
-        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    tmp: Path | None = None
     old: Path | None = None
     try:
+        with critical():  # the folder made and its name kept, or neither
+            tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
         fill(tmp)
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private (0700)
         with critical():  # the old outputs aside and the new ones in: never one without the other
@@ -66,7 +67,7 @@ def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
                 raise
             replaced.append(str(final))
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             _remove(tmp)
     if old is not None and old.exists():
         _remove(old)

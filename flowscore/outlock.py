@@ -58,31 +58,35 @@ def _holder(path: Path) -> dict:
 def output_lock(out_dir: Path, *, wait: float | None = None) -> Iterator[None]:
     """Hold the output folder's lock for the block (waiting up to ``wait`` seconds for it)."""
     from flowscore.errors import OutputError
+    from flowscore.interrupt import critical
 
     path = lock_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + (WAIT if wait is None else wait)
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
-        if _try_lock(fd):
-            try:
-                same = os.path.samestat(os.fstat(fd), os.stat(path))
-            except OSError:
-                same = False
-            if same:
-                break
-            os.close(fd)  # the holder removed the file as we took it: take the new one
-            continue
-        os.close(fd)
-        if time.monotonic() >= deadline:
-            who = _holder(path)
-            raise OutputError(
-                f"输出文件夹 {out_dir} 正由另一次运行写出（进程 {who.get('pid', '未知')}，"
-                f"计算机 {who.get('host', '未知')}，开始于 {who.get('started', '未知')}）",
-                hint="请等那次运行结束后再运行；它结束后锁会自动解除",
-            )
-        time.sleep(0.1)
+    fd = -1
     try:
+        while True:
+            with critical():  # a descriptor held is one the finally below releases
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+                held = _try_lock(fd)
+                if held:
+                    try:
+                        held = os.path.samestat(os.fstat(fd), os.stat(path))
+                    except OSError:
+                        held = False  # the holder removed the file as we took it: retry
+                if not held:
+                    os.close(fd)
+                    fd = -1
+            if held:
+                break
+            if time.monotonic() >= deadline:
+                who = _holder(path)
+                raise OutputError(
+                    f"输出文件夹 {out_dir} 正由另一次运行写出（进程 {who.get('pid', '未知')}，"
+                    f"计算机 {who.get('host', '未知')}，开始于 {who.get('started', '未知')}）",
+                    hint="请等那次运行结束后再运行；它结束后锁会自动解除",
+                )
+            time.sleep(0.1)
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
@@ -92,8 +96,9 @@ def output_lock(out_dir: Path, *, wait: float | None = None) -> Iterator[None]:
         os.write(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"))
         yield
     finally:
-        try:
-            os.unlink(path)  # still held: a waiting run retries on the new file
-        except OSError:  # Windows: an open file cannot be removed; it stays, unlocked
-            pass
-        os.close(fd)
+        if fd >= 0:
+            try:
+                os.unlink(path)  # still held: a waiting run retries on the new file
+            except OSError:  # Windows: an open file cannot be removed; it stays, unlocked
+                pass
+            os.close(fd)

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer._click.exceptions import BadParameter
 
+from flowscore.cli import app
 from flowscore.cli import typer_zh as cli_params
 from flowscore.cli import typer_zh as cli_zh
-from flowscore.cli import app
 
 SAMPLES = {
     int: ["5", "0", "-1", "99", "100", "250000", "abc", "5.5", " 7 ", 3],

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from flowscore.cli import app
-from flowscore.rubric.describe import describe_item, describe_part
-from flowscore.rubric.lint import lint_rubric
 from flowscore.findings import Level
 from flowscore.rubric import load_rubric
+from flowscore.rubric.describe import describe_item, describe_part
+from flowscore.rubric.lint import lint_rubric
 from flowscore.rubric.load import RUBRIC_DIR, check_rubric
 from flowscore.rubric.model import (
     Item,

@@ -15,9 +15,9 @@ from test_writers import make_batch
 
 import flowscore.writers as writers
 from flowscore.errors import OutputError
+from flowscore.inputs.open.props import _parse_props_xml, parse_custom_props
 from flowscore.parallel import can_fork
 from flowscore.rules import ratio
-from flowscore.inputs.open.props import _parse_props_xml, parse_custom_props
 from flowscore.writers import summary_xlsx, write_outputs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")

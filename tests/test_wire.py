@@ -14,9 +14,8 @@ from flowscore.inputs.folder import discover
 from flowscore.inputs.reader import WorkbookReader as SheetReader
 from flowscore.inputs.reader import read_file
 from flowscore.inputs.records import Inputs
-from flowscore.inputs.wire import PackedAnnex
+from flowscore.inputs.wire import PackedAnnex, pack, unpack
 from flowscore.rubric import load_rubric
-from flowscore.inputs.wire import pack, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {
