@@ -112,7 +112,10 @@ class Forked:
         ctx = mp.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_run_child, args=(send, func, args, kwargs), daemon=True)
-        self._proc.start()
+        from flowscore.workers import starting
+
+        with starting():
+            self._proc.start()
         send.close()
 
     def result(self) -> Any:

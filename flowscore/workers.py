@@ -42,6 +42,24 @@ def memory_room(max_size: int) -> int:
 
 
 _DIED_BEFORE_TASK = -1
+_STOP_SIGNALS = {
+    s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None
+}
+
+
+class starting:
+    """Around starting a child: the stopping signals blocked, so the child (which inherits the
+    main process's handlers, and the mask) cannot take one before ``quiet_child`` set its own —
+    a SIGTERM from ``terminate()`` in that moment printed a traceback. The main process gets a
+    signal that arrived meanwhile as soon as the block ends."""
+
+    def __enter__(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+    def __exit__(self, *exc: object) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def quiet_child(*, stdio: bool = True) -> None:
@@ -54,6 +72,8 @@ def quiet_child(*, stdio: bool = True) -> None:
         sig = getattr(signal, name, None)
         if sig is not None:
             signal.signal(sig, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by ``starting`` until the above was done
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -178,7 +198,8 @@ class Pool:
             args=(child, self._slots, i, self._func, self._init, self._init_arg, self._room),
             daemon=True,
         )
-        proc.start()
+        with starting():
+            proc.start()
         child.close()
         self._procs[i], self._conns[i], self._busy[i] = proc, parent, None
 

@@ -288,7 +288,7 @@ def test_signal_while_reading_stops_everything(tmp_path, many, sig):
     kids = _children(p.pid)
     assert kids, "no workers seen"
     p.send_signal(getattr(signal, sig))
-    stdout, stderr = p.communicate(timeout=20)  # returns: no worker holds stdout open
+    _, stderr = p.communicate(timeout=20)  # returns: no worker holds stdout open
     assert p.returncode == 128 + getattr(signal, sig)
     assert stderr.decode().strip() == "已停止：本次运行被中断，原有的结果没有改动。"
     for k in kids:

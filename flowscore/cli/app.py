@@ -167,7 +167,6 @@ def compute_cmd(
             help="并行的读取进程数（1 表示一个读取进程、写出在本进程内完成，0 表示按处理器核数）。"
             "文件总在单独的读取进程中读取：一个文件使读取程序崩溃时只影响它自己。",
             min=0,
-            max=32,
         ),
     ] = 0,
     max_size: MaxSizeOpt = 256,
@@ -181,7 +180,7 @@ def compute_cmd(
     from flowscore.writers.results_json import json_text, result_to_dict
 
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
-    jobs = jobs or default_jobs()
+    jobs = min(jobs or default_jobs(), 32)  # more readers than that only compete for memory
     try:
         result = compute_folder(
             folder,
