@@ -173,7 +173,7 @@ class Pool:
 
         from flowscore.parallel import start_method
 
-        self._ctx = mp.get_context(start_method())
+        self._ctx: Any = mp.get_context(start_method())
         self._func, self._init, self._init_arg = func, init, init_arg
         self._crashed = crashed or _reraise
         self._room = memory
@@ -229,10 +229,10 @@ class Pool:
                     not is_conn and (proc is None or proc.sentinel != ready)
                 ):
                     continue  # a worker already replaced in this round
-                got = None
+                got: Any = None
                 if is_conn:
                     try:
-                        got = ready.recv()  # type: ignore[union-attr]
+                        got = ready.recv()  # type: ignore[union-attr, call-arg]
                     except (EOFError, OSError):
                         got = None
                 if got is not None:

@@ -13,6 +13,7 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flowscore.catalog import finding
 from flowscore.contract import RESULTS_NAME, SUMMARY_NAME
@@ -199,8 +200,11 @@ def read_folder(
         from flowscore.inputs.wire import unpack
     from flowscore.workers import memory_room
 
+    reader: Callable[[list[tuple[str, str]]], list[Any]] = (
+        _read_batch_packed if packed else _read_batch
+    )
     for part in map_batches(
-        _read_batch_packed if packed else _read_batch,
+        reader,
         tasks,
         jobs=jobs,
         init=_init_worker,

@@ -238,10 +238,10 @@ def scan_xlsx(zf: Zip, pre: Preflight) -> None:
                 for key, value in tag.items():
                     if key == "id" or key.endswith(":id"):
                         rid = value  # the last one, as the reader takes it
-                target = targets.get(rid)
-                if target is None:
+                found = targets.get(rid)
+                if found is None:
                     continue  # the reader refuses the workbook (RelationshipNotFound)
-                path = target[1:] if target.startswith("/") else folder + target
+                path = found[1:] if found.startswith("/") else folder + found
                 sheets.append((tag.get("name", ""), _member(zf, path)))
     if sheets is None or any(part is None for _, part in sheets):
         # Not followed as the reader follows it: bound every sheet by the largest part.
@@ -260,8 +260,8 @@ def scan_xlsx(zf: Zip, pre: Preflight) -> None:
         scans[part] = scan
     worst = max(scans.values(), key=lambda x: (x.cells, x.rows), default=OK_SCAN)
     pre.worst = worst
-    for name, part in sheets or ():
-        scan = scans.get(part, worst) if part is not None else worst
+    for name, sheet_part in sheets or ():
+        scan = scans.get(sheet_part, worst) if sheet_part is not None else worst
         old = pre.sheets.get(name)
         if old is None or (scan.cells, scan.rows) > (old.cells, old.rows):
             pre.sheets[name] = scan

@@ -32,7 +32,7 @@ def cfb_streams(data: bytes) -> set[str]:
             chunk = data[off : off + size]
             fat.extend(struct.unpack(f"<{len(chunk) // 4}I", chunk[: len(chunk) // 4 * 4]))
         names: set[str] = set()
-        sector, seen = first_dir, set()
+        sector, seen = first_dir, set[int]()
         while sector < 0xFFFFFFFA and sector not in seen and len(seen) < 4096:
             seen.add(sector)
             off = (sector + 1) * size
