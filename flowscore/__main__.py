@@ -1,3 +1,4 @@
-from flowscore.cli import main
+from flowscore.entry import main
 
-main()
+if __name__ == "__main__":  # a spawned worker imports this module again: it must not run
+    main()

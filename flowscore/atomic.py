@@ -8,6 +8,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from flowscore.interrupt import critical
+
+# Output folders this process has put in place (the last one is what a signal arriving after it
+# should report as written).
+replaced: list[str] = []
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -38,23 +44,45 @@ def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
     so an interruption at any point leaves either the old outputs or the new ones, whole."""
     final = final.resolve()
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    tmp: Path | None = None
     old: Path | None = None
     try:
+        with critical():  # the folder made and its name kept, or neither
+            tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
         fill(tmp)
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private (0700)
-        if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
-            old.rmdir()
-            os.replace(final, old)
-        os.replace(tmp, final)
-    except BaseException:
-        if old is not None and not final.exists():
-            os.replace(old, final)
-            old = None
-        raise
+        with critical():  # the old outputs aside and the new ones in: never one without the other
+            if final.exists():
+                old = Path(
+                    tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent)
+                )
+                old.rmdir()
+                os.replace(final, old)
+            try:
+                os.replace(tmp, final)
+            except BaseException:
+                if old is not None and not final.exists():
+                    os.replace(old, final)
+                    old = None
+                raise
+            replaced.append(str(final))
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+        if tmp is not None and tmp.exists():
+            _remove(tmp)
+    if old is not None and old.exists():
+        _remove(old)
+        if old.exists():
+            from flowscore.errors import OutputError
+
+            raise OutputError(
+                f"新的结果已写入 {final}，但无法删除旧结果（已移到 {old}）",
+                hint="请手动删除该文件夹",
+            )
+
+
+def _remove(folder: Path) -> None:
+    """Remove a folder, once more if something was still being written into it."""
+    for _ in range(2):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return

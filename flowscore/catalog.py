@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flowscore.findings import Finding, Level
+from flowscore.findings import Finding, Level, clip
 
 E, W, N = Level.ERROR, Level.WARNING, Level.INFO  # N: a note (提示)
 
@@ -205,6 +205,9 @@ _KINDS = (
             "ratio": "文件内部的 {part} 压缩比异常（{packed} 解压后声称 {size}），疑似“压缩炸弹”，未解压即拒绝",
             "overflow": "文件内部的 {part} 解压后比声明的大小更大，疑似“压缩炸弹”，已停止解压",
             "bounded": "文件内部的 {part} 解压后超过声明的大小或上限 {limit}，疑似“压缩炸弹”，已停止解压",
+            "declared": "文件内部的 {part} 声明{what}为 {count}，远超文件的实际内容，拒绝读取",
+            "duplicate-part": "文件内部有两个同名的部件 {part}（正常的工作簿不会这样），拒绝读取",
+            "structure": "文件的内部结构异常（{what}），拒绝读取",
         },
         hints={"": _UNSAFE},
     ),
@@ -232,7 +235,11 @@ _KINDS = (
         meaning="工作表超过 `--max-rows` 行，或从 A1 起超过 500 万个单元格（.ods 文件整个不读取，其他格式只跳过该表）",
         action="多为远处单元格误填：按 Ctrl+End 找到最后一个单元格，删去多余行列；确有这么多行时调高 `--max-rows`",
         group="file",
-        messages={"": "工作表{why}，未读取", "whole": "工作表{why}，整个文件未读取"},
+        messages={
+            "": "工作表{why}，未读取",
+            "whole": "工作表{why}，整个文件未读取",
+            "declared": "工作表的尺寸记录声称{why}，整个文件未读取",
+        },
         hints={"": _TOO_BIG},
     ),
     Kind(
@@ -269,6 +276,50 @@ _KINDS = (
         action="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列",
         group="file",
         messages={"": "没有识别出评分表、指标、加减分或市考排名表头，文件已忽略"},
+    ),
+    Kind(
+        code="file-crashed-reader",
+        level=E,
+        name="读取时程序意外终止",
+        meaning="读取这个文件的进程意外终止（内容异常、超出内存上限或被系统终止），文件未读取；其余文件照常读取",
+        action="用 Excel/WPS 打开后另存为新的 .xlsx 再提交；来历不明的文件交信息安全人员",
+        group="file",
+        messages={
+            "": "读取这个文件时读取进程意外终止（{reason}），文件未读取",
+        },
+        hints={"": _UNSAFE},
+    ),
+    Kind(
+        code="file-skipped",
+        level=W,
+        name="不是普通文件，未读取",
+        meaning="文件夹中的命名管道、设备文件、失效或循环的快捷方式（符号链接）、指向文件夹的链接等，未读取（名称像电子表格的为警告，其他为提示）",
+        action="把真正的文件（而不是链接）放进文件夹",
+        group="file",
+        messages={
+            "": "这不是普通文件（{what}），未读取",
+            "dangling": "这是指向不存在的文件的快捷方式（符号链接），未读取",
+            "loop": "这是循环指向自身的快捷方式（符号链接），未读取",
+            "folder-link": "这是指向其他文件夹的快捷方式（符号链接），其中的文件未读取",
+            "unreadable": "无法查看这个文件（{reason}），未读取",
+        },
+        hints={
+            "": "评分表请以普通文件的形式放进文件夹",
+            "dangling": "链接指向的文件已被移走或删除；请把文件本身放进文件夹",
+            "loop": "删除这个链接，把文件本身放进文件夹",
+            "folder-link": "如需读取其中的文件，请把文件夹本身（而不是链接）放进来",
+            "unreadable": "确认有读取权限",
+        },
+    ),
+    Kind(
+        code="output-folder-skipped",
+        level=N,
+        name="跳过以前的输出文件夹",
+        meaning="子文件夹是 flowscore 以前写出的输出（按 results.json 的内容识别），其中的文件未读取",
+        action="不需要处理；如不再需要，可把它移出材料文件夹",
+        group="file",
+        messages={"": "这是 flowscore 以前写出的结果文件夹，其中的文件未读取"},
+        hints={"": "如不再需要，可把它移出材料文件夹"},
     ),
     # -- annex sheets --------------------------------------------------------------------------
     Kind(
@@ -375,6 +426,18 @@ _KINDS = (
             "": "第{row}行“{text}…”对不上评分细则中的任何一项，此行未采用",
             "ambiguous": "第{row}行的文字同样接近序号 {first} 和 {second}，无法确定是哪一项，此行未采用",
         },
+    ),
+    Kind(
+        code="text-match-limit",
+        level=E,
+        name="按文字对应的行太多",
+        meaning="没有序号的行太多或文字太长，超过每个文件按文字对应的工作量上限，其余的行未采用",
+        action="补上序号，或从评分细则原文复制考核内容文字",
+        group="annex",
+        messages={
+            "": "没有序号、需按文字对应的行超过了每个文件的工作量上限，从第{row}行起的行未对应，未采用",
+        },
+        hints={"": "补上序号列，或删去多余的长文字行"},
     ),
     Kind(
         code="bad-score",
@@ -872,6 +935,33 @@ def kind(code: str) -> Kind:
     return CATALOG[code]
 
 
+# What one field of a message may quote: a cell's text is clipped by the reader already, but a
+# list of names (10,000 sheets of one unit) or a long path must not make a message of 200,000
+# characters. A list joined with "、" keeps its first names and says how many there are.
+FIELD_MAX = 200
+MESSAGE_MAX = 1000
+SHEET_MAX = 100
+
+
+def capped(value: object, limit: int = FIELD_MAX) -> object:
+    """``value`` as a message may quote it: long text clipped, long lists shortened (等 N 个)."""
+    if isinstance(value, list | tuple):
+        value = "、".join(str(v) for v in value)
+    if not isinstance(value, str) or len(value) <= limit:
+        return value
+    if "、" in value:
+        names = value.split("、")
+        kept: list[str] = []
+        used = 0
+        for name in names:
+            if kept and used + len(name) > limit:
+                break
+            kept.append(name if len(name) <= limit else name[:limit] + "…")
+            used += len(name) + 1
+        return "、".join(kept) + f"等 {len(names):,} 个"
+    return clip(value, limit)
+
+
 def finding(
     code: str,
     variant: str = "",
@@ -885,14 +975,20 @@ def finding(
 ) -> Finding:
     """The finding of kind ``code`` (in its ``variant``) at a place, worded from its patterns."""
     k = CATALOG[code]
-    values = {"unit": unit, **fields}
+    values = {"unit": capped(unit), **{key: capped(v) for key, v in fields.items()}}
+    message = k.message(variant, values)
+    hint = k.hint(variant, values)
+    if len(message) > MESSAGE_MAX:
+        message = message[:MESSAGE_MAX] + "…"
+    if len(hint) > MESSAGE_MAX:
+        hint = hint[:MESSAGE_MAX] + "…"
     return Finding(
         code=code,
         level=k.levels.get(variant, k.level),
-        message=k.message(variant, values),
-        hint=k.hint(variant, values),
+        message=message,
+        hint=hint,
         file=file,
-        sheet=sheet,
+        sheet=sheet if len(sheet) <= SHEET_MAX else str(capped(sheet, SHEET_MAX)),
         cell=cell,
         unit=unit,
         key=key,

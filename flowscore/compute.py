@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from flowscore.display import readable
 from flowscore.errors import FlowscoreError, UsageError
 from flowscore.findings import Finding
 from flowscore.inputs.folder import Listing, list_folder, read_listing, template_schemes
@@ -28,6 +29,7 @@ def compute_folder(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    isolate: bool = False,
 ) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (``scheme`` as given, else
     ``rubric``, else the templates' own, else the default). Problems are findings in
@@ -35,7 +37,9 @@ def compute_folder(
 
     ``jobs`` > 1 reads files in that many worker processes (same result as serial);
     ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
-    (size, rows per sheet) before it is refused with a finding."""
+    (size, rows per sheet) before it is refused with a finding; ``isolate`` reads every file in
+    a worker process (a file that kills its reader costs only itself: the command line's
+    way)."""
     folder = Path(folder)
     if folder.is_file():
         raise UsageError(
@@ -48,9 +52,11 @@ def compute_folder(
     warnings: list[Finding] = []
     if scheme is None:
         scheme, warnings = load_rubric(rubric if rubric is not None else _templates_rubric(listing))
-    inputs = read_listing(listing, scheme, jobs=jobs, progress=progress, limits=limits)
+    inputs = read_listing(
+        listing, scheme, jobs=jobs, progress=progress, limits=limits, isolate=isolate
+    )
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
-    return score(scheme, inputs, folder=str(folder))
+    return score(scheme, inputs, folder=readable(str(folder)))
 
 
 def _templates_rubric(listing: Listing) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 
 
@@ -77,6 +77,8 @@ class Report:
         self.extend(findings)
 
     def add(self, finding: Finding) -> None:
+        if len(finding.message) > MESSAGE_MAX:
+            finding = replace(finding, message=cap_message(finding.message))
         if finding not in self._seen:
             self._seen.add(finding)
             self._items.append(finding)
@@ -117,14 +119,38 @@ class Report:
 
 # Showing a cell's text in a message
 
+MESSAGE_MAX = 1000  # characters of one message (catalog.finding caps each field already)
+
+
+def cap_message(message: str, keep: int = 10) -> str:
+    """A message built with a long "、" list (10,000 sheets of one unit, each named) shortened
+    to its first ``keep`` names, how many there are, and the rest of its sentence; then cut at
+    ``MESSAGE_MAX`` characters."""
+    parts = message.split("、")
+    if len(parts) > keep + 2:
+        last = parts[-1]
+        cut = last.find("，")
+        tail = last[cut:] if cut >= 0 else ""
+        message = "、".join(parts[:keep]) + f"等 {len(parts):,} 个" + tail
+    if len(message) > MESSAGE_MAX:
+        message = message[:MESSAGE_MAX] + "…"
+    return message
+
+
 _QUOTED = re.compile(r"“([^”]*)”")
 
 
+_CLIPPED = re.compile(r"…（共 ([\d,]+) 字）$")
+
+
 def clip(text: str, limit: int) -> str:
-    """Long text shortened for a message: the start, an ellipsis and the length."""
+    """Long text shortened for a message: the start, an ellipsis and the length (of the whole
+    original text, also when ``text`` was clipped before)."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}…（共 {len(text):,} 字）"
+    m = _CLIPPED.search(text)
+    total = m.group(1) if m else f"{len(text):,}"
+    return f"{text[:limit]}…（共 {total} 字）"
 
 
 def clip_quoted(message: str, limit: int) -> str:

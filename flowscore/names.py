@@ -58,6 +58,9 @@ class Roster:
         return max(hits)[1] if hits else None
 
     def closest(self, written: str, n: int = 3) -> list[str]:
+        # A cell of 32,767 characters cannot be 30% like a unit name of a few dozen; comparing
+        # only its start keeps the cost of a row flat (difflib indexes the whole text).
+        written = written[:200]
         names = [u.name for u in self.scheme.units]
         got = difflib.get_close_matches(norm(written), [norm(x) for x in names], n=n, cutoff=0.3)
         back = {norm(x): x for x in names}

@@ -83,6 +83,15 @@ _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _NOTHING = Parsed(None)
+
+# What a cell may hold and still be a number here. Decimal arithmetic works to 28 significant
+# digits: a value of 29 digits (typed as text, or a float such as 1e300) cannot be rounded to
+# cents (``quantize`` fails), and nothing scored here — points, people, documents, rates — comes
+# near a trillion. A product of two bounded values (a derived indicator) stays below 10^24, so
+# it still rounds to 4 places. Excel itself keeps 15 significant digits.
+MAX_MAGNITUDE = Decimal(10) ** 12
+MAX_DIGITS = 20  # digits typed in one text cell (0.30000000000000004 has 17)
+TOO_BIG = "数字太大（超过一万亿），不像是真实的数据"
 ERROR_VALUES = frozenset(
     {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!"}
 )
@@ -104,18 +113,22 @@ def parse_number(raw: object) -> Parsed:
     if raw is None:
         return _NOTHING
     if type(raw) is float and raw.is_integer():  # the usual cell: 5 stored as 5.0, kept 5
-        return Parsed(Decimal(int(raw)))
+        if -1e12 < raw < 1e12:
+            return Parsed(Decimal(int(raw)))
+        return Parsed(None, TOO_BIG)
     if isinstance(raw, bool):
         return Parsed(None, "是逻辑值（TRUE/FALSE），不是数字")
     if isinstance(raw, Decimal):
-        return Parsed(raw) if raw.is_finite() else Parsed(None, "不是有限数字")
+        if not raw.is_finite():
+            return Parsed(None, "不是有限数字")
+        return _bounded(raw)
     if isinstance(raw, int):
-        return Parsed(Decimal(raw))
+        return Parsed(Decimal(raw)) if -(10**12) < raw < 10**12 else Parsed(None, TOO_BIG)
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             return Parsed(None, "不是有限数字")
         # A whole number typed as 5 is stored as 5.0 by spreadsheets: keep it 5.
-        return Parsed(Decimal(int(raw)) if raw.is_integer() else Decimal(repr(raw)))
+        return _bounded(Decimal(int(raw)) if raw.is_integer() else Decimal(repr(raw)))
     if not isinstance(raw, str):
         return Parsed(None, f"不是数字（{type(raw).__name__}）")
     text = normalize_text(raw)
@@ -132,11 +145,22 @@ def parse_number(raw: object) -> Parsed:
         text = text.replace(",", "")
     if not _PLAIN.match(text):
         return Parsed(None, f"“{raw.strip()[:30]}”不是数字")
+    digits = sum(ch.isdigit() for ch in text) if len(text) > MAX_DIGITS else 0
+    if digits > MAX_DIGITS:
+        return Parsed(None, f"数字位数太多（{digits} 位），不像是真实的数据")
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex already guards this
         return Parsed(None, f"“{raw.strip()[:30]}”不是数字")
+    if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        return Parsed(None, TOO_BIG)
     return Parsed(value, is_percent=is_percent)
+
+
+def _bounded(value: Decimal) -> Parsed:
+    if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        return Parsed(None, TOO_BIG)
+    return Parsed(value)
 
 
 def parse_rate(raw: object) -> Parsed:

@@ -35,6 +35,19 @@ def pooled(jobs: int, tasks: int) -> bool:
     return jobs > 1 and tasks >= SERIAL_BELOW
 
 
+def start_method() -> str:
+    """How worker processes start: ``FLOWSCORE_START_METHOD`` (``fork``, ``spawn`` or
+    ``forkserver``) when set and available, else ``fork`` where it exists (Linux) and ``spawn``
+    elsewhere (Windows, where it is the only way)."""
+    import multiprocessing as mp
+
+    available = mp.get_all_start_methods()
+    wanted = os.environ.get("FLOWSCORE_START_METHOD", "").strip().lower()
+    if wanted in available:
+        return wanted
+    return "fork" if "fork" in available else "spawn"
+
+
 def map_batches(
     func: Callable[[list[T]], list[R]],
     tasks: list[T],
@@ -43,12 +56,21 @@ def map_batches(
     init: Callable[[Any], None],
     init_arg: Any,
     progress: Callable[[int, int], None] | None = None,
+    isolate: bool = False,
+    crashed: Callable[[T, str], R] | None = None,
+    memory: int = 0,
 ) -> Iterator[R]:
     """Yield ``func``'s results for every task, in order. ``func`` takes a batch (a list) and
     returns one result per task; ``init(init_arg)`` prepares each worker (and this process when
-    running serially)."""
+    running serially).
+
+    With ``isolate`` (or a batch large enough to pool) the work runs in worker processes
+    (``workers.Pool``): one that dies — a native library aborting, the memory cap reached, a
+    kill — takes only the task it was on, which becomes ``crashed(task, reason)``; the rest of
+    its batch is done again by a fresh worker. ``memory``: bytes of address space a worker may
+    add to what it starts with (0: no cap)."""
     total = len(tasks)
-    if not pooled(jobs, total):
+    if not isolate and not pooled(jobs, total):
         init(init_arg)
         step = max(1, total // 100)
         done = 0
@@ -58,17 +80,20 @@ def map_batches(
             if progress:
                 progress(done, total)
         return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from flowscore.workers import Pool
 
-    size = max(MIN_BATCH, min(MAX_BATCH, -(-total // (jobs * 8))))
+    size = max(MIN_BATCH, min(MAX_BATCH, -(-total // (max(1, jobs) * 8))))
     batches = [tasks[i : i + size] for i in range(0, total, size)]
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=init, initargs=(init_arg,)
+    with Pool(
+        func,
+        workers=max(1, min(jobs, len(batches))),
+        init=init,
+        init_arg=init_arg,
+        crashed=crashed,
+        memory=memory,
     ) as pool:
         done = 0
-        for batch, results in zip(batches, pool.map(func, batches), strict=True):
+        for batch, results in zip(batches, pool.run(batches), strict=True):
             yield from results
             done += len(batch)
             if progress:
@@ -87,7 +112,10 @@ class Forked:
         ctx = mp.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_run_child, args=(send, func, args, kwargs), daemon=True)
-        self._proc.start()
+        from flowscore.workers import starting
+
+        with starting():
+            self._proc.start()
         send.close()
 
     def result(self) -> Any:
@@ -110,20 +138,28 @@ class Forked:
         raise value
 
     def cancel(self) -> None:
-        """Stop the child (the parent failed; its work is no longer wanted)."""
+        """Stop the child (the parent failed or was interrupted; its work is no longer wanted)
+        and wait for it, so nothing writes into the temporary folder once it is removed."""
         if self._proc.is_alive():
             self._proc.terminate()
-        self._proc.join()
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():  # pragma: no cover - a child that ignores SIGTERM
+            self._proc.kill()
+            self._proc.join()
         self._recv.close()
 
 
 def can_fork() -> bool:
-    import multiprocessing as mp
-
-    return "fork" in mp.get_all_start_methods()
+    """Whether the writer may fork (``start_method()`` is ``fork``). Under ``spawn`` (Windows,
+    or FLOWSCORE_START_METHOD=spawn) the outputs are written in this process: a spawned child
+    would need the whole scored batch pickled across, which costs what it saves."""
+    return start_method() == "fork"
 
 
 def _run_child(send: Any, func: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    from flowscore.workers import quiet_child
+
+    quiet_child(stdio=False)
     try:
         value = func(*args, **kwargs)
     except BaseException as exc:

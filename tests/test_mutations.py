@@ -78,6 +78,20 @@ JUNK = st.one_of(
     st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
 ).filter(lambda t: parse_number(t).value is None)
 
+# Whole-file mutations of the zip's parts (the robustness issue): declared counts, workbook.xml
+# entries repeated or commented out, huge numbers, control characters in names.
+HUGE = st.sampled_from(["1" * 29, "9" * 40, "1e300", "-1E+300", "123456789012345678901234567890.5"])
+PART = st.one_of(
+    st.tuples(st.just("unique-count"), st.sampled_from(["4294967295", "99999999999", "0", "-1"])),
+    st.tuples(st.just("sheet-twice"), st.booleans()),
+    st.tuples(st.just("sheet-in-comment"), st.booleans()),
+    st.tuples(st.just("huge"), st.integers(4, 10), st.integers(3, 5), HUGE),
+    st.tuples(
+        st.just("control-name"),
+        st.sampled_from(["\x1b[2J", "\x07", "\u202e", "_x001B_[31m", "\x00"]),
+    ),
+)
+
 MUTATION = st.one_of(
     st.tuples(st.just("blank"), st.integers(1, 16), st.integers(1, 6)),
     st.tuples(st.just("text"), st.integers(1, 16), st.integers(1, 6), JUNK),
@@ -113,6 +127,54 @@ def _mutate(path: Path, mutations: list[tuple]) -> None:
     wb.save(path)
 
 
+def _mutate_parts(path: Path, mutation: tuple) -> None:
+    """Rewrite one part of the saved workbook (after ``_mutate``): what openpyxl cannot write."""
+    import io
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    wb = parts["xl/workbook.xml"].decode("utf-8")
+    kind = mutation[0]
+    if kind == "unique-count" and "xl/sharedStrings.xml" in parts:
+        sst = parts["xl/sharedStrings.xml"].decode("utf-8")
+        sst = re.sub(r'uniqueCount="[^"]*"', f'uniqueCount="{mutation[1]}"', sst, count=1)
+        parts["xl/sharedStrings.xml"] = sst.encode("utf-8")
+    elif kind in ("sheet-twice", "sheet-in-comment"):
+        tag = re.search(r"<sheet [^>]*/>", wb)
+        if tag:
+            extra = tag.group(0) if kind == "sheet-twice" else f"<!-- {tag.group(0)} -->"
+            wb = wb.replace(
+                tag.group(0), (extra + tag.group(0)) if mutation[1] else (tag.group(0) + extra)
+            )
+    elif kind == "huge":
+        sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+        ref = f"{'ABCDE'[mutation[2] - 1]}{mutation[1]}"
+        sheet = re.sub(
+            rf'<c r="{ref}"([^>]*?)(/>|>.*?</c>)',
+            f'<c r="{ref}"><v>{mutation[3]}</v></c>'
+            if "e" in mutation[3].lower()
+            else f'<c r="{ref}" t="inlineStr"><is><t>{mutation[3]}</t></is></c>',
+            sheet,
+            count=1,
+        )
+        parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    elif kind == "control-name":
+        wb = re.sub(
+            r'(<sheet [^>]*name=")([^"]*)"',
+            lambda m: m.group(1) + m.group(2) + mutation[1].replace("\x00", "&#0;") + '"',
+            wb,
+            count=1,
+        )
+    parts["xl/workbook.xml"] = wb.encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    path.write_bytes(out.getvalue())
+
+
 seen = {"examples": 0}
 
 
@@ -122,8 +184,12 @@ seen = {"examples": 0}
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(target=st.sampled_from(sorted(UNITS)), mutations=st.lists(MUTATION, min_size=1, max_size=3))
-def test_damage_never_crashes_and_never_changes_other_units(base, target, mutations):
+@given(
+    target=st.sampled_from(sorted(UNITS)),
+    mutations=st.lists(MUTATION, min_size=1, max_size=3),
+    part=st.none() | PART,
+)
+def test_damage_never_crashes_and_never_changes_other_units(base, target, mutations, part):
     folder, baseline = base
     seen["examples"] += 1
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,6 +197,9 @@ def test_damage_never_crashes_and_never_changes_other_units(base, target, mutati
         shutil.copytree(folder, work)
         damaged = UNITS[target][0]
         _mutate(work / damaged, mutations)
+        if part is not None:
+            _mutate_parts(work / damaged, part)
+            mutations = [*mutations, part]
         result = compute_folder(work, rubric=RUBRIC)  # must not raise
     for unit in UNITS:
         if unit != target:

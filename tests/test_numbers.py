@@ -95,6 +95,35 @@ def test_decimal_text_round_trips(value):
     assert parse_number(f"  {value}  ").value == value
 
 
-@given(st.integers(min_value=0, max_value=10**12))
+@given(st.integers(min_value=0, max_value=10**12 - 1))  # numbers.MAX_MAGNITUDE
 def test_grouped_integers(n):
     assert parse_number(f"{n:,}").value == D(n)
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("1" * 29, "位数太多"),
+        ("9" * 21, "位数太多"),
+        ("0." + "0" * 30 + "1", "位数太多"),
+        ("1,000,000,000,000", "数字太大"),
+        (1e300, "数字太大"),
+        (-1e300, "数字太大"),
+        (1e12, "数字太大"),
+        (10**13, "数字太大"),
+        (D("1E+40"), "数字太大"),
+    ],
+)
+def test_numbers_past_what_decimal_can_round_are_refused(raw, why):
+    """Issue (class 4): 29 digits or 1e300 crashed compute in quantize; now a Chinese reason."""
+    p = parse_number(raw)
+    assert not p.ok and p.value is None
+    assert why in p.problem
+
+
+@pytest.mark.parametrize("raw", [999_999_999_999, 999_999_999_999.0, "999,999,999,999", 5e-324])
+def test_largest_accepted_numbers_still_round(raw):
+    p = parse_number(raw)
+    assert p.ok and p.value is not None
+    assert fmt(p.value * p.value, 2)  # a derived product of two bounded values rounds to cents
+    assert fmt(p.value, 4)

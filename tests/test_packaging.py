@@ -90,4 +90,4 @@ def test_installed_flowscore_works_outside_the_source_tree(installed, tmp_path):
 
 def test_console_script_is_declared():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'flowscore = "flowscore.cli:main"' in text
+    assert 'flowscore = "flowscore.entry:main"' in text

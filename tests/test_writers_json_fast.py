@@ -72,10 +72,18 @@ def _reference_encode(value: Any, indent: str, out: list[str]) -> None:
 
 
 def _reference_text(data: Any) -> str:
+    """json.dumps' text, with the characters flowscore writes as \\u escapes (DEL, C1 controls,
+    U+2028/2029 and surrogates: unsafe on a terminal or in UTF-8) escaped the same way."""
     out: list[str] = []
     _reference_encode(data, "", out)
     out.append("\n")
-    return "".join(out)
+    text = "".join(out)
+    return "".join(
+        f"\\u{ord(c):04x}"
+        if 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" or 0xD800 <= ord(c) <= 0xDFFF
+        else c
+        for c in text
+    )
 
 
 @pytest.fixture(scope="module", params=SAMPLES)

@@ -1,5 +1,7 @@
 """The command line: ``app`` holds the commands (``cli.app``, ``cli.rubric``), ``console`` all
-rendering, ``typer_zh`` the one adaptation of Typer. ``main`` is the installed entry point."""
+rendering, ``typer_zh`` the one adaptation of Typer. The installed entry point is
+``flowscore.entry:main``, which handles the stopping signals before this package (Typer, rich,
+the commands) is imported; ``main`` here is the same."""
 
 from __future__ import annotations
 
@@ -10,8 +12,15 @@ from flowscore.cli.common import state
 
 
 def main() -> None:
-    """Entry point. Commands handle their own FlowscoreErrors (see ``common.guarded``); what
-    reaches here is a bug: say so in Chinese, and show the traceback only with --debug."""
+    from flowscore.entry import main as entry
+
+    entry()
+
+
+def run() -> None:
+    """Run the command line. Commands handle their own FlowscoreErrors (see
+    ``common.guarded``); what reaches here is a bug: say so in Chinese, and show the traceback
+    only with --debug."""
     import gc
 
     from flowscore.cli import console as ui
@@ -34,4 +43,4 @@ def main() -> None:
         sys.exit(3)
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]

@@ -94,11 +94,23 @@ def template_cmd(
             "例如：flowscore template --unit 月湖街道",
         )
         raise typer.Exit(2)
+    for name in [*(unit or []), *([assessor] if assessor else [])]:
+        if not name.strip() or not name.isprintable():
+            ui.fail(
+                f"单位名称“{name}”中有控制字符或为空，不能用作单位名称",
+                "请按考核名单输入单位名称，例如：flowscore template --unit 月湖街道",
+            )
+            raise typer.Exit(2)
     scheme = _load(rubric)
     names = [u.name for u in scheme.units] if all_units else list(unit or [])
-    written = template.write_templates(
-        scheme, units=names, indicators=indicators, out_dir=out, force=force, assessor=assessor
-    )
+    try:
+        written = template.write_templates(
+            scheme, units=names, indicators=indicators, out_dir=out, force=force, assessor=assessor
+        )
+    except OSError as exc:
+        from flowscore.writers import output_error
+
+        raise output_error(out, exc) from exc
     for path in written:
         ui.ok(f"已生成 {path}")
 
@@ -106,9 +118,20 @@ def template_cmd(
 DEFAULT_OUT = Path(DEFAULT_OUT_NAME)
 
 
+MAX_SIZE_MB = 4096  # a workbook is a zip: past 4 GB it needs zip64, which no clerk's file has
+
+
 def _limits(max_size_mb: float, max_rows: int) -> Limits:
+    import math
+
     from flowscore.inputs.safety import Limits
 
+    if not math.isfinite(max_size_mb) or not 1 <= max_size_mb <= MAX_SIZE_MB:
+        ui.fail(
+            f"--max-size 应为 1 到 {MAX_SIZE_MB} 之间的数（单位 MB），不能是“{max_size_mb}”",
+            "例如 --max-size 512",
+        )
+        raise typer.Exit(2)
     return Limits.from_options(max_size_mb=max_size_mb, max_rows=max_rows)
 
 
@@ -145,7 +168,8 @@ def compute_cmd(
         typer.Option(
             "--jobs",
             "-j",
-            help="并行的进程数（读取和写出；1 表示全部在一个进程内，0 表示按处理器核数）。",
+            help="并行的读取进程数（1 表示一个读取进程、写出在本进程内完成，0 表示按处理器核数）。"
+            "文件总在单独的读取进程中读取：一个文件使读取程序崩溃时只影响它自己。",
             min=0,
         ),
     ] = 0,
@@ -160,7 +184,7 @@ def compute_cmd(
     from flowscore.writers.results_json import json_text, result_to_dict
 
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
-    jobs = jobs or default_jobs()
+    jobs = min(jobs or default_jobs(), 32)  # more readers than that only compete for memory
     try:
         result = compute_folder(
             folder,
@@ -169,6 +193,7 @@ def compute_cmd(
             jobs=jobs,
             progress=progress,
             limits=_limits(max_size, max_rows),
+            isolate=True,
         )
     finally:
         progress.close()
@@ -217,6 +242,7 @@ def check_cmd(
             jobs=default_jobs(),
             progress=progress,
             limits=_limits(max_size, max_rows),
+            isolate=True,
         )
     finally:
         progress.close()
@@ -246,7 +272,7 @@ def _results_data(source: Path | None, rubric: str | None) -> dict[str, Any]:
         from flowscore.compute import compute_folder
         from flowscore.writers.results_json import result_to_dict
 
-        return result_to_dict(compute_folder(source, rubric=rubric))
+        return result_to_dict(compute_folder(source, rubric=rubric, isolate=True))
     return load_results(source)
 
 

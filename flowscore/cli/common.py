@@ -60,7 +60,11 @@ MaxSizeOpt = Annotated[
 MaxRowsOpt = Annotated[
     int,
     typer.Option(
-        "--max-rows", help="单个工作表的行数上限；超过的工作表不读取。", min=100, metavar="行数"
+        "--max-rows",
+        help="单个工作表的行数上限；超过的工作表不读取。",
+        min=100,
+        max=1_048_576,
+        metavar="行数",
     ),
 ]
 RubricOpt = Annotated[

@@ -9,8 +9,9 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 
+from flowscore.display import printable
 from flowscore.findings import Finding, Level
 from flowscore.labels import ENTRY_KIND_LABELS, MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from flowscore.numbers import fmt_plain
@@ -27,6 +28,13 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STYLE = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan"}
+
+
+def escape(text: str) -> str:
+    """Text for a rich line: made printable first (a file named ``\x1b[2J.xlsx``, a cell holding
+    an escape sequence, a name that is not UTF-8 — ``display.printable``), then its markup
+    escaped. Every piece of text this module prints that is not its own passes here."""
+    return _markup_escape(printable(text))
 
 
 def fail(message: str, hint: str = "") -> None:
@@ -126,15 +134,18 @@ def _plain_ranking(title: str, tiers: dict[str, list[dict[str, Any]]]) -> str:
     def width(text: str) -> int:
         return len(text) if text.isascii() else cell_len(text)
 
-    lines = [title]
+    lines = [printable(title)]
     for tid, group in tiers.items():
         cats = _categories_of(group)
         right = (*_RANK_RIGHT, *(True for _ in cats))
-        table = [(*_RANK_HEADERS, *cats), *(_rank_cells(r, cats) for r in group)]
+        table = [
+            (*_RANK_HEADERS, *map(printable, cats)),
+            *(tuple(map(printable, _rank_cells(r, cats))) for r in group),
+        ]
         sizes = [[width(text) for text in row] for row in table]
         widths = [max(col) for col in zip(*sizes, strict=True)]
         lines.append("")
-        lines.append(f"{group[0]['tier_label']}（{tid}）")
+        lines.append(printable(f"{group[0]['tier_label']}（{tid}）"))
         for n, (row, size) in enumerate(zip(table, sizes, strict=True)):
             cells = []
             for text, used, room, align in zip(row, size, widths, right, strict=True):

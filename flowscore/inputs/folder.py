@@ -8,7 +8,9 @@ merged in that order, so a parallel run gives the same records as a serial one.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +18,10 @@ from typing import Any
 
 from flowscore.catalog import finding
 from flowscore.contract import PROP_SCHEME, RESULTS_NAME, SUMMARY_NAME
+from flowscore.display import readable
 from flowscore.findings import Finding
 from flowscore.inputs.formats import SPREADSHEET_SUFFIXES, skipped_file_note
+from flowscore.inputs.open import os_reason
 from flowscore.inputs.open.props import template_props
 from flowscore.inputs.reader import WorkbookReader, read_file
 from flowscore.inputs.records import Inputs
@@ -28,30 +32,46 @@ from flowscore.rubric.model import Scheme
 def discover(
     root: Path, *, exclude: tuple[Path, ...] = ()
 ) -> tuple[list[tuple[str, str]], list[Finding]]:
-    """(absolute path, path relative to ``root``) of every spreadsheet under ``root`` (a resolved
-    folder), in path order; lock files and flowscore's own output folders are skipped (the
-    latter silently, the former with a note).
+    """(absolute path, path relative to ``root`` as shown) of every spreadsheet under ``root``
+    (a resolved folder), in path order, and what is said about the rest: lock files, entries
+    that are not regular files (a FIFO, a device, a dangling or looping link, a link to a
+    folder), folders that cannot be listed, and flowscore's own earlier output folders
+    (recognised by their results.json, not by file names). The excluded folder (this run's
+    output) is passed over silently. A name that is not UTF-8 (GBK from a zip made on Chinese
+    Windows) is shown decoded (``display.readable``); the real path is kept for opening it.
     Strings, not Paths: building, resolving and comparing Paths cost ~40 µs a file (0.4 s for
     a province of 10,000 files, in the process the workers compete with)."""
     excluded = {str(p.resolve()) for p in exclude}
     notes: list[Finding] = []
     found: list[tuple[list[str], str, str]] = []
     base = str(root)
+
+    shown = readable
+
+    def unlistable(exc: OSError) -> None:
+        where = os.path.relpath(exc.filename, base) if exc.filename else "."
+        notes.append(
+            finding("file-skipped", "unreadable", file=shown(where), reason=os_reason(exc))
+        )
+
     # One walk, deciding per folder (not per file) what to skip: hidden folders, the excluded
     # output folder, and any flowscore output folder left inside the submissions.
-    for here, dirs, files in os.walk(base):
+    for here, dirs, files in os.walk(base, onerror=unlistable):
         keep = []
+        rel_dir = os.path.relpath(here, base)
         for d in dirs:
             sub = os.path.join(here, d)
             if d.startswith(".") or sub in excluded:
                 continue
-            if os.path.isfile(os.path.join(sub, RESULTS_NAME)) and os.path.exists(
-                os.path.join(sub, SUMMARY_NAME)
-            ):
+            rel = d if rel_dir == "." else os.path.join(rel_dir, d)
+            if os.path.islink(sub):  # os.walk lists a link to a folder but does not enter it
+                notes.append(finding("file-skipped", "folder-link", file=shown(rel)))
+                continue
+            if is_output_folder(sub):
+                notes.append(finding("output-folder-skipped", file=shown(rel)))
                 continue
             keep.append(d)
         dirs[:] = keep
-        rel_dir = os.path.relpath(here, base)
         for f in files:
             if f.startswith("."):
                 continue
@@ -59,23 +79,98 @@ def discover(
             found.append((rel.split(os.sep), os.path.join(here, f), rel))
     found.sort(key=lambda x: x[0])  # path by path, as Path ordering (and rglob) gave
     out: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for _parts, path, rel in found:
-        if path in excluded or not os.path.isfile(path):
+        if path in excluded:
             continue
         name = os.path.basename(path)
         suffix = os.path.splitext(name)[1].lower()
+        display = shown(rel)
+        if display in seen:  # two names that read the same once decoded: keep both apart
+            n = 2
+            while f"{display}（{n}）" in seen:
+                n += 1
+            display = f"{display}（{n}）"
+        seen.add(display)
+        why = _not_regular(path)
+        if why is not None:
+            if suffix in SPREADSHEET_SUFFIXES and not name.startswith(("~$", ".~lock")):
+                variant, fields = why
+                notes.append(finding("file-skipped", variant, file=display, **fields))
+            continue
         if name.startswith("~$") or name.startswith(".~lock"):
             if suffix not in SPREADSHEET_SUFFIXES:
                 continue  # Word's lock files (~$报告.docx) are no concern of ours
-            notes.append(finding("lock-file", file=rel))
+            notes.append(finding("lock-file", file=display))
             continue
         if suffix not in SPREADSHEET_SUFFIXES:
-            note = skipped_file_note(name, rel)
+            note = skipped_file_note(readable(name), display)
             if note is not None:
                 notes.append(note)
             continue
-        out.append((path, rel))
+        out.append((path, display))
     return out, notes
+
+
+_KIND_OF = {
+    stat.S_IFIFO: "命名管道（FIFO）",
+    stat.S_IFCHR: "字符设备文件",
+    stat.S_IFBLK: "块设备文件",
+    stat.S_IFSOCK: "套接字",
+    stat.S_IFDIR: "文件夹",
+}
+
+
+def _not_regular(path: str) -> tuple[str, dict[str, str]] | None:
+    """Why ``path`` is not a regular file to read (a variant of ``file-skipped`` and its fields),
+    or None when it is one. One ``stat`` (as ``isfile`` took), links followed."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "loop", {}
+        if exc.errno == errno.ENOENT and os.path.islink(path):
+            return "dangling", {}
+        return "unreadable", {"reason": os_reason(exc)}
+    if stat.S_ISREG(st.st_mode):
+        return None
+    return "", {"what": _KIND_OF.get(stat.S_IFMT(st.st_mode), "特殊文件")}
+
+
+# An earlier run's output is recognised by what its results.json says (``format``), not by the
+# two file names: a folder of a unit's material that happens to hold a results.json and a
+# 考核汇总.xlsx must still be read. results.json is written with sorted keys and indent 2, so its
+# top-level ``format`` key is a line of its own; a line break inside a string is escaped, so the
+# bytes below occur only there. The search reads at most RESULTS_SCAN_MAX bytes.
+_OUTPUT_MARK = b'\n  "format": "flowscore-results",\n'
+RESULTS_SCAN_MAX = 256 * 1024 * 1024
+
+
+def is_output_folder(folder: str) -> bool:
+    """Whether ``folder`` is an output folder flowscore wrote (``results.json`` by content, and
+    ``考核汇总.xlsx``)."""
+    results = os.path.join(folder, RESULTS_NAME)
+    if not os.path.exists(os.path.join(folder, SUMMARY_NAME)):
+        return False
+    try:
+        if not stat.S_ISREG(os.stat(results).st_mode):
+            return False
+        with open(results, "rb") as f:
+            if f.read(5) != b'{\n  "':
+                return False
+            tail = b""
+            read = 5
+            while read < RESULTS_SCAN_MAX:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    return False
+                read += len(chunk)
+                if _OUTPUT_MARK in tail + chunk:
+                    return True
+                tail = chunk[-len(_OUTPUT_MARK) :]
+    except OSError:
+        return False
+    return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,7 +178,7 @@ class Listing:
     """A folder as walked once: the files to read and what was said about the others."""
 
     folder: Path
-    tasks: list[tuple[str, str]]  # (absolute path, path relative to the folder)
+    tasks: list[tuple[str, str]]  # (absolute path, path relative to the folder as shown)
     notes: list[Finding]
 
 
@@ -110,10 +205,16 @@ def read_folder(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    isolate: bool = False,
 ) -> Inputs:
-    """Read every spreadsheet of ``folder`` (``read_listing`` of ``list_folder``)."""
+    """Read every file of ``folder`` (``read_listing`` of ``list_folder``)."""
     return read_listing(
-        list_folder(folder, exclude=exclude), scheme, jobs=jobs, progress=progress, limits=limits
+        list_folder(folder, exclude=exclude),
+        scheme,
+        jobs=jobs,
+        progress=progress,
+        limits=limits,
+        isolate=isolate,
     )
 
 
@@ -124,21 +225,27 @@ def read_listing(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    isolate: bool = False,
 ) -> Inputs:
     """Read every file of a listing. With ``jobs`` > 1 the files are read in batches by worker
     processes; the records are merged in file order, so the result is the same.
-    ``limits``: what a file may be (size, rows) before it is refused with a finding."""
-    tasks = listing.tasks
+    ``limits``: what a file may be (size, rows) before it is refused with a finding.
+    ``isolate``: read in worker processes whatever the batch size (``workers``): a file that
+    makes the reader die is a ``file-crashed-reader`` finding and the batch goes on. The command
+    line always isolates; in-process reading is for the library and its tests."""
+    tasks, folder = listing.tasks, listing.folder
     inputs = Inputs()
     inputs.findings.extend(listing.notes)
     if not tasks:
-        inputs.report("no-files", folder=listing.folder)
+        inputs.report("no-files", folder=readable(str(folder)))
     from flowscore.parallel import map_batches, pooled
 
     # From worker processes the records come packed (``wire``): a third of pickle's cost.
-    packed = pooled(jobs, len(tasks))
+    packed = isolate or pooled(jobs, len(tasks))
     if packed:
         from flowscore.inputs.wire import unpack
+    from flowscore.workers import memory_room
+
     reader: Callable[[list[tuple[str, str]]], list[Any]] = (
         _read_batch_packed if packed else _read_batch
     )
@@ -149,6 +256,9 @@ def read_listing(
         init=_init_worker,
         init_arg=(scheme, limits),
         progress=progress,
+        isolate=isolate,
+        crashed=_crashed,
+        memory=memory_room(limits.max_size),
     ):
         inputs.merge(unpack(part) if packed else part)
     return inputs
@@ -171,6 +281,17 @@ def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
         read_file(Path(path), display, _worker_reader, limits=_worker_limits)
         for path, display in tasks
     ]
+
+
+def _crashed(task: tuple[str, str], reason: str) -> bytes:
+    """What a file is when its worker died reading it: unreadable, with a finding."""
+    from flowscore.inputs.records import InputFile
+    from flowscore.inputs.wire import pack
+
+    inputs = Inputs()
+    inputs.report("file-crashed-reader", file=task[1], reason=reason)
+    inputs.files.append(InputFile(path=task[1], kind="unreadable"))
+    return pack(inputs)
 
 
 def _read_batch_packed(tasks: list[tuple[str, str]]) -> list[bytes]:

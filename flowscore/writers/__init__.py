@@ -139,10 +139,10 @@ def _fill(result: BatchResult, folder: Path, *, unit_reports: bool, jobs: int) -
         child = Forked(_write_share, result, folder, names, units=units[1::2], summary=True)
         try:
             _write_share(result, folder, names, units=units[0::2], summary=False)
-        except BaseException:
-            child.cancel()
+            child.result()
+        except BaseException:  # a failure, or a signal while waiting: the child stops first,
+            child.cancel()  # so nothing is written into the folder once it is removed
             raise
-        child.result()
     else:
         _write_share(result, folder, names, units=units, summary=True)
         _write_share(result, folder, names, units=[], summary=False)
@@ -183,14 +183,61 @@ def write_outputs(
     """Write every output into ``out_dir`` (whole or not at all) and return the written files'
     final paths, sorted. Raises OutputError when the folder must not be replaced. ``jobs`` = 1
     keeps all writing in this process (else a large batch is written by two)."""
+    from flowscore.outlock import output_lock
+
     out_dir = Path(out_dir)
-    check_out_dir(out_dir, force=force)
-    final = out_dir.resolve()
     relative: list[Path] = []
 
     def fill(tmp: Path) -> None:
         written = _fill(result, tmp, unit_reports=unit_reports, jobs=jobs)
         relative.extend(p.relative_to(tmp) for p in written)
 
-    replace_dir_atomic(out_dir, fill)
+    try:
+        with output_lock(out_dir):
+            check_out_dir(out_dir, force=force)
+            final = out_dir.resolve()
+            replace_dir_atomic(out_dir, fill)
+    except OSError as exc:
+        raise output_error(out_dir, exc) from exc
     return sorted(final / r for r in relative)
+
+
+def output_error(out_dir: Path, exc: OSError) -> OutputError:
+    """A failure to write outputs, said in Chinese: which folder, and why."""
+    from flowscore.display import readable
+
+    return OutputError(
+        f"无法写出结果到 {readable(str(out_dir))}：{_cause(exc)}，原有的结果没有改动",
+        hint=_fix(exc.errno or 0),
+    )
+
+
+def _cause(exc: OSError) -> str:
+    import errno
+
+    return {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EDQUOT: "磁盘配额已满",
+        errno.EROFS: "该位置是只读的",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有权限（文件夹可能被设为只读或不可修改）",
+        errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
+        errno.EEXIST: "路径中有一段是文件，不是文件夹",
+        errno.ENAMETOOLONG: "路径太长",
+        errno.EIO: "写入设备出错",
+        errno.EBUSY: "文件被占用",
+    }.get(exc.errno or 0, f"系统错误（{exc.strerror or type(exc).__name__}）")
+
+
+def _fix(code: int) -> str:
+    import errno
+
+    return {
+        errno.ENOSPC: "清理磁盘空间后重新运行，或用 --out 指定其他磁盘上的文件夹",
+        errno.EDQUOT: "清理磁盘空间后重新运行，或用 --out 指定其他磁盘上的文件夹",
+        errno.EROFS: "用 --out 指定一个可以写入的文件夹",
+        errno.EACCES: "用 --out 指定一个有写入权限的文件夹",
+        errno.EPERM: "确认文件夹没有被设为只读或不可修改，或用 --out 指定其他文件夹",
+        errno.ENOTDIR: "用 --out 指定一个文件夹路径（不要放在文件下面）",
+        errno.EEXIST: "用 --out 指定一个文件夹路径（不要放在文件下面）",
+    }.get(code, "确认该位置可以写入后重新运行，或用 --out 指定其他文件夹")

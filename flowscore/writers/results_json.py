@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from json.encoder import encode_basestring
@@ -332,13 +333,27 @@ def _encode_other(
         raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+# Characters valid in a JSON string but unsafe to print raw (DEL and C1 controls: U+009B is a
+# terminal's CSI) or to encode as UTF-8 (surrogates: a name that was not UTF-8 — shown readable
+# at the source, ``display.readable``; this is the last guard). They are written as ``\u``
+# escapes, which JSON readers turn back into the same strings. Only characters inside strings can
+# match (JSON's own syntax is ASCII), so whole chunks are scanned at once.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _json_safe(text: str) -> str:
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def json_text(data: Any) -> str:
     """Deterministic JSON text (sorted keys, indent 2, ending in a newline) with Decimals as
     exact JSON numbers."""
     out: list[str] = []
     _encode_all(data, out)
     out.append("\n")
-    return "".join(out)
+    return _json_safe("".join(out))
 
 
 def write_results(result: BatchResult, path: Path) -> None:
@@ -350,7 +365,7 @@ def write_results(result: BatchResult, path: Path) -> None:
         write = f.write
 
         def flush() -> None:
-            write("".join(out))
+            write(_json_safe("".join(out)))
             out.clear()
 
         _encode_all(_result_data(result, _Each), out, flush)

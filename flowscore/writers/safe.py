@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from flowscore.display import readable
+
 # openpyxl's own ILLEGAL_CHARACTERS_RE (control characters XML cannot hold), spelled out here
 # so that reading results.json never has to import openpyxl.
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -28,7 +30,9 @@ _WINDOWS_RESERVED = frozenset(
 )
 # Control characters (C0 but tab and newline, which are handled apart; DEL; C1) and the
 # bidirectional overrides, which can make a name display as something it is not.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 # File systems limit a name to 255 bytes; a CJK character takes 3 in UTF-8. Keep well below,
 # leaving room for a de-duplication tag and the suffix.
@@ -47,6 +51,7 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
     text = "" if value is None else str(value)
     if text.isprintable():  # the usual case, checked in C: nothing to clean
         return text
+    text = readable(text)  # a name that arrived as undecodable bytes (GBK), shown decoded
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if not multiline:
         text = text.replace("\n", " ")

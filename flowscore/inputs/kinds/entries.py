@@ -56,7 +56,8 @@ class EntriesKind:
             p = parse_number(raw_points)
             pcell = grid.ref(r, roles["points"])
             if not p.ok or p.value is None or p.is_percent:
-                refuse(pcell, unit, "points", problem=quote(p.problem or "为空"))
+                why = p.problem or ("不应带百分号" if p.is_percent else "为空")
+                refuse(pcell, unit, "points", problem=quote(why))
                 continue
             type_text = label(grid.value(r, roles["type"])) if "type" in roles else ""
             if type_text.startswith("加"):

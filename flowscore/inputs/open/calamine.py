@@ -45,8 +45,7 @@ def _open(data: bytes, display: str) -> tuple[Any, list[Finding]]:
     except pc.PasswordError:
         return None, [finding("file-encrypted", "calamine", file=display)]
     except BaseException as exc:  # calamine raises several types; a Rust panic is a BaseException
-        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-            raise
+        _reraise_if_not_the_file(exc)
         return None, [finding("file-unreadable", file=display)]
 
 
@@ -82,8 +81,7 @@ def _read_sheets(
                     continue
                 rows = sheet.to_python(skip_empty_area=False) if end is not None else []
             except BaseException as exc:
-                if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-                    raise
+                _reraise_if_not_the_file(exc)
                 findings.append(_sheet_unreadable(display, meta.name))
                 skipped += 1
                 continue
@@ -93,6 +91,16 @@ def _read_sheets(
     finally:
         wb.close()
     return sheets, findings, skipped
+
+
+def _reraise_if_not_the_file(exc: BaseException) -> None:
+    """Let through what is not the file's fault: an interruption (Ctrl-C, a signal), an exit,
+    and memory running out (the worker's cap: the run reports the file as crashing its reader).
+    A Rust panic (pyo3's PanicException, a BaseException) and calamine's errors are the file's."""
+    if isinstance(exc, MemoryError) or not (
+        isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+    ):
+        raise exc
 
 
 def _sheet_too_large(display: str, sheet: str, why: str) -> Finding:

@@ -8,7 +8,7 @@ import html
 import re
 
 from flowscore.inputs.safety.limits import Limits
-from flowscore.inputs.safety.outcome import OK_SCAN, Preflight, SheetScan
+from flowscore.inputs.safety.outcome import OK_SCAN, Preflight, SheetScan, refuse
 from flowscore.inputs.safety.xml import check_xml, prolog_state, unsafe_dtd, utf8
 from flowscore.inputs.safety.zipped import Zip
 
@@ -23,7 +23,6 @@ _ATTR_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([A-Za-z]*)([0-9]+)["']""")
 _T_E = re.compile(rb"""\st\s*=\s*["']e["']""")
 _IS_CELL = re.compile(rb"<" + NS + rb"c\s")
 _V = re.compile(rb"<" + NS + rb"v>([^<]*)<")
-_ATTRS = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def col_number(letters: bytes | str) -> int:
@@ -113,15 +112,56 @@ def _walk(data: bytes, limits: Limits) -> tuple[int, int]:
     return rows, cols
 
 
-def _attrs(tag_text: str) -> dict[str, str]:
-    return {k: html.unescape(a if a or not b else b) for k, a, b in _ATTRS.findall(tag_text)}
+def _norm(name: str) -> str:
+    """A part name as the reader looks it up: case-insensitive, ``\\`` read as ``/``."""
+    return name.replace("\\", "/").lower()
 
 
-_RELATIONSHIP = re.compile(rb"Relationship(\s[^>]*)>")
-_SHEET_TAG = re.compile(rb"sheet\s([^>]*)>")
-_SHEET_ID = re.compile(rb"""\s(?:[\w.-]+:)?id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_TARGET = re.compile(rb"""\sTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ID = re.compile(rb"""\sId\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+def _elements(zf: Zip, part: str, local: str) -> list[dict[str, str]] | None:
+    """The attributes (in document order, raw names) of every element named ``local`` (any
+    prefix) in ``part``, by a real XML parse (expat: comments, CDATA and processing
+    instructions are what a parser makes of them, not a pattern's guess). The part was checked
+    for a DTD first, so nothing is expanded. None when the part is not well-formed XML."""
+    data = zf.read(part)
+    check_xml(part, data)
+    plain = utf8(data)
+    if (
+        b"<!" not in plain  # no comment, CDATA section or declaration
+        and plain.find(b"<?", 1) < 0  # no processing instruction after the XML declaration
+        and plain.count(b"<") == plain.count(b">")  # no ">" in text or attribute values
+    ):
+        # Such a part is only tags and text, each tag exactly one "<…>": patterns read it as a
+        # parser does (a quarter of expat's cost; every workbook Excel, WPS or LibreOffice
+        # writes is of this kind).
+        pattern = _ELEMENT.get(local)
+        if pattern is None:
+            pattern = _ELEMENT[local] = re.compile(
+                rb"<(?:[A-Za-z_][\w.-]*:)?" + local.encode() + rb"([\s/][^>]*)?>"
+            )
+        return [
+            {k.decode(): _text(a or b) for k, a, b in _ATTR.findall(attrs)}
+            for attrs in pattern.findall(plain)
+        ]
+    import xml.parsers.expat
+
+    found: list[dict[str, str]] = []
+
+    def start(name: str, attrs: list[str]) -> None:
+        if name == local or name.endswith(":" + local):
+            found.append(dict(zip(attrs[0::2], attrs[1::2], strict=True)))
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.ordered_attributes = True
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except (xml.parsers.expat.ExpatError, ValueError):
+        return None
+    return found
+
+
+_ELEMENT: dict[str, re.Pattern[bytes]] = {}
+_ATTR = re.compile(rb"""([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _text(raw: bytes) -> str:
@@ -129,94 +169,87 @@ def _text(raw: bytes) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def _attr(tag: bytes, key: bytes, pattern: re.Pattern[bytes]) -> str:
-    """An attribute's value: a byte search for ``␣key="``, the pattern for anything else."""
-    i = tag.find(b" " + key + b'="')
-    if i >= 0:
-        start = i + len(key) + 3
-        return _text(tag[start : tag.find(b'"', start)])
-    m = pattern.search(tag)
-    return _text(m.group(1) or m.group(2)) if m else ""
+def _member(zf: Zip, name: str) -> str | None:
+    m = zf.by_norm.get(_norm(name))
+    return m.filename if m is not None else None
 
 
-def _relationship_tags(data: bytes) -> list[bytes]:
-    """The attribute text of each ``<Relationship …>`` (byte splitting: 1 µs, not 12)."""
-    if b"<Relationship " in data and b":Relationship" not in data:
-        return [b" " + chunk[: chunk.find(b">")] for chunk in data.split(b"<Relationship ")[1:]]
-    return [m.group(1) for m in _RELATIONSHIP.finditer(data)]
+def _shared_strings(zf: Zip, part: str) -> None:
+    """calamine reserves ``uniqueCount`` strings (24 bytes each) before reading one: 4294967295
+    asked for 103 GB and aborted the process. A part of n bytes holds at most n / 5 strings
+    (``<si/>``), so a larger count is refused. ``count`` is not used by the reader (verified)."""
+    info = zf.by_name[part]
+    data = zf.read(part)
+    check_xml(part, data)
+    bound = info.file_size // 5 + 1
+    for m in _UNIQUE_COUNT.finditer(utf8(data)):
+        if int(m.group(1)) > bound:
+            raise refuse(
+                "file-unsafe",
+                "declared",
+                part=part,
+                what="字符串个数（uniqueCount）",
+                count=m.group(1).decode()[:30],
+            )
 
 
-def _rels(zf: Zip, part: str) -> dict[str, str]:
-    """Relationship id → target part name, for ``part`` (``""``: the package)."""
-    folder, _, base = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
-    if rels_name not in zf.by_name:
-        return {}
-    data = zf.read(rels_name)
-    check_xml(rels_name, data)
-    out = {}
-    for tag in _relationship_tags(data):
-        if b"External" in tag:
-            continue
-        target, rid = _attr(tag, b"Target", _TARGET), _attr(tag, b"Id", _ID)
-        if not target:
-            continue
-        if target.startswith("/"):
-            name = target.lstrip("/")
-        else:
-            parts: list[str] = []
-            for seg in f"{folder}/{target}".split("/"):
-                if seg == "..":
-                    if parts:
-                        parts.pop()
-                elif seg not in ("", "."):
-                    parts.append(seg)
-            name = "/".join(parts)
-        out[rid] = name
-    return out
+_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']([0-9]+)["']""")
 
 
 def scan_xlsx(zf: Zip, pre: Preflight) -> None:
+    """Bound what calamine will open, found the way it finds it: the package relationships give
+    the workbook's folder; ``workbook.xml``, its relationships and ``sharedStrings.xml`` sit
+    there; every ``<sheet>`` (parsed, not matched by a pattern) names its part through its
+    relationship id. Parts are looked up as the reader does (case-insensitive; names that
+    collide so are refused in ``Zip``). A sheet name given twice is bounded by the larger of its
+    parts (the reader opens the first); a name the reader spells otherwise, or a workbook whose
+    structure cannot be followed, by the largest part of all."""
     limits = zf.limits
     done: set[str] = set()
-    workbook = "xl/workbook.xml"
-    if workbook not in zf.by_name:
-        workbook = next(
-            (
-                t
-                for t in _rels(zf, "").values()
-                if t in zf.by_name and t.lower().endswith("workbook.xml")
-            ),
-            "",
-        )
-        done.add("_rels/.rels")
-    if not workbook:
-        return  # calamine will say it cannot read the file
-    wb_xml = zf.read(workbook)
-    check_xml(workbook, wb_xml)
-    done.add(workbook)
-    rels = _rels(zf, workbook)
-    folder, _, base = workbook.rpartition("/")
-    done.add(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
-    # Whatever calamine can load as a sheet is scanned: the parts the workbook's sheets point
-    # at and every part under xl/worksheets/ (whatever its extension).
-    sheet_tags = [m.group(1) for m in _SHEET_TAG.finditer(wb_xml)]
-    sheet_parts = []
-    for tag in sheet_tags:
-        i = tag.find(b':id="')
-        if i >= 0:
-            rid = _text(tag[i + 5 : tag.find(b'"', i + 5)])
-        else:
-            rid = _attr(b" " + tag, b"id", _SHEET_ID)
-        sheet_parts.append(rels.get(rid, ""))
-    if all(t in zf.by_name and t.lower().startswith("xl/worksheets/") for t in sheet_parts):
-        targets = sheet_parts + [n for n in zf.by_name if n.lower().startswith("xl/worksheets/")]
-    else:  # sheets kept elsewhere: a reader may resolve them otherwise, so scan every part
-        targets = [i.filename for i in zf.infos if not i.is_dir()]
-    suspect: dict[str, SheetScan] = {}
-    for part in targets:
-        if part in done:
-            continue
+    package = _member(zf, "_rels/.rels")
+    if package is None:
+        return  # calamine cannot open a package without it (file-unreadable)
+    done.add(package)
+    rels = _elements(zf, package, "Relationship")
+    folder = None
+    for r in rels or ():
+        if r.get("Type", "").endswith("/relationships/officeDocument") and "Target" in r:
+            target = r["Target"]
+            folder = target[: target.rfind("/") + 1].lstrip("/") if "/" in target else ""
+    if folder is None:
+        return  # no workbook: calamine refuses the file
+    workbook = _member(zf, f"{folder}workbook.xml")
+    wb_rels = _member(zf, f"{folder}_rels/workbook.xml.rels")
+    strings = _member(zf, f"{folder}sharedStrings.xml")
+    if strings is not None:
+        _shared_strings(zf, strings)
+        done.add(strings)
+    sheets: list[tuple[str, str | None]] | None = None
+    if workbook is not None and wb_rels is not None:
+        done.update((workbook, wb_rels))
+        targets: dict[str, str] = {}
+        for r in _elements(zf, wb_rels, "Relationship") or ():
+            targets[r.get("Id", "")] = r.get("Target", "")
+        tags = _elements(zf, workbook, "sheet")
+        if tags is not None:
+            sheets = []
+            for tag in tags:
+                rid = ""
+                for key, value in tag.items():
+                    if key == "id" or key.endswith(":id"):
+                        rid = value  # the last one, as the reader takes it
+                found = targets.get(rid)
+                if found is None:
+                    continue  # the reader refuses the workbook (RelationshipNotFound)
+                path = found[1:] if found.startswith("/") else folder + found
+                sheets.append((tag.get("name", ""), _member(zf, path)))
+    if sheets is None or any(part is None for _, part in sheets):
+        # Not followed as the reader follows it: bound every sheet by the largest part.
+        parts = [i.filename for i in zf.infos if not i.is_dir() and i.filename not in done]
+    else:
+        parts = list(dict.fromkeys(part for _, part in sheets if part is not None))
+    scans: dict[str, SheetScan] = {}
+    for part in parts:
         data = zf.read(part)
         if prolog_state(data[:4096]) == "dtd":
             raise unsafe_dtd(part)
@@ -224,17 +257,19 @@ def scan_xlsx(zf: Zip, pre: Preflight) -> None:
         scan = quick_worksheet(data, limits)
         if scan is not OK_SCAN:
             check_xml(part, data)
-            suspect[part] = scan
-    pre.worst = OK_SCAN
-    if suspect:
-        for tag, part in zip(sheet_tags, sheet_parts, strict=True):
-            name = _attrs(tag.decode("utf-8", "replace")).get("name", "")
-            pre.sheets[name] = suspect.get(part, OK_SCAN)
-        pre.worst = max(suspect.values(), key=lambda x: (x.cells, x.rows))
-    if "docProps/custom.xml" in zf.by_name:
-        data = zf.read("docProps/custom.xml")
-        check_xml("docProps/custom.xml", data)
-        done.add("docProps/custom.xml")
+        scans[part] = scan
+    worst = max(scans.values(), key=lambda x: (x.cells, x.rows), default=OK_SCAN)
+    pre.worst = worst
+    for name, sheet_part in sheets or ():
+        scan = scans.get(sheet_part, worst) if sheet_part is not None else worst
+        old = pre.sheets.get(name)
+        if old is None or (scan.cells, scan.rows) > (old.cells, old.rows):
+            pre.sheets[name] = scan
+    custom = _member(zf, "docProps/custom.xml")
+    if custom is not None:
+        data = zf.read(custom)
+        check_xml(custom, data)
+        done.add(custom)
         pre.custom_xml = data
     prolog_scan_rest(zf, done)
 

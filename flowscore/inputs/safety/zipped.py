@@ -87,6 +87,15 @@ class Zip:
         ) as exc:
             raise refuse("file-unreadable", "zip") from exc
         self.by_name = {i.filename: i for i in self.infos}
+        # Readers look parts up ignoring case (calamine lowercases names and reads ``\\`` as
+        # ``/``); two members that collide so — or share a name outright — would let a check
+        # read one part and the reader another. Normal files never have them.
+        self.by_norm: dict[str, Member] = {}
+        for i in self.infos:
+            key = i.filename.replace("\\", "/").lower()
+            if key in self.by_norm:
+                raise refuse("file-unsafe", "duplicate-part", part=i.filename)
+            self.by_norm[key] = i
 
     def check_declared(self) -> None:
         lim = self.limits
