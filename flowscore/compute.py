@@ -6,6 +6,8 @@ mixing templates of different rubrics is refused, not guessed at."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,7 +58,19 @@ def compute_folder(
         listing, scheme, jobs=jobs, progress=progress, limits=limits, isolate=isolate
     )
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
-    return score(scheme, inputs, folder=readable(str(folder)))
+    return score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing))
+
+
+def _newest(listing: Listing) -> dt.date | None:
+    """The modification date of the newest file read: what the documents print as their date
+    (the same inputs give the same date, so a rerun writes the same bytes)."""
+    times = []
+    for path, _ in listing.tasks:
+        try:
+            times.append(os.stat(path).st_mtime)
+        except OSError:
+            continue
+    return dt.date.fromtimestamp(max(times)) if times else None
 
 
 def _templates_rubric(listing: Listing) -> str | None:

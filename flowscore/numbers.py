@@ -214,7 +214,8 @@ def round_half_up(value: Fraction | Decimal, places: int = 2) -> Decimal:
 
 
 def _terminating(f: Fraction, places: int) -> bool:
-    return (f * 10**places).denominator == 1
+    scaled: Fraction = f * 10**places
+    return scaled.denominator == 1
 
 
 def fmt_exact(value: Fraction | Decimal, places: int = 2) -> str:

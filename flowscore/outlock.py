@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 WAIT = 5.0  # seconds a second run waits for the first to finish writing
 _WINDOWS_LOCK_OFFSET = 1 << 20  # Windows locks bytes; lock one far past the holder's text
@@ -46,7 +47,7 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _holder(path: Path) -> dict:
+def _holder(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_bytes()[:4096].decode("utf-8", "replace") or "{}")
     except (OSError, ValueError):

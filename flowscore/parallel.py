@@ -156,7 +156,9 @@ def can_fork() -> bool:
     return start_method() == "fork"
 
 
-def _run_child(send: Any, func: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+def _run_child(
+    send: Any, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     from flowscore.workers import quiet_child
 
     quiet_child(stdio=False)

@@ -5,12 +5,14 @@ Nothing here computes; ``scoring.py`` builds these, ``writers/`` and the CLI ren
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
 from flowscore.findings import Report
 from flowscore.inputs.records import InputFile
+from flowscore.rubric.document import DocumentStyle
 
 Source = Literal["computed", "assessor", "override", "pending"]
 Status = Literal["final", "provisional", "missing"]
@@ -115,7 +117,11 @@ class BatchResult:
     entries: tuple[Entry, ...] = ()
     inputs: tuple[InputFile, ...] = ()
     tiers: tuple[tuple[str, str, Decimal], ...] = ()  # (id, label, base) in rubric order
-    rank_points: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    scheme_year: int | None = None
+    document: DocumentStyle = field(default_factory=DocumentStyle)  # the Word outputs' look
+    # the date printed on the documents: the newest input file's (a rerun on the same files
+    # prints the same), or the one the user gives
+    as_of: dt.date | None = None
 
     def unit(self, name: str) -> UnitResult | None:
         for u in self.units:

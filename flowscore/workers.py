@@ -122,8 +122,8 @@ def _address_space() -> int | None:
         return None
 
 
-def _worker(conn: Any, slots: Any, index: int, func: Callable, init: Callable, init_arg: Any,
-            room: int) -> None:  # fmt: skip
+def _worker(conn: Any, slots: Any, index: int, func: Callable[..., Any],
+            init: Callable[..., Any], init_arg: Any, room: int) -> None:  # fmt: skip
     quiet_child()
     _cap_memory(room)
     try:
@@ -223,7 +223,7 @@ class Pool:
             sentinels = {self._procs[i].sentinel: i for i in live.values()}
             for ready in wait([*live, *sentinels]):
                 is_conn = ready in live
-                i = live[ready] if is_conn else sentinels[ready]  # type: ignore[index]
+                i = live[ready] if is_conn else sentinels[ready]
                 proc = self._procs[i]
                 if (is_conn and ready is not self._conns[i]) or (
                     not is_conn and (proc is None or proc.sentinel != ready)
@@ -250,7 +250,7 @@ class Pool:
             if queue and all(c is None for c in self._conns):
                 self._start(0)
 
-    def _died(self, i: int, queue: deque, results: list, missing: list) -> None:
+    def _died(self, i: int, queue: deque[Any], results: list[Any], missing: list[Any]) -> None:
         proc = self._procs[i]
         proc.join(timeout=5)
         work = self._busy[i]

@@ -488,7 +488,7 @@ def test_interrupted_run_leaves_old_outputs_whole(tmp_path, monkeypatch):
 
     real = summary_xlsx.write_summary
 
-    def broken(res, path):
+    def broken(res, path, **kw):
         real(res, path)  # the file is written, then the run dies
         raise KeyboardInterrupt
 

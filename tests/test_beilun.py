@@ -623,7 +623,9 @@ def test_compute_with_and_without_rubric_agree(tmp_path):
 
 def test_category_subtotals_in_every_output(tmp_path):
     out = tmp_path / "o"
-    assert runner.invoke(app, ["compute", str(SAMPLE), "-o", str(out), "-q"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["compute", str(SAMPLE), "-o", str(out), "-q", "--text"]).exit_code == 0
+    )
     report = (out / "考核报告.md").read_text("utf-8")
     assert "| 基础工作（30） | 管理工作（45） | 服务工作（25） |" in report
     unit_report = (out / "reports" / "郭巨街道.txt").read_text("utf-8")

@@ -31,7 +31,7 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out") / "result"
-    r = run("compute", str(SAMPLE), "--out", str(out), "--quiet")
+    r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--text")
     assert r.exit_code == 0, r.output
     return out
 
@@ -39,7 +39,9 @@ def computed(tmp_path_factory) -> Path:
 def test_compute_writes_every_output_and_summarises(computed):
     assert (computed / "results.json").is_file()
     assert (computed / "考核汇总.xlsx").is_file()
-    assert (computed / "考核报告.md").is_file()
+    assert (computed / "考核结果通报（草稿）.docx").is_file()
+    assert len(list((computed / "反馈单").glob("*.docx"))) == 26
+    assert (computed / "考核报告.md").is_file()  # --text
     assert len(list((computed / "reports").glob("*.txt"))) == 26
 
 
@@ -69,11 +71,12 @@ def test_existing_output_needs_force(computed, tmp_path):
 
 def test_rerun_gives_identical_outputs(computed, tmp_path):
     out = tmp_path / "again"
-    assert run("compute", str(SAMPLE), "--out", str(out), "-q").exit_code == 0
-    for name in ("results.json", "考核报告.md", "考核汇总.xlsx"):
+    assert run("compute", str(SAMPLE), "--out", str(out), "-q", "--text").exit_code == 0
+    for name in ("results.json", "考核报告.md", "考核汇总.xlsx", "考核结果通报（草稿）.docx"):
         assert (out / name).read_bytes() == (computed / name).read_bytes(), name
-    for report in (computed / "reports").glob("*.txt"):
-        assert (out / "reports" / report.name).read_bytes() == report.read_bytes()
+    for folder, suffix in (("reports", "*.txt"), ("反馈单", "*.docx")):
+        for report in (computed / folder).glob(suffix):
+            assert (out / folder / report.name).read_bytes() == report.read_bytes()
 
 
 def test_input_folder_is_unchanged(tmp_path):
@@ -254,10 +257,18 @@ def test_no_reports_says_what_was_written(tmp_path):
     out = tmp_path / "out"
     r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--no-reports")
     assert r.exit_code == 0, r.output
-    assert f"结果已写入 {out}（考核汇总.xlsx、考核报告.md、results.json）" in r.output
-    assert not (out / "reports").exists()
+    assert f"结果已写入 {out}（考核汇总.xlsx、results.json、考核结果通报（草稿）.docx）" in r.output
+    assert not (out / "反馈单").exists()
     r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--force")
-    assert f"结果已写入 {out}（考核汇总.xlsx、考核报告.md、results.json、reports/）" in r.output
+    assert (
+        f"结果已写入 {out}（考核汇总.xlsx、results.json、考核结果通报（草稿）.docx、反馈单/）"
+        in r.output
+    )
+    r = run("compute", str(SAMPLE), "--out", str(out), "--quiet", "--force", "--text")
+    assert (
+        f"结果已写入 {out}（考核汇总.xlsx、results.json、考核结果通报（草稿）.docx、反馈单/、"
+        "考核报告.md、reports/）" in r.output
+    )
 
 
 @pytest.mark.parametrize(

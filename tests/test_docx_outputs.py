@@ -14,15 +14,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from batches import EVIL, INJECTED, make_batch
 from docx import Document
 from docx.oxml.ns import qn
-from test_writers import EVIL, INJECTED, make_batch
 
 from flowscore.compute import compute_folder
 from flowscore.numbers import fmt
 from flowscore.results import BatchResult
+from flowscore.rubric.document import DocumentStyle
 from flowscore.writers import docx_common, feedback_docx, notice_docx
-from flowscore.writers.docx_common import BODY, TITLE, DocumentStyle
+from flowscore.writers.docx_common import BODY, TITLE
 from flowscore.writers.feedback_docx import (
     FEEDBACK_DIR,
     feedback_names,

@@ -246,7 +246,7 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path):
     assert "\x1b" not in r.stdout + r.stderr
     assert "\\x1b[2J附件1-西门街道.xlsx" in r.stdout  # shown, visibly
     out = tmp_path / "out"
-    run(["compute", str(folder), "-r", RUBRIC, "--out", str(out), "-q"])
+    run(["compute", str(folder), "-r", RUBRIC, "--out", str(out), "-q", "--text"])
     for p in [out / "考核报告.md", *(out / "reports").iterdir()]:
         assert "\x1b" not in p.read_text("utf-8")
     assert "\x1b" not in (out / "results.json").read_text("utf-8")  # written as \u001b

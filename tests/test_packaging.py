@@ -85,7 +85,8 @@ def test_installed_flowscore_works_outside_the_source_tree(installed, tmp_path):
     shutil.copytree(ROOT / "sample_data" / "haishu-2019", sample)
     r = _run(installed, tmp_path, "compute", str(sample), "--out", str(tmp_path / "out"), "-q")
     assert r.returncode == 0, r.stderr
-    assert len(list((tmp_path / "out" / "reports").glob("*.txt"))) == 26
+    assert len(list((tmp_path / "out" / "反馈单").glob("*.docx"))) == 26
+    assert (tmp_path / "out" / "考核结果通报（草稿）.docx").is_file()
 
 
 def test_console_script_is_declared():

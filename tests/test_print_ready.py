@@ -25,8 +25,8 @@ from docx import Document
 from flowscore.compute import compute_folder
 from flowscore.numbers import fmt
 from flowscore.results import BatchResult
+from flowscore.rubric.document import DocumentStyle
 from flowscore.writers import pdf, summary_xlsx
-from flowscore.writers.docx_common import DocumentStyle
 from flowscore.writers.feedback_docx import write_feedback
 from flowscore.writers.notice_docx import write_notice
 

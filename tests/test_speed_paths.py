@@ -9,16 +9,16 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from batches import make_batch
 from hypothesis import given
 from hypothesis import strategies as st
-from test_writers import make_batch
 
 import flowscore.writers as writers
 from flowscore.errors import OutputError
 from flowscore.inputs.open.props import _parse_props_xml, parse_custom_props
 from flowscore.parallel import can_fork
 from flowscore.rules import ratio
-from flowscore.writers import summary_xlsx, write_outputs
+from flowscore.writers import Choices, summary_xlsx, write_outputs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 
@@ -36,21 +36,21 @@ def _tree(folder: Path) -> dict[str, bytes]:
 def test_forked_writing_gives_the_same_files(tmp_path, monkeypatch, unit_reports):
     batch = make_batch()
     monkeypatch.setattr(writers, "FORK_FROM", 10**9)
-    plain = write_outputs(batch, out_dir=tmp_path / "plain", force=False, unit_reports=unit_reports)
+    choices = Choices(unit_feedback=unit_reports, text=True)
+    plain = write_outputs(batch, out_dir=tmp_path / "plain", force=False, choices=choices).paths
     monkeypatch.setattr(writers, "FORK_FROM", 1)
-    forked = write_outputs(
-        batch, out_dir=tmp_path / "forked", force=False, unit_reports=unit_reports
-    )
+    forked = write_outputs(batch, out_dir=tmp_path / "forked", force=False, choices=choices).paths
     assert [p.relative_to(tmp_path / "plain") for p in plain] == [
         p.relative_to(tmp_path / "forked") for p in forked
     ]
     assert _tree(tmp_path / "plain") == _tree(tmp_path / "forked")
     assert any(p.suffix == ".txt" for p in forked) is unit_reports
+    assert any(p.parent.name == "反馈单" for p in forked) is unit_reports
 
 
 @needs_fork
 def test_a_failing_child_fails_the_run_and_writes_nothing(tmp_path, monkeypatch):
-    def disk_full(result, path):
+    def disk_full(result, path, **kw):
         raise OutputError("磁盘已满", hint="清理磁盘后重试")
 
     monkeypatch.setattr(writers, "FORK_FROM", 1)
@@ -65,7 +65,7 @@ def test_a_failing_child_fails_the_run_and_writes_nothing(tmp_path, monkeypatch)
 
 @needs_fork
 def test_a_bug_in_the_child_keeps_its_traceback(tmp_path, monkeypatch):
-    def bug(result, path):
+    def bug(result, path, **kw):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(writers, "FORK_FROM", 1)
@@ -162,7 +162,7 @@ def test_a_child_that_dies_is_a_chinese_error(tmp_path, monkeypatch):
 
     from flowscore.errors import FlowscoreError
 
-    def killed(result, path):
+    def killed(result, path, **kw):
         os._exit(9)  # as if the system killed it: no word back
 
     monkeypatch.setattr(writers, "FORK_FROM", 1)
@@ -184,7 +184,7 @@ def test_a_failing_parent_stops_the_child_and_writes_nothing(tmp_path, monkeypat
 
     from flowscore.writers import results_json
 
-    def disk_full(result, path):
+    def disk_full(result, path, **kw):
         raise OutputError("磁盘已满")
 
     monkeypatch.setattr(writers, "FORK_FROM", 1)
@@ -204,4 +204,4 @@ def test_jobs_1_writes_in_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(writers, "FORK_FROM", 1)
     monkeypatch.setattr(parallel, "Forked", no_fork)
     written = write_outputs(make_batch(), out_dir=tmp_path / "out", force=False, jobs=1)
-    assert (tmp_path / "out" / "考核汇总.xlsx") in written
+    assert (tmp_path / "out" / "考核汇总.xlsx") in written.paths

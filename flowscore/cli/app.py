@@ -6,6 +6,7 @@ Heavy libraries (openpyxl, pandas, jinja2) are imported inside the commands that
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -118,6 +119,20 @@ def template_cmd(
 DEFAULT_OUT = Path(DEFAULT_OUT_NAME)
 
 
+def _date(text: str | None) -> dt.date | None:
+    """``--date``: a calendar date as 2019-12-20 (or 2019年12月20日, 2019/12/20)."""
+    if text is None:
+        return None
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text)
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else dt.date.fromisoformat(text)
+    except ValueError:
+        ui.fail(f"--date 的日期“{text}”无法识别", "写成 年-月-日，如 --date 2019-12-20")
+        raise typer.Exit(2) from None
+
+
 MAX_SIZE_MB = 4096  # a workbook is a zip: past 4 GB it needs zip64, which no clerk's file has
 
 
@@ -155,8 +170,31 @@ def compute_cmd(
         bool, typer.Option("--json", help="在终端输出机器可读的 JSON 结果。")
     ] = False,
     no_reports: Annotated[
-        bool, typer.Option("--no-reports", help="不生成各单位的反馈文本（reports/）。")
+        bool,
+        typer.Option(
+            "--no-reports", help="不生成各单位的反馈单（反馈单/，以及 --text 的 reports/）。"
+        ),
     ] = False,
+    text: Annotated[
+        bool,
+        typer.Option(
+            "--text", help="另外写出纯文本的总体报告（考核报告.md）和各单位反馈（reports/）。"
+        ),
+    ] = False,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf", help="另外把考核结果通报和反馈单转换为 PDF（需要安装 LibreOffice）。"
+        ),
+    ] = False,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="通报、反馈单和汇总表上印的日期，如 2019-12-20（默认：最新一份材料的修改日期）。",
+            metavar="年-月-日",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")
     ] = False,
@@ -180,9 +218,10 @@ def compute_cmd(
     """读取文件夹中的评分表和指标数据，核定得分、折算、排名，并写出汇总工作簿和报告。"""
     from flowscore.compute import compute_folder
     from flowscore.parallel import default_jobs
-    from flowscore.writers import write_outputs
+    from flowscore.writers import Choices, write_outputs
     from flowscore.writers.results_json import json_text, result_to_dict
 
+    printed = _date(date)
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
     jobs = min(jobs or default_jobs(), 32)  # more readers than that only compete for memory
     try:
@@ -197,8 +236,11 @@ def compute_cmd(
         )
     finally:
         progress.close()
+    if printed is not None:
+        result.as_of = printed
+    choices = Choices(unit_feedback=not no_reports, text=text, pdf=pdf)
     with progress.writing(len(result.units)):
-        write_outputs(result, out_dir=out, force=force, unit_reports=not no_reports, jobs=jobs)
+        written = write_outputs(result, out_dir=out, force=force, choices=choices, jobs=jobs)
     if as_json:
         sys.stdout.write(json_text(result_to_dict(result)))
     else:
@@ -207,7 +249,7 @@ def compute_cmd(
             out_dir=str(out),
             show_info=verbose,
             list_findings=not quiet,
-            unit_reports=not no_reports,
+            written=written,
         )
     pending = any(u.status == "provisional" for u in result.units)
     raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)

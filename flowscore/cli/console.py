@@ -24,6 +24,8 @@ from flowscore.rubric.model import Scheme, Sheet
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from flowscore.writers import Written
+
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -260,7 +262,7 @@ def print_compute_summary(
     out_dir: str | None,
     show_info: bool = False,
     list_findings: bool = True,
-    unit_reports: bool = True,
+    written: Written | None = None,
 ) -> None:
     """What a compute run did: files and units read, findings by level, where outputs went.
     Reads the result directly (building the whole results dict would cost memory at scale)."""
@@ -279,11 +281,30 @@ def print_compute_summary(
         f"问题：[bold red]错误 {counts['error']}[/]、"
         f"[yellow]警告 {counts['warning']}[/]、[cyan]提示 {counts['info']}[/]"
     )
-    if out_dir:
-        console.print(
-            f"结果已写入 {escape(out_dir)}（考核汇总.xlsx、考核报告.md、results.json"
-            f"{'、reports/' if unit_reports else ''}）"
-        )
+    if out_dir and written is not None:
+        console.print(f"结果已写入 {escape(out_dir)}（{escape(_written_names(written))}）")
+        for note in written.notes:
+            console.print(f"[yellow]注意：[/]{escape(note)}")
+
+
+def _written_names(written: Written) -> str:
+    """The outputs in the order of the registry: files by name, folders as 反馈单/."""
+    from flowscore.writers.registry import OUTPUTS, pdf_name
+
+    tops = {p.parent.name if p.parent.name in _folders() else p.name for p in written.paths}
+    names = []
+    for o in OUTPUTS:
+        if o.name in tops:
+            names.append(f"{o.name}/" if o.write_units is not None else o.name)
+        if o.write is not None and pdf_name(o.name) in tops:
+            names.append(pdf_name(o.name))
+    return "、".join(names)
+
+
+def _folders() -> set[str]:
+    from flowscore.writers.registry import OUTPUTS
+
+    return {o.name for o in OUTPUTS if o.write_units is not None}
 
 
 class ReadingProgress:

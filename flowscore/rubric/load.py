@@ -23,6 +23,7 @@ from typing import Any
 from flowscore.catalog import finding
 from flowscore.errors import RubricError
 from flowscore.findings import Finding, Level
+from flowscore.rubric.document import DocumentStyle
 from flowscore.rubric.model import (
     MODES,
     Category,
@@ -319,6 +320,7 @@ class _Loader:
             "sheets",
             "derived",
             "assessors",
+            "document",
         }
         for key in data:
             if key not in known_top:
@@ -403,7 +405,48 @@ class _Loader:
             deadline=self.text(data, "deadline", ""),
             derived=tuple(derived),
             assessors=assessors,
+            document=self.document(data.get("document", {})),
         )
+
+    def document(self, raw: Any) -> DocumentStyle:
+        """``[document]``: how the circular and the feedback sheets look (any field of
+        DocumentStyle; the rest keep GB/T 9704's)."""
+        tab = self.table(raw, "document")
+        if not tab:
+            return DocumentStyle()
+        spec = _field_spec(DocumentStyle)
+        kwargs: dict[str, Any] = {}
+        for key, value in tab.items():
+            where = f"document.{key}"
+            shape = spec.get(key, ("", False))[0]
+            if key not in spec:
+                self.error(
+                    "rubric-unknown-key",
+                    where,
+                    f"文档格式中未知的项“{key}”",
+                    "可用的项：" + "、".join(sorted(spec)),
+                )
+            elif shape == "float":
+                d = self.dec(value, where)
+                if d is not None and not 0 < d <= 1000:
+                    self.error("rubric-bad-range", where, f"“{key}”应在 0 到 1000 之间（毫米或磅）")
+                elif d is not None:
+                    kwargs[key] = float(d)
+            elif shape == "texts":
+                fonts = self.texts(tab, key, "document")
+                if not fonts:
+                    self.error("rubric-bad-value", where, f"“{key}”至少要列出一种字体")
+                else:
+                    kwargs[key] = fonts
+            elif isinstance(value, str):
+                kwargs[key] = value
+            else:
+                self.error("rubric-bad-value", where, f"“{key}”应为文字，实际为 {_shown(value)}")
+        try:
+            return DocumentStyle(**kwargs)
+        except ValueError as exc:  # DocumentStyle's own checks ({page} in the footer…)
+            self.error("rubric-bad-value", "document", str(exc))
+            return DocumentStyle()
 
     def derived(self, raw: Any, indicator_names: set[str]) -> list[Derived]:
         from flowscore.formula import FormulaError, names
@@ -1068,6 +1111,10 @@ def _spec_of(cls: type) -> dict[str, tuple[Shape, bool]]:
             shape = "bool"
         elif tp is int:
             shape = "int"
+        elif tp is float:
+            shape = "float"
+        elif typing.get_origin(tp) is tuple:
+            shape = "texts"
         else:
             shape = "str"
         required = f.default is MISSING and f.default_factory is MISSING

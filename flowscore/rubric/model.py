@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from flowscore.rubric.document import DocumentStyle
 from flowscore.rules.base import Rule
 from flowscore.rules.rank_points import TiePolicy
 from flowscore.rules.rate_shortfall import Rounding
@@ -229,6 +230,7 @@ class Scheme:
     deadline: str = ""  # the submission deadline the document states (12月10日)
     derived: tuple[Derived, ...] = ()
     assessors: tuple[str, ...] = ()  # member departments that score items (field inspection)
+    document: DocumentStyle = field(default_factory=DocumentStyle)  # the Word outputs' look
 
     # Lookups by key: a province's roster has thousands of units, looked up once per file, so
     # each collection is indexed once (cached_property writes the instance dict directly, which

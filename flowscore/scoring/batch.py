@@ -8,6 +8,7 @@ follows the rubric's [decisions] (DOMAIN.md §5).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -32,7 +33,9 @@ _DERIVED_BOUND = 10**15  # a derived indicator past this is a data error, not a 
 Prepared = dict[tuple[str, str, int], Mapping[str, Any]]
 
 
-def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
+def score(
+    scheme: Scheme, inputs: Inputs, *, folder: str = "", as_of: dt.date | None = None
+) -> BatchResult:
     report = Report(inputs.findings)
     # Each unit's values once: the rankings, the items and the indicator table all read them.
     values_of = {u.name: unit_values(scheme, inputs, u.name) for u in scheme.units}
@@ -61,6 +64,9 @@ def score(scheme: Scheme, inputs: Inputs, *, folder: str = "") -> BatchResult:
         entries=tuple(e for u in scheme.units for e in entries_by_unit.get(u.name, [])),
         inputs=tuple(inputs.files),
         tiers=tuple((t.id, t.label, t.base) for t in scheme.tiers),
+        scheme_year=scheme.year,
+        document=scheme.document,
+        as_of=as_of,
     )
 
 

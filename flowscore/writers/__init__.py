@@ -1,5 +1,7 @@
-"""Writing a run's outputs: ``考核汇总.xlsx``, ``考核报告.md``, ``results.json`` and one
-``reports/<单位>.txt`` per unit, into one folder, completely or not at all.
+"""Writing a run's outputs into one folder, completely or not at all: the outputs listed in
+``registry.OUTPUTS`` (考核汇总.xlsx, results.json, the circular 考核结果通报（草稿）.docx, each
+unit's 反馈单; with ``--text`` the Markdown report and plain-text feedback; with ``--pdf`` PDFs of
+the Word documents).
 
 The folder is built beside the target and swapped in (``atomic.replace_dir_atomic``). Replacing
 a folder deletes what was in it, so an existing folder is replaced only with ``force`` and only
@@ -10,58 +12,44 @@ working folder.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flowscore.atomic import replace_dir_atomic
-from flowscore.contract import OVERALL_NAME, REPORTS_DIR, RESULTS_NAME, SUMMARY_NAME
 from flowscore.errors import OutputError
 from flowscore.results import BatchResult
+from flowscore.writers.registry import OUTPUTS, Choices, Output, known_names, pdf_name
 from flowscore.writers.results_json import json_text, load_results, result_to_dict
-from flowscore.writers.safe import unique_filenames
 
-# openpyxl and Jinja2 are imported only when outputs are written: `flowscore rank` reads
-# results.json through this package and must start fast.
+# openpyxl, python-docx and Jinja2 are imported only when outputs are written: `flowscore rank`
+# reads results.json through this package and must start fast.
 
 __all__ = [
-    "OUTPUT_NAMES",
+    "Choices",
+    "Written",
     "check_out_dir",
     "json_text",
     "load_results",
-    "report_names",
     "result_to_dict",
-    "templates_dir",
     "write_outputs",
 ]
 
-OUTPUT_NAMES = frozenset({SUMMARY_NAME, OVERALL_NAME, RESULTS_NAME, REPORTS_DIR})
-
-
-def templates_dir() -> Path:
-    from flowscore.writers.reports import templates_dir as find
-
-    return find()
-
-
 # Files the operating system drops into folders people open; they do not make a folder foreign.
 _OS_CLUTTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-_REPORT_SUFFIX = ".txt"
-
-
-def report_names(result: BatchResult) -> dict[str, str]:
-    """Unit name → its report's file name inside ``reports/`` (safe and distinct)."""
-    return unique_filenames((u.unit for u in result.units), suffix=_REPORT_SUFFIX)
 
 
 def _foreign(out_dir: Path) -> list[str]:
     """What in ``out_dir`` flowscore did not write (relative names, sorted)."""
+    names = known_names()
+    folders = {o.name: o.suffixes for o in OUTPUTS if o.write_units is not None}
     foreign = []
     for entry in sorted(os.scandir(out_dir), key=lambda e: e.name):
         name = entry.name
         if name in _OS_CLUTTER:
             continue
-        if entry.is_symlink() or name not in OUTPUT_NAMES:
+        if entry.is_symlink() or name not in names:
             foreign.append(name)
-        elif name == REPORTS_DIR:
+        elif name in folders:
             if not entry.is_dir(follow_symlinks=False):
                 foreign.append(name)
                 continue
@@ -71,12 +59,27 @@ def _foreign(out_dir: Path) -> list[str]:
                 if (
                     sub.is_symlink()
                     or not sub.is_file(follow_symlinks=False)
-                    or not sub.name.endswith(_REPORT_SUFFIX)
+                    or not sub.name.endswith(folders[name])
                 ):
-                    foreign.append(f"{REPORTS_DIR}/{sub.name}")
+                    foreign.append(f"{name}/{sub.name}")
         elif not entry.is_file(follow_symlinks=False):
             foreign.append(name)
     return foreign
+
+
+def _open_in_office(out_dir: Path) -> str | None:
+    """An output open in Excel, WPS or Word (their lock file ``~$…`` beside it), if any."""
+    for o in OUTPUTS:
+        places = [out_dir]
+        if o.write_units is not None:
+            places = [out_dir / o.name]
+        for place in places:
+            if not place.is_dir():
+                continue
+            for entry in os.scandir(place):
+                if entry.name.startswith("~$"):
+                    return str(place / entry.name[2:])
+    return None
 
 
 def check_out_dir(out_dir: Path, *, force: bool) -> None:
@@ -107,9 +110,11 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
             return
     if not force:
         raise OutputError(f"输出文件夹 {out_dir} 已存在且不为空", hint="加 --force 覆盖")
-    if (out_dir / f"~${SUMMARY_NAME}").exists():
+    opened = _open_in_office(out_dir)
+    if opened is not None:
         raise OutputError(
-            f"{out_dir / SUMMARY_NAME} 正在 Excel 中打开", hint="请先关闭该文件再运行"
+            f"{opened} 正在 Excel、WPS 或 Word 中打开（旁边有它的锁文件）",
+            hint="请先关闭该文件再运行",
         )
     foreign = _foreign(out_dir)
     if foreign:
@@ -120,56 +125,74 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
         )
 
 
-# From this many units on, the summary workbook (and half the unit reports) is written by a
-# forked child while this process writes results.json and the rest: on 2 cores, 10,000 units
-# take ~1.7 s instead of ~4.2 s. Below it a fork costs more than it saves.
+_ALL = Choices()  # the default outputs
+
+# From this many units on, the summary workbook (and half the unit outputs) is written by a
+# forked child while this process writes the rest: on 2 cores, 10,000 units take ~1.7 s instead
+# of ~4.2 s. Below it a fork costs more than it saves.
 FORK_FROM = 400
 
 
-def _fill(result: BatchResult, folder: Path, *, unit_reports: bool, jobs: int) -> list[Path]:
-    from flowscore.parallel import Forked, can_fork
-    from flowscore.writers import results_json, summary_xlsx
+@dataclass(frozen=True, kw_only=True)
+class Written:
+    """What ``write_outputs`` wrote (final paths, sorted) and what it could not add (a PDF
+    without LibreOffice), in Chinese."""
 
-    assert summary_xlsx.FILE_NAME == SUMMARY_NAME
-    names = report_names(result) if unit_reports else {}
-    if unit_reports:
-        (folder / REPORTS_DIR).mkdir()
-    units = [u.unit for u in result.units] if unit_reports else []
+    paths: tuple[Path, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+def _fill(result: BatchResult, folder: Path, *, choices: Choices, jobs: int) -> list[Path]:
+    from flowscore.parallel import Forked, can_fork
+
+    outputs = [o for o in OUTPUTS if o.wanted(choices)]
+    units = [u.unit for u in result.units]
+    for o in outputs:
+        if o.write_units is not None:
+            (folder / o.name).mkdir()
     if jobs > 1 and len(result.units) >= FORK_FROM and can_fork():
-        child = Forked(_write_share, result, folder, names, units=units[1::2], summary=True)
+        child = Forked(_write_share, result, folder, outputs, units[1::2], heavy=True)
         try:
-            _write_share(result, folder, names, units=units[0::2], summary=False)
-            child.result()
+            written = _write_share(result, folder, outputs, units[0::2], heavy=False)
+            written += child.result()
         except BaseException:  # a failure, or a signal while waiting: the child stops first,
             child.cancel()  # so nothing is written into the folder once it is removed
             raise
     else:
-        _write_share(result, folder, names, units=units, summary=True)
-        _write_share(result, folder, names, units=[], summary=False)
-    written = [folder / results_json.FILE_NAME, folder / OVERALL_NAME, folder / SUMMARY_NAME]
-    return written + [folder / REPORTS_DIR / names[u] for u in units]
+        written = _write_share(result, folder, outputs, units, heavy=True)
+        written += _write_share(result, folder, outputs, [], heavy=False)
+    return written
 
 
 def _write_share(
-    result: BatchResult, folder: Path, names: dict[str, str], *, units: list[str], summary: bool
-) -> None:
-    """One process's share of the outputs: the summary workbook (``summary``) or results.json
-    and the overall report, and the reports of ``units``."""
-    from flowscore.writers import results_json, summary_xlsx
-    from flowscore.writers.reports import UnitReports, render_overall
+    result: BatchResult, folder: Path, outputs: list[Output], units: list[str], *, heavy: bool
+) -> list[Path]:
+    """One process's share of the outputs: the heavy whole-batch ones (``heavy``) or the
+    others, and every per-unit output for ``units``."""
+    written = []
+    for o in outputs:
+        if o.write is not None and o.heavy == heavy:
+            o.write(result, folder / o.name)
+            written.append(folder / o.name)
+        elif o.write_units is not None and units:
+            written += o.write_units(result, folder / o.name, units)
+    return written
 
-    if summary:
-        summary_xlsx.write_summary(result, folder / summary_xlsx.FILE_NAME)
-    else:
-        results_json.write_results(result, folder / results_json.FILE_NAME)
-        text = render_overall(result)
-        (folder / OVERALL_NAME).write_text(text, encoding="utf-8", newline="\n")
-    if units:
-        renderer = UnitReports(result)
-        by_name = {u.unit: u for u in result.units}
-        for name in units:
-            path = folder / REPORTS_DIR / names[name]
-            path.write_text(renderer.render(by_name[name]), encoding="utf-8", newline="\n")
+
+def _pdfs(
+    result: BatchResult, written: list[Path], outputs: list[Output]
+) -> tuple[list[Path], str]:
+    """PDFs beside the Word documents among ``written`` (one LibreOffice run); the PDFs and
+    what went wrong, if anything."""
+    from flowscore.writers.pdf import convert_to_pdf
+
+    folders = {o.name for o in outputs if o.pdf and o.write_units is not None}
+    files = {o.name for o in outputs if o.pdf and o.write is not None}
+    docs = [p for p in written if p.name in files or p.parent.name in folders]
+    outcome = convert_to_pdf(
+        [(d, d.with_name(pdf_name(d.name))) for d in docs], style=result.document
+    )
+    return list(outcome.written), outcome.problem or ""
 
 
 def write_outputs(
@@ -177,19 +200,26 @@ def write_outputs(
     *,
     out_dir: Path,
     force: bool,
-    unit_reports: bool = True,
+    choices: Choices = _ALL,
     jobs: int = 2,
-) -> list[Path]:
-    """Write every output into ``out_dir`` (whole or not at all) and return the written files'
-    final paths, sorted. Raises OutputError when the folder must not be replaced. ``jobs`` = 1
-    keeps all writing in this process (else a large batch is written by two)."""
+) -> Written:
+    """Write the chosen outputs into ``out_dir`` (whole or not at all). Raises OutputError when
+    the folder must not be replaced. ``jobs`` = 1 keeps all writing in this process (else a
+    large batch is written by two)."""
     from flowscore.outlock import output_lock
 
     out_dir = Path(out_dir)
     relative: list[Path] = []
+    notes: list[str] = []
 
     def fill(tmp: Path) -> None:
-        written = _fill(result, tmp, unit_reports=unit_reports, jobs=jobs)
+        written = _fill(result, tmp, choices=choices, jobs=jobs)
+        if choices.pdf:
+            outputs = [o for o in OUTPUTS if o.wanted(choices)]
+            pdfs, problem = _pdfs(result, written, outputs)
+            written += pdfs
+            if problem:
+                notes.append(problem)
         relative.extend(p.relative_to(tmp) for p in written)
 
     try:
@@ -199,7 +229,7 @@ def write_outputs(
             replace_dir_atomic(out_dir, fill)
     except OSError as exc:
         raise output_error(out_dir, exc) from exc
-    return sorted(final / r for r in relative)
+    return Written(paths=tuple(sorted(final / r for r in relative)), notes=tuple(notes))
 
 
 def output_error(out_dir: Path, exc: OSError) -> OutputError:

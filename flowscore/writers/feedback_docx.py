@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,13 @@ from flowscore.findings import Finding
 from flowscore.labels import SOURCE_LABELS
 from flowscore.numbers import fmt
 from flowscore.results import BatchResult, UnitResult
+from flowscore.rubric.document import DocumentStyle
 from flowscore.writers.docx_common import (
     BODY,
     CLOSING,
     HEADING,
     SUBTITLE,
     TITLE,
-    DocumentStyle,
     add_paragraph,
     add_table,
     date_text,
@@ -256,6 +256,20 @@ def write_feedback(
     """Write ``unit``'s feedback sheet to ``path``; ``date`` goes under the seal line (a blank
     form when None)."""
     save_docx(build_feedback(result, unit, style=style, date=date), path)
+
+
+def write_units(result: BatchResult, folder: Path, units: Sequence[str]) -> list[Path]:
+    """The feedback sheets of ``units`` into ``folder`` (the rubric's document style, the
+    result's date), under the names of ``feedback_names``."""
+    ctx = _Context(result)
+    names = feedback_names(result)
+    by_name = {u.unit: u for u in result.units}
+    written = []
+    for name in units:
+        path = folder / names[name]
+        save_docx(_build(ctx, by_name[name], style=result.document, date=result.as_of), path)
+        written.append(path)
+    return written
 
 
 def write_all_feedback(

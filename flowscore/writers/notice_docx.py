@@ -21,13 +21,13 @@ from flowscore.contract import NOTICE_NAME
 from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
 from flowscore.numbers import fmt, fmt_plain, fmt_signed
 from flowscore.results import BatchResult, UnitResult
+from flowscore.rubric.document import DocumentStyle
 from flowscore.writers.docx_common import (
     BODY,
     CLOSING,
     HEADING,
     SUBHEADING,
     TITLE,
-    DocumentStyle,
     add_paragraph,
     add_table,
     date_text,

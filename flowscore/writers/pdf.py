@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowscore.writers.docx_common import DEFAULT_STYLE, DocumentStyle
+from flowscore.rubric.document import DEFAULT_STYLE, DocumentStyle
 
 CHUNK = 200  # files per soffice call
 BASE_TIMEOUT = 90.0  # seconds for one call's start-up (a fresh profile is made each time)

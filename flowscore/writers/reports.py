@@ -27,7 +27,7 @@ from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from flowscore.numbers import fmt, fmt_pct, fmt_plain, fmt_signed, q
 from flowscore.results import BatchResult, Entry, UnitResult
 from flowscore.writers.results_json import ordered_units, tier_summaries
-from flowscore.writers.safe import clean_text, md_cell
+from flowscore.writers.safe import clean_text, md_cell, unique_filenames
 
 UNIT_TEMPLATE = "unit_report.txt.j2"
 OVERALL_TEMPLATE = "overall_report.md.j2"
@@ -283,6 +283,24 @@ class UnitReports:
             findings=self._findings.get(u.unit, []),
         )
         return self.template.render(u=view)
+
+
+def report_names(result: BatchResult) -> dict[str, str]:
+    """Unit name → its plain-text feedback's file name (safe and distinct)."""
+    return unique_filenames((u.unit for u in result.units), suffix=".txt")
+
+
+def write_unit_reports(result: BatchResult, folder: Path, units: Sequence[str]) -> list[Path]:
+    """The plain-text feedback of ``units`` into ``folder`` (``--text``)."""
+    renderer = UnitReports(result)
+    by_name = {u.unit: u for u in result.units}
+    names = report_names(result)
+    written = []
+    for name in units:
+        path = folder / names[name]
+        path.write_text(renderer.render(by_name[name]), encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
 
 
 # ---------------------------------------------------------------------------------------------

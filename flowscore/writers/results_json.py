@@ -183,7 +183,6 @@ def _result_data(result: BatchResult, each: Callable[..., Any]) -> dict[str, Any
             {"path": f.path, "kind": f.kind, "unit": f.unit, "sheets": list(f.sheets)}
             for f in result.inputs
         ],
-        "rank_points": {k: list(v) for k, v in result.rank_points.items()},
         "findings": result.report.to_list(),
         "summary": {
             "findings": result.report.counts(),

@@ -30,7 +30,7 @@ from rich.cells import cell_len
 from flowscore.contract import SUMMARY_NAME
 from flowscore.findings import Finding
 from flowscore.labels import ENTRY_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
-from flowscore.results import BatchResult, Entry, IndicatorRow
+from flowscore.results import BatchResult, Entry, IndicatorRow, UnitResult
 from flowscore.writers import xlsx_raw
 from flowscore.writers.results_json import ordered_units
 from flowscore.writers.safe import excel_text, looks_like_formula
@@ -181,7 +181,7 @@ def _date_text(date: dt.date | None) -> str:
     return "____年__月__日" if date is None else f"{date.year}年{date.month}月{date.day}日"
 
 
-def _chart_label(u: Any) -> str:
+def _chart_label(u: UnitResult) -> str:
     """A bar's label: the unit, marked when its score is provisional."""
     return u.unit + PROVISIONAL_MARK if u.status == "provisional" else u.unit
 

@@ -33,7 +33,8 @@ def prolog_state(buf: bytes) -> str:
         if rest[:1] == b"<" and rest[1:2] not in (b"?", b"!"):
             return "ok"  # the declaration, then the root element (Excel, WPS, LibreOffice)
     buf = utf8(buf)
-    rest = buf[_PROLOG.match(buf).end() :]
+    prolog = _PROLOG.match(buf)  # matches the empty string at worst: never None
+    rest = buf[prolog.end() if prolog else 0 :]
     if not rest or rest.startswith((b"<!--", b"<?")) or rest in (b"<", b"<!", b"<!-"):
         return "more"  # the end of what was inflated, or a comment/PI that runs past it
     return "dtd" if rest.startswith(b"<!") else "ok"

@@ -188,6 +188,7 @@ class Zip:
             d = zlib.decompressobj(-15)
             got = pos = 0
             step = 1 * MB
+            piece: bytes | memoryview
             while not d.eof:
                 if d.unconsumed_tail:
                     piece = d.unconsumed_tail
