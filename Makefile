@@ -21,11 +21,12 @@ demo: $(STAMP)
 	$(BIN)/flowscore rank $(DEMO_OUT)/results.json
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check flowscore tests scripts
 	$(BIN)/ruff format --check flowscore tests scripts
+	$(BIN)/mypy
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_data.py

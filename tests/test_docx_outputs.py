@@ -18,7 +18,6 @@ from batches import EVIL, INJECTED, make_batch
 from docx import Document
 from docx.oxml.ns import qn
 
-from flowscore.compute import compute_folder
 from flowscore.numbers import fmt
 from flowscore.results import BatchResult
 from flowscore.rubric.document import DocumentStyle
@@ -38,13 +37,13 @@ DAY = dt.date(2020, 1, 15)
 
 
 @pytest.fixture(scope="module")
-def haishu() -> BatchResult:
-    return compute_folder(ROOT / "sample_data" / "haishu-2019")
+def haishu(scored_sample) -> BatchResult:
+    return scored_sample("haishu-2019")
 
 
 @pytest.fixture(scope="module")
-def beilun() -> BatchResult:
-    return compute_folder(ROOT / "sample_data" / "beilun")
+def beilun(scored_sample) -> BatchResult:
+    return scored_sample("beilun")
 
 
 @pytest.fixture(scope="module")

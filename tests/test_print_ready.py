@@ -22,7 +22,6 @@ import openpyxl
 import pytest
 from docx import Document
 
-from flowscore.compute import compute_folder
 from flowscore.numbers import fmt
 from flowscore.results import BatchResult
 from flowscore.rubric.document import DocumentStyle
@@ -46,8 +45,8 @@ CJK_FONT = re.compile(
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, BatchResult]:
-    return {name: compute_folder(ROOT / "sample_data" / name) for name in SAMPLES}
+def results(scored_sample) -> dict[str, BatchResult]:
+    return {name: scored_sample(name) for name in SAMPLES}
 
 
 def _reason_missing() -> str | None:

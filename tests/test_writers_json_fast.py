@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowscore.compute import compute_folder
 from flowscore.writers.results_json import json_text, load_results, result_to_dict, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,8 +86,8 @@ def _reference_text(data: Any) -> str:
 
 
 @pytest.fixture(scope="module", params=SAMPLES)
-def sample_result(request):
-    return compute_folder(ROOT / "sample_data" / request.param)
+def sample_result(request, scored_sample):
+    return scored_sample(request.param)
 
 
 def test_sample_results_are_byte_identical(sample_result, tmp_path):
