@@ -477,8 +477,15 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
-    text = _NOT_XML.sub("", clean_text(text))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if not text.isprintable():
+        text = _NOT_XML.sub("", clean_text(text))
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 _BORDER = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'  # a 0.75 pt line
@@ -492,13 +499,22 @@ _TABLE_LOOK = (
 _JC = {"l": "left", "c": "center", "r": "right"}
 
 
-def _cell_xml(text: str, width: int, style_name: str, align: str) -> str:
-    run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+def _cell_open(width: int, style_name: str, align: str) -> str:
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-        f'<w:p><w:pPr><w:pStyle w:val="{style_name}"/><w:jc w:val="{align}"/></w:pPr>{run}'
-        "</w:p></w:tc>"
+        f'<w:p><w:pPr><w:pStyle w:val="{style_name}"/><w:jc w:val="{align}"/></w:pPr>'
     )
+
+
+def _row_xml(values: Sequence[str], opens: Sequence[str], flags: str) -> str:
+    cells = []
+    for value, start in zip(values, opens, strict=True):
+        text = _xml_text(value)
+        if text:
+            cells.append(f'{start}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:tc>')
+        else:
+            cells.append(start + "</w:p></w:tc>")
+    return f"<w:tr><w:trPr>{flags}</w:trPr>{''.join(cells)}</w:tr>"
 
 
 def table_xml(
@@ -507,28 +523,23 @@ def table_xml(
     *,
     widths_mm: Sequence[float],
     aligns: str,
+    namespace: bool = True,
 ) -> str:
     """A bordered table of fixed column widths, centred: the header row repeated on every page
     (``w:tblHeader``), no row split across pages (``w:cantSplit``). Written as one XML string:
-    python-docx's cell API took 2 s for the province annex's 460 rows."""
+    python-docx's cell API took 2 s for the province annex's 460 rows. ``namespace``: the
+    ``w`` namespace declared on the table (to parse it on its own)."""
     widths = [_twips(w) for w in widths_mm]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    heads = [_cell_open(w, CELL_HEAD, "center") for w in widths]
+    opens = [_cell_open(w, CELL, _JC[a]) for w, a in zip(widths, aligns, strict=True)]
+    decl = f" {nsdecls('w')}" if namespace else ""
     out = [
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-        f'<w:jc w:val="center"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+        f'<w:tbl{decl}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:jc w:val="center"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
+        _row_xml(headers, heads, "<w:cantSplit/><w:tblHeader/>"),
     ]
-    for r, values in enumerate([headers, *rows]):
-        flags = "<w:cantSplit/><w:tblHeader/>" if r == 0 else "<w:cantSplit/>"
-        cells = "".join(
-            _cell_xml(
-                _xml_text(value),
-                widths[c],
-                CELL_HEAD if r == 0 else CELL,
-                "center" if r == 0 else _JC[aligns[c]],
-            )
-            for c, value in enumerate(values)
-        )
-        out.append(f"<w:tr><w:trPr>{flags}</w:trPr>{cells}</w:tr>")
+    out += [_row_xml(values, opens, "<w:cantSplit/>") for values in rows]
     out.append("</w:tbl>")
     return "".join(out)
 
@@ -587,7 +598,11 @@ def docx_bytes(doc: Document) -> bytes:
 
 def save_docx(doc: Document, path: Path) -> None:
     """Write ``doc`` to ``path`` whole: built in memory, written beside it, renamed over it."""
-    data = docx_bytes(doc)
+    save_bytes(docx_bytes(doc), path)
+
+
+def save_bytes(data: bytes, path: Path) -> None:
+    """Write a document's bytes to ``path`` whole: written beside it, renamed over it."""
 
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)

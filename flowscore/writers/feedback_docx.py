@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
 from flowscore.contract import FEEDBACK_DIR
 from flowscore.findings import Finding
@@ -32,12 +30,10 @@ from flowscore.writers.docx_common import (
     HEADING,
     SUBTITLE,
     TITLE,
-    add_paragraph,
-    add_table,
     date_text,
-    new_document,
-    save_docx,
+    save_bytes,
 )
+from flowscore.writers.docx_text import Body, package
 from flowscore.writers.reports import tier_counts, unit_view
 from flowscore.writers.safe import clean_text, unique_filenames
 
@@ -104,6 +100,7 @@ class _Context:
             ranked=self.ranked.get(u.tier, 0),
             tied=u.rank is not None and (u.tier, u.rank) in self.tied,
             findings=self.findings.get(u.unit, []),
+            text_table=False,
         )
 
 
@@ -143,22 +140,20 @@ def _item_rows(u: UnitResult) -> list[list[str]]:
     ]
 
 
-def _scores(doc: Document, u: UnitResult, v: dict[str, Any]) -> None:
-    add_table(doc, ITEM_HEADERS, _item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrrc")
-    add_paragraph(
-        doc,
+def _scores(body: Body, u: UnitResult, v: dict[str, Any]) -> None:
+    body.table(ITEM_HEADERS, _item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrrc")
+    body.paragraph(
         f"项目小计{v['subtotal']}（自评合计{v['self_total']}），加分{v['bonus']}，"
         f"减分{v['penalty']}，评价得分{v['total']}。",
         BODY,
     )
     if v["categories"]:
-        p = add_paragraph(doc, "分类得分：", BODY)
-        p.paragraph_format.keep_with_next = True
+        body.paragraph("分类得分：", BODY, keep_with_next=True)
         rows = [[c["name"], c["max"], c["verified"]] for c in v["categories"]]
-        add_table(doc, CATEGORY_HEADERS, rows, widths_mm=CATEGORY_WIDTHS, aligns="lrr")
+        body.table(CATEGORY_HEADERS, rows, widths_mm=CATEGORY_WIDTHS, aligns="lrr")
 
 
-def _explained(doc: Document, v: dict[str, Any]) -> None:
+def _explained(body: Body, v: dict[str, Any]) -> None:
     for it in v["explained"]:
         head = f"{it['no']}. {it['name']}（分值{it['max_label']}，{it['source']}）："
         texts = [head + it["explanation"]]
@@ -166,12 +161,12 @@ def _explained(doc: Document, v: dict[str, Any]) -> None:
             texts.append(f"备注：{it['remark']}")
         for text in texts:
             # Left-aligned: justifying a line that ends before "（1561/4714）" spreads it thin.
-            add_paragraph(doc, text, BODY, multiline=True).alignment = WD_ALIGN_PARAGRAPH.LEFT
+            body.paragraph(text, BODY, multiline=True, align="left")
 
 
-def _entries(doc: Document, v: dict[str, Any]) -> None:
+def _entries(body: Body, v: dict[str, Any]) -> None:
     if not v["entries"]:
-        add_paragraph(doc, "无。", BODY)
+        body.paragraph("无。", BODY)
         return
     for e in v["entries"]:
         text = f"{e['kind']}{e['points']}　{e['topic'] or '（未写专题）'}"
@@ -180,12 +175,12 @@ def _entries(doc: Document, v: dict[str, Any]) -> None:
         text += "。" + ("计入" if e["counted"] else "不计入")
         if e["reason"]:
             text += f"（{e['reason']}）"
-        add_paragraph(doc, text + "。", BODY)
+        body.paragraph(text + "。", BODY)
 
 
-def _pending(doc: Document, v: dict[str, Any]) -> None:
+def _pending(body: Body, v: dict[str, Any]) -> None:
     for it in v["pending"]:
-        add_paragraph(doc, f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
+        body.paragraph(f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
 
 
 def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
@@ -195,54 +190,72 @@ def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
     return [clean_text(t, multiline=True).rstrip("。") + "。" for t in texts if t]
 
 
-def _findings(doc: Document, texts: list[str]) -> None:
+def _findings(body: Body, texts: list[str]) -> None:
     for text in texts:
-        add_paragraph(doc, text, BODY, multiline=True)
+        body.paragraph(text, BODY, multiline=True)
 
 
 def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable[tuple[str, Any]]:
     if u.items:
-        yield "各项得分", lambda doc: _scores(doc, u, v)
-        yield "得分说明", lambda doc: _explained(doc, v)
+        yield "各项得分", lambda body: _scores(body, u, v)
+        yield "得分说明", lambda body: _explained(body, v)
     if not v["missing"]:
-        yield "加分与减分", lambda doc: _entries(doc, v)
+        yield "加分与减分", lambda body: _entries(body, v)
     if v["pending"]:
-        yield "待核定项目", lambda doc: _pending(doc, v)
+        yield "待核定项目", lambda body: _pending(body, v)
     if findings:
-        yield "需要说明的问题", lambda doc: _findings(doc, findings)
+        yield "需要说明的问题", lambda body: _findings(body, findings)
 
 
-def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
-    add_paragraph(doc, "", BODY)
-    for i, text in enumerate((style.seal_text, date_text(date, style))):
-        p = add_paragraph(doc, text, CLOSING)
-        p.paragraph_format.keep_with_next = i == 0  # the seal line never without its date
-        p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)  # 右空四字
+def closing(body: Body, *, style: DocumentStyle, date: dt.date | None) -> None:
+    """The seal line and the date under it, four characters in from the right (GB/T 9704);
+    the seal line never without its date."""
+    body.paragraph("", BODY)
+    right = style.body_size_pt * 4  # 右空四字
+    body.paragraph(style.seal_text, CLOSING, keep_with_next=True, right_indent_pt=right)
+    body.paragraph(date_text(date, style), CLOSING, keep_with_next=False, right_indent_pt=right)
 
 
-def _build(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date | None) -> Document:
+def _body(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date | None) -> Body:
     v = ctx.view(u)
-    doc = new_document(style, title=f"{style.feedback_title}：{clean_text(u.unit)}")
-    add_paragraph(doc, style.feedback_title, TITLE)
-    add_paragraph(doc, clean_text(ctx.result.scheme_title), SUBTITLE)
-    add_paragraph(doc, "", BODY)
-    add_table(doc, ("项目", "内容"), _info_rows(v), widths_mm=INFO_WIDTHS, aligns="cl")
+    body = Body()
+    body.paragraph(style.feedback_title, TITLE)
+    body.paragraph(clean_text(ctx.result.scheme_title), SUBTITLE)
+    body.paragraph("", BODY)
+    body.table(("项目", "内容"), _info_rows(v), widths_mm=INFO_WIDTHS, aligns="cl")
     if v["missing"]:
-        add_paragraph(doc, "未收到该单位的评分表，不计得分、不参加排名。", BODY)
+        body.paragraph("未收到该单位的评分表，不计得分、不参加排名。", BODY)
     elif v["provisional"]:
-        add_paragraph(doc, "尚有待核定项目，以上得分和名次为暂定。", BODY)
+        body.paragraph("尚有待核定项目，以上得分和名次为暂定。", BODY)
     for n, (heading, fill) in enumerate(_sections(u, v, _unit_findings(ctx, u)), start=1):
-        add_paragraph(doc, f"{_NUMERALS[n - 1]}、{heading}", HEADING)
-        fill(doc)
-    _closing(doc, style=style, date=date)
-    return doc
+        body.paragraph(f"{_NUMERALS[n - 1]}、{heading}", HEADING)
+        fill(body)
+    closing(body, style=style, date=date)
+    return body
+
+
+def _bytes(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date | None) -> bytes:
+    body = _body(ctx, u, style=style, date=date)
+    title = f"{style.feedback_title}：{clean_text(u.unit)}"
+    return package(style, title=title, body=body.parts)
+
+
+def feedback_bytes(
+    result: BatchResult, unit: UnitResult, *, style: DocumentStyle, date: dt.date | None
+) -> bytes:
+    """One unit's feedback sheet as the bytes of a .docx."""
+    return _bytes(_Context(result), unit, style=style, date=date)
 
 
 def build_feedback(
     result: BatchResult, unit: UnitResult, *, style: DocumentStyle, date: dt.date | None
 ) -> Document:
-    """One unit's feedback sheet as a python-docx document (``write_feedback`` saves it)."""
-    return _build(_Context(result), unit, style=style, date=date)
+    """One unit's feedback sheet as a python-docx document (to read or change further)."""
+    import io
+
+    from docx import Document as open_docx
+
+    return open_docx(io.BytesIO(feedback_bytes(result, unit, style=style, date=date)))
 
 
 def write_feedback(
@@ -255,19 +268,21 @@ def write_feedback(
 ) -> None:
     """Write ``unit``'s feedback sheet to ``path``; ``date`` goes under the seal line (a blank
     form when None)."""
-    save_docx(build_feedback(result, unit, style=style, date=date), path)
+    save_bytes(feedback_bytes(result, unit, style=style, date=date), path)
 
 
 def write_units(result: BatchResult, folder: Path, units: Sequence[str]) -> list[Path]:
     """The feedback sheets of ``units`` into ``folder`` (the rubric's document style, the
-    result's date), under the names of ``feedback_names``."""
+    result's date), under the names of ``feedback_names``. ``folder`` is inside the temporary
+    output folder that is swapped in whole (``writers.write_outputs``), so each file is written
+    directly, not through a temporary file of its own."""
     ctx = _Context(result)
     names = feedback_names(result)
     by_name = {u.unit: u for u in result.units}
     written = []
     for name in units:
         path = folder / names[name]
-        save_docx(_build(ctx, by_name[name], style=result.document, date=result.as_of), path)
+        path.write_bytes(_bytes(ctx, by_name[name], style=result.document, date=result.as_of))
         written.append(path)
     return written
 
@@ -284,6 +299,6 @@ def write_all_feedback(
     written = []
     for u in result.units:
         path = folder / names[u.unit]
-        save_docx(_build(ctx, u, style=style, date=date), path)
+        save_bytes(_bytes(ctx, u, style=style, date=date), path)
         written.append(path)
     return written

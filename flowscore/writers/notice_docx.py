@@ -11,30 +11,20 @@ results' own Decimals formatted exactly, from the same views the text reports us
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from docx.document import Document
-from docx.shared import Pt
 
 from flowscore.contract import NOTICE_NAME
 from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
 from flowscore.numbers import fmt, fmt_plain, fmt_signed
 from flowscore.results import BatchResult, UnitResult
 from flowscore.rubric.document import DocumentStyle
-from flowscore.writers.docx_common import (
-    BODY,
-    CLOSING,
-    HEADING,
-    SUBHEADING,
-    TITLE,
-    add_paragraph,
-    add_table,
-    date_text,
-    new_document,
-    page_break,
-    save_docx,
-)
+from flowscore.writers.docx_common import BODY, HEADING, SUBHEADING, TITLE, save_bytes
+from flowscore.writers.docx_text import Body, package
+from flowscore.writers.feedback_docx import closing
 from flowscore.writers.reports import lost_items, overall_view
 from flowscore.writers.results_json import ordered_units
 from flowscore.writers.safe import clean_text
@@ -86,19 +76,18 @@ def _opening(result: BatchResult, year: int | None) -> str:
     )
 
 
-def _rank_tables(doc: Document, result: BatchResult) -> None:
+def _rank_tables(body: Body, result: BatchResult) -> None:
     tiers = overall_view(result)["tiers"]
     for i, tier in enumerate(tiers, start=1):
         label = clean_text(tier["label"])
         if len(tiers) > 1:
-            add_paragraph(doc, f"（{_numeral(i)}）{label}", SUBHEADING)
-        intro = add_paragraph(
-            doc,
+            body.paragraph(f"（{_numeral(i)}）{label}", SUBHEADING)
+        body.paragraph(
             f"{label}共{tier['units']}个单位，基本分{tier['base']}，"
             "折算得分 = 基本分 × 评价得分 ÷ 100。",
             BODY,
+            keep_with_next=True,  # not alone at the foot of a page
         )
-        intro.paragraph_format.keep_with_next = True  # not alone at the foot of a page
         rows = [
             [
                 # A shared rank is the same number on each tied row, as tables print it.
@@ -111,39 +100,38 @@ def _rank_tables(doc: Document, result: BatchResult) -> None:
             ]
             for r in tier["rows"]
         ]
-        add_table(doc, RANK_HEADERS, rows, widths_mm=RANK_WIDTHS, aligns="clrrrc")
+        body.table(RANK_HEADERS, rows, widths_mm=RANK_WIDTHS, aligns="clrrrc")
 
 
 def _pending_names(u: UnitResult) -> str:
     return "、".join(f"第{it.no}项“{clean_text(it.short or it.text)}”" for it in u.pending)
 
 
-def _open_units(doc: Document, result: BatchResult) -> None:
-    provisional = [u for u in ordered_units(result) if u.status == "provisional"]
-    missing = [u for u in ordered_units(result) if u.status == "missing"]
+def _open_units(body: Body, result: BatchResult) -> None:
+    units = ordered_units(result)
+    provisional = [u for u in units if u.status == "provisional"]
+    missing = [u for u in units if u.status == "missing"]
     if not provisional and not missing:
-        add_paragraph(doc, "全部单位的得分均已核定。", BODY)
+        body.paragraph("全部单位的得分均已核定。", BODY)
         return
     for u in provisional:
-        add_paragraph(
-            doc,
+        body.paragraph(
             f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：{_pending_names(u)}尚待核定，"
             f"评价得分{fmt(u.total)}、名次为暂定。",
             BODY,
         )
     for u in missing:
-        add_paragraph(
-            doc,
+        body.paragraph(
             f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：未报送评分表，不计得分，"
             "不参加排名。",
             BODY,
         )
 
 
-def _lost(doc: Document, result: BatchResult) -> None:
+def _lost(body: Body, result: BatchResult) -> None:
     lost = lost_items(result)
     if not lost:
-        add_paragraph(doc, "各单位各项目均未失分。", BODY)
+        body.paragraph("各单位各项目均未失分。", BODY)
         return
     for g in lost[:LOST_SHOWN]:
         head = f"第{clean_text(g.no)}项“{g.name}”（分值{g.max_label}）："
@@ -154,16 +142,7 @@ def _lost(doc: Document, result: BatchResult) -> None:
             most = "、".join(f"{clean_text(unit)}{fmt(points)}分" for points, unit in g.losers[:3])
             more = "等" if len(g.losers) > 3 else ""
             text = f"{head}{len(g.losers)}个单位失分，合计{fmt(g.lost)}分，其中{most}{more}。"
-        add_paragraph(doc, text, BODY)
-
-
-def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
-    add_paragraph(doc, "", BODY)
-    for i, text in enumerate((style.seal_text, date_text(date, style))):
-        p = add_paragraph(doc, text, CLOSING)
-        p.paragraph_format.keep_with_next = i == 0  # the seal line never without its date
-        # GB/T 9704: the date stands four characters in from the right margin.
-        p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)
+        body.paragraph(text, BODY)
 
 
 def _unit_heading(i: int, u: UnitResult) -> str:
@@ -195,47 +174,68 @@ def _signed(value: Decimal) -> str:
     return fmt(value) if value == 0 else fmt_signed(value)
 
 
-def _annex(doc: Document, result: BatchResult, *, style: DocumentStyle) -> None:
-    page_break(doc)
-    p = add_paragraph(doc, "附件", HEADING)
-    p.paragraph_format.first_line_indent = 0
-    add_paragraph(doc, style.annex_title, TITLE)
-    add_paragraph(doc, "", BODY)
+def _annex(result: BatchResult, *, style: DocumentStyle) -> Iterator[str]:
+    """The annex, unit by unit: a province's is tens of megabytes of XML, never held whole."""
+    body = Body()
+    body.page_break(BODY)
+    body.paragraph("附件", HEADING, first_line_zero=True)
+    body.paragraph(style.annex_title, TITLE)
+    body.paragraph("", BODY)
+    yield from body.parts
     for i, u in enumerate(ordered_units(result), start=1):
-        add_paragraph(doc, _unit_heading(i, u), SUBHEADING)
+        body = Body()
+        body.paragraph(_unit_heading(i, u), SUBHEADING)
         if u.status == "missing" or not u.items:
-            add_paragraph(doc, "未收到该单位的评分表。", BODY)
-            continue
-        add_table(doc, ITEM_HEADERS, item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrc")
-        sums = f"项目小计{fmt(u.subtotal)}，加分{_signed(u.bonus)}，减分{_signed(u.penalty)}，"
-        sums += f"评价得分{fmt(u.total)}，折算得分{fmt(u.contribution, 4)}（基本分{fmt_plain(u.base)}）。"
-        add_paragraph(doc, sums, BODY)
+            body.paragraph("未收到该单位的评分表。", BODY)
+        else:
+            body.table(ITEM_HEADERS, item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrc")
+            sums = f"项目小计{fmt(u.subtotal)}，加分{_signed(u.bonus)}，减分{_signed(u.penalty)}，"
+            sums += f"评价得分{fmt(u.total)}，折算得分{fmt(u.contribution, 4)}（基本分{fmt_plain(u.base)}）。"
+            body.paragraph(sums, BODY)
+        yield from body.parts
 
 
-def build_notice(
+def _pieces(
     result: BatchResult, *, style: DocumentStyle, date: dt.date | None, year: int | None
-) -> Document:
-    """The circular as a python-docx document (``write_notice`` saves it)."""
+) -> Iterator[str]:
     title = notice_title(result, style=style, year=year)
-    doc = new_document(style, title=title)
-    add_paragraph(doc, title, TITLE)
-    add_paragraph(doc, "", BODY)
-    p = add_paragraph(doc, style.addressee, BODY)
-    p.paragraph_format.first_line_indent = 0
-    add_paragraph(doc, _opening(result, year), BODY)
+    body = Body()
+    body.paragraph(title, TITLE)
+    body.paragraph("", BODY)
+    body.paragraph(style.addressee, BODY, first_line_zero=True)
+    body.paragraph(_opening(result, year), BODY)
     sections = (
         ("考核结果", _rank_tables),
         ("暂定和未报送的单位", _open_units),
         ("失分较多的项目", _lost),
     )
     for n, (heading, fill) in enumerate(sections, start=1):
-        add_paragraph(doc, f"{_numeral(n)}、{heading}", HEADING)
-        fill(doc, result)
-    add_paragraph(doc, "", BODY)
-    add_paragraph(doc, f"附件：{style.annex_title}", BODY)
-    _closing(doc, style=style, date=date)
-    _annex(doc, result, style=style)
-    return doc
+        body.paragraph(f"{_numeral(n)}、{heading}", HEADING)
+        fill(body, result)
+    body.paragraph("", BODY)
+    body.paragraph(f"附件：{style.annex_title}", BODY)
+    closing(body, style=style, date=date)
+    yield from body.parts
+    yield from _annex(result, style=style)
+
+
+def notice_bytes(
+    result: BatchResult, *, style: DocumentStyle, date: dt.date | None, year: int | None
+) -> bytes:
+    """The circular as the bytes of a .docx."""
+    title = notice_title(result, style=style, year=year)
+    return package(style, title=title, body=_pieces(result, style=style, date=date, year=year))
+
+
+def build_notice(
+    result: BatchResult, *, style: DocumentStyle, date: dt.date | None, year: int | None
+) -> Document:
+    """The circular as a python-docx document (to read or change further)."""
+    import io
+
+    from docx import Document as open_docx
+
+    return open_docx(io.BytesIO(notice_bytes(result, style=style, date=date, year=year)))
 
 
 def write_notice(
@@ -249,4 +249,4 @@ def write_notice(
     """Write the circular to ``path``. ``date`` is printed as the issue date (a blank form when
     None: nothing of the run's clock goes in); ``year`` is the assessment year when the scheme
     title lacks one."""
-    save_docx(build_notice(result, style=style, date=date, year=year), path)
+    save_bytes(notice_bytes(result, style=style, date=date, year=year), path)

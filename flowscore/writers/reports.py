@@ -97,7 +97,7 @@ def truncate(text: str, width: int) -> str:
     return out + "…"
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], aligns: str) -> list[str]:
+def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], aligns: str) -> list[str]:
     """A plain-text table aligned by display width: header, a rule, the rows."""
     cells = [[clean_text(c) for c in row] for row in rows]
     widths = [cell_len(h) for h in headers]
@@ -189,10 +189,18 @@ def rank_text(u: UnitResult, *, ranked: int, tied: bool) -> str:
 
 
 def unit_view(
-    u: UnitResult, *, result: BatchResult, ranked: int, tied: bool, findings: list[Finding]
+    u: UnitResult,
+    *,
+    result: BatchResult,
+    ranked: int,
+    tied: bool,
+    findings: list[Finding],
+    text_table: bool = True,
 ) -> dict[str, Any]:
+    """What a unit's feedback says, as text (``text_table``: with the plain-text table of its
+    items, which only the .txt feedback prints)."""
     rows = []
-    for it in u.items:
+    for it in u.items if text_table else ():
         rows.append(
             [
                 str(it.no),
@@ -205,7 +213,7 @@ def unit_view(
             ]
         )
     table = (
-        text_table(
+        _text_table(
             ["序号", "考核项目", "分值", "自评分", "核定分", "差额", "来源"], rows, "llrrrrl"
         )
         if rows
