@@ -32,6 +32,7 @@ def compute_folder(
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     isolate: bool = False,
+    cache: bool = False,
 ) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (``scheme`` as given, else
     ``rubric``, else the templates' own, else the default). Problems are findings in
@@ -41,7 +42,8 @@ def compute_folder(
     ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
     (size, rows per sheet) before it is refused with a finding; ``isolate`` reads every file in
     a worker process (a file that kills its reader costs only itself: the command line's
-    way)."""
+    way); ``cache`` keeps what each file gave in the user's cache folder and uses it again
+    while the file is unchanged (``inputs.cache``: the same results, read faster)."""
     folder = Path(folder)
     if folder.is_file():
         raise UsageError(
@@ -54,8 +56,13 @@ def compute_folder(
     warnings: list[Finding] = []
     if scheme is None:
         scheme, warnings = load_rubric(rubric if rubric is not None else _templates_rubric(listing))
+    kept = None
+    if cache:
+        from flowscore.inputs.cache import ReadCache
+
+        kept = ReadCache.open(folder, scheme, limits, outside=exclude)
     inputs = read_listing(
-        listing, scheme, jobs=jobs, progress=progress, limits=limits, isolate=isolate
+        listing, scheme, jobs=jobs, progress=progress, limits=limits, isolate=isolate, cache=kept
     )
     inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
     return score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing))

@@ -213,6 +213,14 @@ def compute_cmd(
     ] = 0,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="不使用读取缓存：每个文件都重新读取（缓存在用户的缓存文件夹中，文件未变时"
+            "沿用上次读取的结果，结果与不用缓存时完全相同）。",
+        ),
+    ] = False,
     rubric: RubricOpt = None,
 ) -> None:
     """读取文件夹中的评分表和指标数据，核定得分、折算、排名，并写出汇总工作簿和报告。"""
@@ -233,6 +241,7 @@ def compute_cmd(
             progress=progress,
             limits=_limits(max_size, max_rows),
             isolate=True,
+            cache=not no_cache,
         )
     finally:
         progress.close()
@@ -269,6 +278,14 @@ def check_cmd(
     ] = False,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="不使用读取缓存：每个文件都重新读取（缓存在用户的缓存文件夹中，文件未变时"
+            "沿用上次读取的结果，结果与不用缓存时完全相同）。",
+        ),
+    ] = False,
     rubric: RubricOpt = None,
 ) -> None:
     """只检查文件夹中的文件（读取和校验），按文件列出问题，不写任何文件。有错误时退出码为 1。"""
@@ -285,6 +302,7 @@ def check_cmd(
             progress=progress,
             limits=_limits(max_size, max_rows),
             isolate=True,
+            cache=not no_cache,
         )
     finally:
         progress.close()

@@ -20,6 +20,7 @@ from flowscore.catalog import finding
 from flowscore.contract import PROP_SCHEME, RESULTS_NAME, SUMMARY_NAME
 from flowscore.display import readable
 from flowscore.findings import Finding
+from flowscore.inputs.cache import ReadCache
 from flowscore.inputs.formats import SPREADSHEET_SUFFIXES, skipped_file_note
 from flowscore.inputs.open import os_reason
 from flowscore.inputs.open.props import template_props
@@ -226,13 +227,15 @@ def read_listing(
     progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     isolate: bool = False,
+    cache: ReadCache | None = None,
 ) -> Inputs:
     """Read every file of a listing. With ``jobs`` > 1 the files are read in batches by worker
     processes; the records are merged in file order, so the result is the same.
     ``limits``: what a file may be (size, rows) before it is refused with a finding.
     ``isolate``: read in worker processes whatever the batch size (``workers``): a file that
     makes the reader die is a ``file-crashed-reader`` finding and the batch goes on. The command
-    line always isolates; in-process reading is for the library and its tests."""
+    line always isolates; in-process reading is for the library and its tests.
+    ``cache``: files whose entry may be used are not read again (``inputs.cache``)."""
     tasks, folder = listing.tasks, listing.folder
     inputs = Inputs()
     inputs.findings.extend(listing.notes)
@@ -241,26 +244,43 @@ def read_listing(
     from flowscore.parallel import map_batches, pooled
 
     # From worker processes the records come packed (``wire``): a third of pickle's cost.
-    packed = isolate or pooled(jobs, len(tasks))
+    packed = isolate or pooled(jobs, len(tasks)) or cache is not None
     if packed:
         from flowscore.inputs.wire import unpack
     from flowscore.workers import memory_room
 
+    hits = cache.lookup(tasks, limits.max_size) if cache is not None else {}
+    todo = [t for i, t in enumerate(tasks) if i not in hits] if hits else tasks
     reader: Callable[[list[tuple[str, str]]], list[Any]] = (
-        _read_batch_packed if packed else _read_batch
+        _read_batch_cached if cache is not None else _read_batch_packed if packed else _read_batch
     )
-    for part in map_batches(
+    if progress is not None and hits:
+        shown = progress
+        progress = lambda done, total: shown(done + len(hits), total + len(hits))  # noqa: E731
+        shown(len(hits), len(tasks))
+    parts = map_batches(
         reader,
-        tasks,
+        todo,
         jobs=jobs,
         init=_init_worker,
         init_arg=(scheme, limits),
         progress=progress,
         isolate=isolate,
-        crashed=_crashed,
+        crashed=_crashed_kept if cache is not None else _crashed,
         memory=memory_room(limits.max_size),
-    ):
+    )
+    for i, task in enumerate(tasks):
+        part: Any = hits.get(i)
+        if part is None:
+            part = next(parts)
+            if cache is not None:
+                part, meta = part
+                cache.keep(task, part, meta)
         inputs.merge(unpack(part) if packed else part)
+    for _rest in parts:  # pragma: no cover - one result per task: closes the pool
+        pass
+    if cache is not None:
+        cache.save()
     return inputs
 
 
@@ -298,3 +318,24 @@ def _read_batch_packed(tasks: list[tuple[str, str]]) -> list[bytes]:
     from flowscore.inputs.wire import pack
 
     return [pack(x) for x in _read_batch(tasks)]
+
+
+def _crashed_kept(task: tuple[str, str], reason: str) -> tuple[bytes, None]:
+    return _crashed(task, reason), None  # a crash may be the machine's: never kept
+
+
+def _read_batch_cached(tasks: list[tuple[str, str]]) -> list[tuple[bytes, Any]]:
+    """``_read_batch_packed`` with what the read cache keeps of each file."""
+    from flowscore.inputs.cache import read_for_cache
+    from flowscore.inputs.wire import pack
+
+    assert _worker_reader is not None
+    reader, limits = _worker_reader, _worker_limits
+
+    def read_one(path: str, display: str) -> tuple[bytes, Any]:
+        def read(data: bytes | None) -> bytes:
+            return pack(read_file(Path(path), display, reader, limits=limits, data=data))
+
+        return read_for_cache(path, display, read, limits.max_size)
+
+    return [read_one(path, display) for path, display in tasks]

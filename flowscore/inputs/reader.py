@@ -65,11 +65,16 @@ class WorkbookReader:
 
 
 def read_file(
-    path: Path, display: str, reader: WorkbookReader, *, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    display: str,
+    reader: WorkbookReader,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    data: bytes | None = None,
 ) -> Inputs:
-    """One file's records and findings, on their own."""
+    """One file's records and findings, on their own (``data``: its bytes, if already read)."""
     inputs = Inputs()
-    wb, found = open_file(path, display=display, limits=limits)
+    wb, found = open_file(path, display=display, limits=limits, data=data)
     inputs.findings.extend(found)
     if wb is None:
         inputs.files.append(InputFile(path=display, kind="unreadable"))

@@ -30,13 +30,14 @@ __all__ = ["Grid", "WorkbookData", "cell_ref", "col_letter", "open_file", "os_re
 
 
 def open_file(
-    path: Path, *, display: str, limits: Limits = DEFAULT_LIMITS
+    path: Path, *, display: str, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None
 ) -> tuple[WorkbookData | None, list[Finding]]:
     """Every sheet of ``path``. Problems become findings naming ``display`` (the path relative
-    to the submissions folder); a file that cannot be read at all gives None.
+    to the submissions folder); a file that cannot be read at all gives None. ``data``: the
+    file's bytes when the caller has read them already (``read_bounded``; the read cache).
     Never raises for anything in the file."""
     try:
-        data = read_bounded(path, limits.max_size)
+        data = read_bounded(path, limits.max_size) if data is None else data
     except _NotRegular as exc:
         return None, [finding("file-skipped", file=display, what=exc.what)]
     except _TooLarge as exc:
