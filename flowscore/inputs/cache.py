@@ -286,12 +286,15 @@ class ReadCache:
 
     # -- entries -------------------------------------------------------------------------------
 
-    def lookup(self, tasks: Sequence[tuple[str, str]], limit: int) -> dict[int, bytes]:
-        """Task index → packed result, for every task whose entry may be used. A file whose
-        stamp is in doubt is read here (at most ``limit`` bytes) and compared by content."""
+    def lookup(
+        self, tasks: Sequence[tuple[str, str]], limit: int, unpack: Callable[[bytes], Any]
+    ) -> dict[int, Any]:
+        """Task index → ``unpack(packed result)``, for every task whose entry may be used. A
+        file whose stamp is in doubt is read here (at most ``limit`` bytes) and compared by
+        content; an entry that does not unpack is not used (the file is read again)."""
         if not self.loaded:
             self.load()
-        hits: dict[int, bytes] = {}
+        hits: dict[int, Any] = {}
         if not self.entries:
             return hits
         now = time.time_ns()
@@ -313,8 +316,12 @@ class ReadCache:
                 verify = _racy(st, now) or _doubtful(st, now)
                 if not verify:
                     self.changed = True
+            try:
+                hits[i] = unpack(packed)
+            except Exception:  # authentic yet unreadable: read the file again
+                self.changed = True
+                continue
             self.fresh[(path, display)] = (st, content, verify, packed)
-            hits[i] = packed
         return hits
 
     def keep(self, task: tuple[str, str], packed: bytes, meta: Any) -> None:

@@ -249,7 +249,7 @@ def read_listing(
         from flowscore.inputs.wire import unpack
     from flowscore.workers import memory_room
 
-    hits = cache.lookup(tasks, limits.max_size) if cache is not None else {}
+    hits = cache.lookup(tasks, limits.max_size, unpack) if cache is not None else {}
     todo = [t for i, t in enumerate(tasks) if i not in hits] if hits else tasks
     reader: Callable[[list[tuple[str, str]]], list[Any]] = (
         _read_batch_cached if cache is not None else _read_batch_packed if packed else _read_batch
@@ -270,13 +270,14 @@ def read_listing(
         memory=memory_room(limits.max_size),
     )
     for i, task in enumerate(tasks):
-        part: Any = hits.get(i)
-        if part is None:
+        got = hits.get(i)
+        if got is None:
             part = next(parts)
             if cache is not None:
                 part, meta = part
                 cache.keep(task, part, meta)
-        inputs.merge(unpack(part) if packed else part)
+            got = unpack(part) if packed else part
+        inputs.merge(got)
     for _rest in parts:  # pragma: no cover - one result per task: closes the pool
         pass
     if cache is not None:
