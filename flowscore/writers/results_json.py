@@ -10,6 +10,7 @@ serializer of its own: dicts with sorted keys, two-space indent, UTF-8 text with
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import re
@@ -356,20 +357,120 @@ def json_text(data: Any) -> str:
 
 
 def write_results(result: BatchResult, path: Path) -> None:
-    """``json_text(result_to_dict(result))`` to ``path``, written as it is made: units, indicator
-    rows and entries become dicts one at a time and the text goes out in buffered pieces, so
-    neither the whole text nor every unit's dict is held in memory."""
-    with open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+    """``json_text(result_to_dict(result))`` to ``path``, the same bytes, encoded by msgspec
+    (``_element``): the top level with placeholders, then units, indicator rows and entries
+    made and encoded one at a time and written as they come, so neither the whole text nor
+    every unit's dict is held in memory."""
+    data = _result_data(result, _Each)
+    lists = {key: data[key] for key in _STREAMED}
+    skeleton = dict(data)
+    for key in _STREAMED:
+        skeleton[key] = _MARK.format(key)
+    head = _element(skeleton)
+    with open(path, "wb", buffering=1 << 20) as f:
+        pos = 0
+        while True:
+            found = [(i, k) for k in _STREAMED if (i := head.find(_marks[k], pos)) >= 0]
+            if not found:
+                break
+            at, key = min(found)
+            f.write(head[pos:at])
+            _write_list(f.write, lists[key])
+            pos = at + len(_marks[key])
+        f.write(head[pos:])
+        f.write(b"\n")
+
+
+_STREAMED = ("units", "indicators", "entries")
+_MARK = "\ue000flowscore:{}\ue000"  # private-use characters: never in flowscore's own keys
+_marks = {k: b'"' + _MARK.format(k).encode("utf-8") + b'"' for k in _STREAMED}
+_INNER = b"\n    "  # the lists are values of the top level: their items at depth 2
+
+
+def _write_list(write: Callable[[bytes], object], items: Iterable[Any]) -> None:
+    first = True
+    for item in items:
+        write((b"[" + _INNER) if first else (b"," + _INNER))
+        write(_element(item).replace(b"\n", _INNER))
+        first = False
+    write(b"[]" if first else b"\n  ]")
+
+
+# msgspec writes a Decimal as ``str()`` gives it: an exponent (1E+5, 0E-7) or a negative zero
+# where flowscore writes plain digits (100000, 0.0000000) and no sign. Such a number — or text
+# that merely looks like one after a ``:`` ``,`` or ``[`` — sends the value to the exact path.
+# Each pattern starts with a literal (fast to find); what stands before it is checked after.
+_EXPONENT = re.compile(rb"E[+-][0-9]")
+_MINUS_ZERO = re.compile(rb"-0(?:\.0*)?(?:[,\]}]|\Z)")
+_NUMBER_CHARS = frozenset(b"0123456789.-")
+
+
+def _in_number_position(raw: bytes, at: int) -> bool:
+    """Whether the number-like text ending just before ``at`` starts where a value starts."""
+    i = at
+    while i > 0 and raw[i - 1] in _NUMBER_CHARS:
+        i -= 1
+    return i == 0 or raw[i - 1] in b":,["
+
+
+# DEL, the C1 controls and U+2028/2029 in UTF-8 (lead bytes: no match starts mid-character).
+_UNSAFE_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+
+
+def _escape_utf8(m: re.Match[bytes]) -> bytes:
+    return f"\\u{ord(m.group().decode('utf-8')):04x}".encode("ascii")
+
+
+@functools.lru_cache(maxsize=1)
+def _msgspec() -> tuple[Callable[[Any], bytes], Callable[[bytes], bytes]]:
+    import msgspec
+
+    encoder = msgspec.json.Encoder(decimal_format="number", order="sorted")
+
+    def fmt(raw: bytes) -> bytes:
+        return msgspec.json.format(raw, indent=2)
+
+    return encoder.encode, fmt
+
+
+def _element(value: Any) -> bytes:
+    """``json_text(value)`` (without the final newline) as UTF-8: msgspec's sorted, indented
+    encoding, DEL, C1 and U+2028/2029 written as ``\\u`` escapes. What msgspec writes another
+    way — a Decimal with an exponent or a negative zero, a lone surrogate, a key that is not
+    text, a float — goes through ``_encode_all``, the writer msgspec replaced, which stays as
+    the exact path and for ``json_text``."""
+    encode, fmt = _msgspec()
+    try:
+        raw = encode(value)
+    except (TypeError, ValueError, UnicodeError):
+        raw = b""
+    if not raw or _odd(raw):
         out: list[str] = []
-        write = f.write
+        _encode_all(value, out)
+        return _json_safe("".join(out)).encode("utf-8")
+    text = fmt(raw)
+    if (
+        b"\x7f" in text
+        or b"\xc2" in text
+        or b"\xe2\x80\xa8" in text
+        or b"\xe2\x80\xa9" in text
+    ):
+        text = _UNSAFE_UTF8.sub(_escape_utf8, text)
+    return text
 
-        def flush() -> None:
-            write(_json_safe("".join(out)))
-            out.clear()
 
-        _encode_all(_result_data(result, _Each), out, flush)
-        out.append("\n")
-        flush()
+def _odd(raw: bytes) -> bool:
+    """Whether msgspec's compact text may hold a number flowscore writes otherwise (literal
+    searches first: the pattern is run only where one could be)."""
+    if b"E+" in raw or b"E-" in raw:
+        for m in _EXPONENT.finditer(raw):
+            if _in_number_position(raw, m.start()):
+                return True
+    if b"-0" in raw:
+        for m in _MINUS_ZERO.finditer(raw):
+            if _in_number_position(raw, m.start() + 1):
+                return True
+    return False
 
 
 def _parse(text: str) -> Any:
