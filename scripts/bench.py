@@ -60,6 +60,10 @@ FS_NO_REPORTS = "flowscore --no-reports"
 FS_ALL = "flowscore 全部输出"
 PANDAS = "pandas 基线"
 SERIAL = "flowscore --jobs 1 --no-reports"
+RERUN_SAME = "flowscore 重跑：无变化（--no-reports）"
+RERUN_ONE = "flowscore 重跑：改一个文件（--no-reports）"
+CHECK_ONE = "flowscore check 重跑：改一个文件"
+NO_CACHE_ONE = "flowscore --no-cache 重跑：改一个文件（--no-reports）"
 
 # Goals of issue #5
 FLOOR_FACTOR = 3.0
@@ -67,6 +71,14 @@ PANDAS_FACTOR = 10.0
 E2E_1000 = 1.5
 E2E_SAMPLE = 1.0
 STARTUP = 0.3
+# Goals of issue #17 (ratios within one run)
+RERUN_ONE_FACTOR = 0.35  # a rerun with one file changed ÷ the first run
+CHECK_ONE_FACTOR = 0.25
+RERUN_SAME_FACTOR = 0.2
+FIRST_FLOOR_FACTOR = 5.0  # the first run (--no-reports) ÷ the floor
+SPAWN_FACTOR = 1.5
+E2E_1000_NO_REPORTS = 1.2
+STARTUP_17 = 0.25
 MEMORY_GROWTH = 1.5  # peak at 10,000 sheets within this factor of the peak at 1,000: "flat"
 LINEAR_GROWTH = 1.25  # ms per sheet at 10,000 within this factor of that at 1,000: "linear"
 
@@ -177,10 +189,14 @@ def best(
     *,
     ok: tuple[int, ...] = (0,),
     folder: Path | None = None,
+    before: Any = None,
 ) -> tuple[Run, list[float]]:
-    """The fastest of ``repeat`` runs (each after ``warm(folder)``) and every run's seconds."""
+    """The fastest of ``repeat`` runs (each after ``before()``, if given, and
+    ``warm(folder)``) and every run's seconds."""
     runs = []
     for _ in range(max(1, repeat)):
+        if before is not None:
+            before()
         warm(folder)
         runs.append(run(cmd, env, ok=ok))
     fastest = min(runs, key=lambda r: r.seconds)
@@ -245,6 +261,7 @@ class Results:
     rows: list[Row] = field(default_factory=list)
     serial_identical: bool | None = None
     serial_size: int | None = None
+    cache_identical: bool | None = None
     sample_sheets: int = 26
     sample_source: str = ""
     rank_units: int = 0
@@ -316,6 +333,7 @@ def output_root(work: Path) -> tuple[Path, float]:
 
 def measure(opts: Options) -> Results:
     env = child_env(opts.pycache or opts.work / "pycache")
+    env["FLOWSCORE_CACHE_DIR"] = str(opts.work / "read-cache")
     opts.work.mkdir(parents=True, exist_ok=True)
     folders = prepare(opts)
     res = Results()
@@ -330,6 +348,64 @@ def measure(opts: Options) -> Results:
         return _measure(opts, env, folders, res, outs)
     finally:
         shutil.rmtree(outs, ignore_errors=True)
+
+
+def clear_cache(cache: Path) -> None:
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+def changed_file(folder: Path) -> Path:
+    """The annex sheet the "one file changed" rows rewrite (the middle one)."""
+    annexes = sorted(folder.glob("附件1-*.xlsx"))
+    return annexes[len(annexes) // 2]
+
+
+def touch_one(folder: Path) -> None:
+    """Write one annex sheet again (the same bytes): a new modification and change time, so the
+    read cache must read it again, as if a unit had sent a corrected sheet."""
+    path = changed_file(folder)
+    path.write_bytes(path.read_bytes())
+
+
+def rerun(
+    opts: Options,
+    env: dict[str, str],
+    res: Results,
+    n: int,
+    folder: Path,
+    rubric: Path,
+    out: Path,
+    repeat: int,
+    cache: Path,
+) -> None:
+    """Issue #17: reruns with the read cache — nothing changed, one file changed (compute and
+    check) — and, for comparison, a rerun with one file changed and ``--no-cache``. The cache
+    is filled by one untimed run first."""
+    say(opts, f"[{n} 表] 重跑（读取缓存）…")
+    clear_cache(cache)
+    compute = compute_cmd(folder, out, rubric=rubric, reports=False)
+    run(compute, env, ok=SCORED)
+    r, runs = best(compute, env, repeat, ok=SCORED, folder=folder)
+    res.rows.append(measured(n, RERUN_SAME, r, runs))
+    r, runs = best(compute, env, repeat, ok=SCORED, folder=folder, before=lambda: touch_one(folder))
+    res.rows.append(measured(n, RERUN_ONE, r, runs))
+    check = flowscore_cmd("check", str(folder), "--rubric", str(rubric))
+    r, runs = best(check, env, repeat, ok=SCORED, folder=folder, before=lambda: touch_one(folder))
+    res.rows.append(measured(n, CHECK_ONE, r, runs))
+    r, runs = best(
+        [*compute, "--no-cache"], env, repeat, ok=SCORED, folder=folder,
+        before=lambda: touch_one(folder),
+    )  # fmt: skip
+    res.rows.append(measured(n, NO_CACHE_ONE, r, runs))
+    # the rows' outputs are the same with and without the cache
+    plain, cached = out.parent / f"plain-{n}", out.parent / f"cached-{n}"
+    run([*compute_cmd(folder, plain, rubric=rubric, reports=False), "--no-cache"], env, ok=SCORED)
+    run(compute_cmd(folder, cached, rubric=rubric, reports=False), env, ok=SCORED)
+    same = all(
+        (plain / name).read_bytes() == (cached / name).read_bytes()
+        for name in ("results.json", "考核汇总.xlsx", "考核结果通报（草稿）.docx")
+    )
+    res.cache_identical = same if res.cache_identical is None else res.cache_identical and same
 
 
 def _measure(
@@ -350,6 +426,7 @@ def _measure(
             ok=SCORED,
         )
 
+    cache = Path(env["FLOWSCORE_CACHE_DIR"])
     for n, folder in folders.items():
         rubric = folder / make_province.RUBRIC_NAME
         repeat = opts.repeat_large if n >= 10_000 else opts.repeat
@@ -390,8 +467,10 @@ def _measure(
         ]
         for program, label, cmd, times, ok in timed:
             say(opts, f"[{n} 表] {label} …")
-            r, runs = best(cmd, env, times, ok=ok, folder=folder)
+            # Every first run starts without a read cache (issue #17's rows come after).
+            r, runs = best(cmd, env, times, ok=ok, folder=folder, before=lambda: clear_cache(cache))
             res.rows.append(measured(n, program, r, runs))
+        rerun(opts, env, res, n, folder, rubric, out, repeat, cache)
         if not opts.pandas:
             continue
         if opts.quick and n >= 10_000:
@@ -426,14 +505,21 @@ def _measure(
         say(opts, f"[{n} 表] 串行（--jobs 1）对照 …")
         serial_out, parallel_out = outs / f"serial-{n}", outs / f"parallel-{n}"
         r, runs = best(
-            compute_cmd(folder, serial_out, rubric=rubric, reports=False, jobs=1),
+            [*compute_cmd(folder, serial_out, rubric=rubric, reports=False, jobs=1), "--no-cache"],
             env,
             1,
             ok=SCORED,
             folder=folder,
         )
         res.rows.append(measured(n, SERIAL, r, runs))
-        run(compute_cmd(folder, parallel_out, rubric=rubric, reports=False, jobs=2), env, ok=SCORED)
+        run(
+            [
+                *compute_cmd(folder, parallel_out, rubric=rubric, reports=False, jobs=2),
+                "--no-cache",
+            ],
+            env,
+            ok=SCORED,
+        )
         res.serial_identical = results_equal(
             serial_out / "results.json", parallel_out / "results.json"
         )
@@ -449,6 +535,7 @@ def _measure(
         opts.startup_repeat,
         ok=SCORED,
         folder=folder,
+        before=lambda: clear_cache(cache),
     )
     res.rows.append(
         measured(
@@ -611,7 +698,86 @@ def goals(res: Results) -> list[Goal]:
                 "相同" if res.serial_identical else "不同！",
             )
         )
+    out += goals_17(res, big)
     return out
+
+
+def goals_17(res: Results, big: int | None) -> list[Goal]:
+    """Issue #17's goals, each a ratio of two rows of this run."""
+    out: list[Goal] = []
+
+    def ratio_goal(text: str, a: str, b: str, limit: float, n: int | None = big) -> None:
+        ra, rb = res.get(n, a), res.get(n, b)
+        x = ra.seconds / rb.seconds if ra and rb else None
+        out.append(
+            Goal(
+                text,
+                None if x is None else x <= limit,
+                "—"
+                if x is None or ra is None or rb is None
+                else f"{x:.2f} 倍（{ra.seconds:.2f} 秒 ÷ {rb.seconds:.2f} 秒）",
+            )
+        )
+
+    size = f"{big:,} 表" if big else ""
+    ratio_goal(
+        f"{size}改一个文件后重跑（--no-reports）不超过首次运行的 {RERUN_ONE_FACTOR:g} 倍",
+        RERUN_ONE,
+        FS_NO_REPORTS,
+        RERUN_ONE_FACTOR,
+    )
+    ratio_goal(
+        f"{size}改一个文件后 check 重跑不超过首次 check 的 {CHECK_ONE_FACTOR:g} 倍",
+        CHECK_ONE,
+        FS_CHECK,
+        CHECK_ONE_FACTOR,
+    )
+    ratio_goal(
+        f"{size}无变化重跑不超过首次运行的 {RERUN_SAME_FACTOR:g} 倍",
+        RERUN_SAME,
+        FS_NO_REPORTS,
+        RERUN_SAME_FACTOR,
+    )
+    ratio_goal(
+        f"{size}首次运行（--no-reports）不超过下限的 {FIRST_FLOOR_FACTOR:g} 倍",
+        FS_NO_REPORTS,
+        FLOOR,
+        FIRST_FLOOR_FACTOR,
+    )
+    r = res.get(1000, FS_NO_REPORTS)
+    out.append(
+        Goal(
+            f"1,000 表端到端（--no-reports）不超过 {E2E_1000_NO_REPORTS:g} 秒",
+            None if r is None else r.seconds <= E2E_1000_NO_REPORTS,
+            "—" if r is None else f"{r.seconds:.2f} 秒",
+        )
+    )
+    for r in [x for x in res.rows if x.program == "flowscore --help"] + [
+        x for x in res.rows if x.program.startswith("flowscore rank")
+    ][:1]:
+        out.append(
+            Goal(
+                f"{r.program} 不超过 {STARTUP_17:g} 秒",
+                r.seconds <= STARTUP_17,
+                f"{r.seconds:.2f} 秒",
+            )
+        )
+    if res.cache_identical is not None:
+        out.append(
+            Goal(
+                "有无读取缓存的输出逐字节相同（results.json、汇总表、通报）",
+                res.cache_identical,
+                "相同" if res.cache_identical else "不同！",
+            )
+        )
+    return out
+
+
+def start_method() -> str:
+    sys.path.insert(0, str(ROOT))
+    from flowscore.parallel import start_method as method
+
+    return method()
 
 
 def machine() -> str:
@@ -644,6 +810,7 @@ def markdown(res: Results, opts: Options) -> str:
         f"- 时间：{time.strftime('%Y-%m-%d %H:%M')}",
         f"- 机器：{machine()}",
         f"- 样例：{res.sample_source}",
+        f"- 读取进程的启动方式：{start_method()}（FLOWSCORE_START_METHOD）",
         f"- 参数：表格数 {', '.join(str(n) for n in opts.sizes)}；"
         f"每项取 {opts.repeat} 次中最快（10,000 表的 flowscore 各行 {opts.repeat_large} 次、"
         f"pandas 自 1,000 表起 1 次，启动类 "
@@ -729,7 +896,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     res = measure(opts)
     show(res, opts)
-    report = opts.work / "bench.md"
+    method = start_method()
+    report = opts.work / ("bench.md" if method == "fork" else f"bench-{method}.md")
     report.write_text(markdown(res, opts), encoding="utf-8")
     print(f"结果已写入 {report}")
     shutil.rmtree(opts.work / "out", ignore_errors=True)

@@ -1,7 +1,8 @@
+from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowscore.numbers import fmt, fmt_pct, parse_number, parse_rate, parse_yes_no, q
@@ -127,3 +128,50 @@ def test_largest_accepted_numbers_still_round(raw):
     assert p.ok and p.value is not None
     assert fmt(p.value * p.value, 2)  # a derived product of two bounded values rounds to cents
     assert fmt(p.value, 4)
+
+
+# The integer forms of the exact-value helpers against the Fraction forms they replaced.
+def _old_round(value, places=2):
+    import math
+    from fractions import Fraction
+
+    from flowscore.numbers import q
+
+    f = Fraction(value)
+    whole = math.floor(abs(f) * 10**places + Fraction(1, 2))
+    return q(Decimal(-whole if f < 0 else whole).scaleb(-places), places)
+
+
+def _old_terminating(value, places):
+    from fractions import Fraction
+
+    return (Fraction(value) * 10**places).denominator == 1
+
+
+def _old_fmt_exact(value, places=2):
+    from flowscore.numbers import fmt
+
+    if _old_terminating(value, places):
+        return fmt(_old_round(value, places), places)
+    for p in range(places + 1, 7):
+        if _old_terminating(value, p):
+            return fmt(_old_round(value, p), p)
+    return "约" + fmt(_old_round(value, 4), 4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.fractions(max_denominator=10**5).filter(lambda f: abs(f) < 10**9),
+        st.decimals(allow_nan=False, allow_infinity=False, places=8).filter(
+            lambda d: abs(d) < 10**9
+        ),
+    ),
+    st.sampled_from([0, 1, 2, 4, 8]),
+)
+def test_exact_helpers_on_integers_match_fractions(value, places):
+    from flowscore.numbers import fmt_exact, is_rounded, round_half_up
+
+    assert str(round_half_up(value, places)) == str(_old_round(value, places))
+    assert fmt_exact(value, places) == _old_fmt_exact(value, places)
+    assert is_rounded(value, places) == (not _old_terminating(value, places))
