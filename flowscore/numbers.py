@@ -225,7 +225,8 @@ def _rounded(n: int, d: int, places: int) -> Decimal:
 
 def _terminating(f: Fraction | Decimal, places: int) -> bool:
     n, d = _ratio(f)
-    return (n * 10**places) % d == 0
+    scale: int = 10**places
+    return (n * scale) % d == 0
 
 
 def fmt_exact(value: Fraction | Decimal, places: int = 2) -> str:

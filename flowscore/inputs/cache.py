@@ -246,7 +246,14 @@ class ReadCache:
 
     def save(self) -> None:
         """Write the entries of this run's files (those no longer listed are dropped), whole,
-        if anything changed. Silent on failure."""
+        if anything changed, and let them go (the run goes on without them in memory). Silent
+        on failure."""
+        try:
+            self._save()
+        finally:
+            self.entries, self.fresh = {}, {}
+
+    def _save(self) -> None:
         if not self.changed and len(self.fresh) == len(self.entries):
             return
         key = self._key(create=True)
@@ -256,13 +263,13 @@ class ReadCache:
         if len(payload) + _HEADER.size > MAX_BYTES:
             return
         mac = hashlib.blake2b(payload, key=key, digest_size=32).digest()
-        data = _HEADER.pack(MAGIC, FORMAT, mac, len(payload)) + payload
         tmp = None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".reads-", suffix=".tmp", dir=self.root)
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(_HEADER.pack(MAGIC, FORMAT, mac, len(payload)))
+                f.write(payload)
             os.replace(tmp, self.path)
             tmp = None
             self._prune()
@@ -350,7 +357,7 @@ def _decode(
     if len(data) < _HEADER.size:
         return None
     magic, fmt, mac, length = _HEADER.unpack_from(data)
-    payload = data[_HEADER.size :]
+    payload = memoryview(data)[_HEADER.size :]  # no copy of a file of megabytes
     if magic != MAGIC or fmt != FORMAT or length != len(payload):
         return None
     expected = hashlib.blake2b(payload, key=key, digest_size=32).digest()
