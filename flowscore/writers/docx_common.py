@@ -25,7 +25,7 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -523,25 +523,37 @@ def table_xml(
     *,
     widths_mm: Sequence[float],
     aligns: str,
-    namespace: bool = True,
 ) -> str:
     """A bordered table of fixed column widths, centred: the header row repeated on every page
     (``w:tblHeader``), no row split across pages (``w:cantSplit``). Written as one XML string:
-    python-docx's cell API took 2 s for the province annex's 460 rows. ``namespace``: the
-    ``w`` namespace declared on the table (to parse it on its own)."""
+    python-docx's cell API took 2 s for the province annex's 460 rows."""
+    return "".join(table_pieces(headers, rows, widths_mm=widths_mm, aligns=aligns))
+
+
+def table_pieces(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    widths_mm: Sequence[float],
+    aligns: str,
+    namespace: bool = True,
+) -> Iterator[str]:
+    """``table_xml``'s text piece by piece (a row at a time: a province's ranking table is
+    megabytes). ``namespace``: the ``w`` namespace declared on the table (to parse it on its
+    own)."""
     widths = [_twips(w) for w in widths_mm]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     heads = [_cell_open(w, CELL_HEAD, "center") for w in widths]
     opens = [_cell_open(w, CELL, _JC[a]) for w, a in zip(widths, aligns, strict=True)]
     decl = f" {nsdecls('w')}" if namespace else ""
-    out = [
+    yield (
         f'<w:tbl{decl}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-        f'<w:jc w:val="center"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
-        _row_xml(headers, heads, "<w:cantSplit/><w:tblHeader/>"),
-    ]
-    out += [_row_xml(values, opens, "<w:cantSplit/>") for values in rows]
-    out.append("</w:tbl>")
-    return "".join(out)
+        f'<w:jc w:val="center"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+    )
+    yield _row_xml(headers, heads, "<w:cantSplit/><w:tblHeader/>")
+    for values in rows:
+        yield _row_xml(values, opens, "<w:cantSplit/>")
+    yield "</w:tbl>"
 
 
 def add_table(

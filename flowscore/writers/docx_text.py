@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flowscore.rubric.document import DocumentStyle
-from flowscore.writers.docx_common import CELL, CELL_HEAD, _base, table_xml
+from flowscore.writers.docx_common import CELL, CELL_HEAD, _base, table_pieces
 from flowscore.writers.safe import clean_text
 
 # Deflate levels. The parts made once keep zlib's default (6, what zipfile uses); the parts
@@ -134,13 +134,9 @@ class Body:
                 raise ValueError("表格各行的列数须与表头相同")
         if len(widths_mm) != len(headers) or len(aligns) != len(headers):
             raise ValueError("列宽和对齐方式须与表头的列数相同")
-        self.parts.append(_table(headers, rows, widths_mm, aligns))
-
-
-def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float], aligns: str
-) -> str:
-    return table_xml(headers, rows, widths_mm=widths_mm, aligns=aligns, namespace=False)
+        self.parts += table_pieces(
+            headers, rows, widths_mm=widths_mm, aligns=aligns, namespace=False
+        )
 
 
 assert CELL and CELL_HEAD  # the cell styles table_xml names, defined with the others

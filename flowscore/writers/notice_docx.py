@@ -76,7 +76,8 @@ def _opening(result: BatchResult, year: int | None) -> str:
     )
 
 
-def _rank_tables(body: Body, result: BatchResult) -> None:
+def _rank_tables(body: Body, result: BatchResult) -> Iterator[str]:
+    """The ranking of each category, yielded a category at a time (then ``body`` is empty)."""
     tiers = overall_view(result)["tiers"]
     for i, tier in enumerate(tiers, start=1):
         label = clean_text(tier["label"])
@@ -101,6 +102,8 @@ def _rank_tables(body: Body, result: BatchResult) -> None:
             for r in tier["rows"]
         ]
         body.table(RANK_HEADERS, rows, widths_mm=RANK_WIDTHS, aligns="clrrrc")
+        yield from body.parts
+        body.parts.clear()
 
 
 def _pending_names(u: UnitResult) -> str:
@@ -204,14 +207,14 @@ def _pieces(
     body.paragraph("", BODY)
     body.paragraph(style.addressee, BODY, first_line_zero=True)
     body.paragraph(_opening(result, year), BODY)
-    sections = (
-        ("考核结果", _rank_tables),
-        ("暂定和未报送的单位", _open_units),
-        ("失分较多的项目", _lost),
-    )
-    for n, (heading, fill) in enumerate(sections, start=1):
+    body.paragraph(f"{_numeral(1)}、考核结果", HEADING)
+    yield from _rank_tables(body, result)  # a category at a time: a province's is megabytes
+    sections = (("暂定和未报送的单位", _open_units), ("失分较多的项目", _lost))
+    for n, (heading, fill) in enumerate(sections, start=2):
         body.paragraph(f"{_numeral(n)}、{heading}", HEADING)
         fill(body, result)
+        yield from body.parts
+        body.parts.clear()
     body.paragraph("", BODY)
     body.paragraph(f"附件：{style.annex_title}", BODY)
     closing(body, style=style, date=date)

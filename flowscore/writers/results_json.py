@@ -449,12 +449,7 @@ def _element(value: Any) -> bytes:
         _encode_all(value, out)
         return _json_safe("".join(out)).encode("utf-8")
     text = fmt(raw)
-    if (
-        b"\x7f" in text
-        or b"\xc2" in text
-        or b"\xe2\x80\xa8" in text
-        or b"\xe2\x80\xa9" in text
-    ):
+    if b"\x7f" in text or b"\xc2" in text or b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
         text = _UNSAFE_UTF8.sub(_escape_utf8, text)
     return text
 
