@@ -8,6 +8,7 @@ import pytest
 from builders import EXAMPLE, indicator_book, published_annex, town_rows
 
 from flowscore.compute import compute_folder
+from flowscore.errors import NothingToScore
 
 
 def codes(result, unit=None):
@@ -231,9 +232,11 @@ def test_duplicate_files_for_one_unit_name_both(tmp_path):
 
 def test_unknown_unit_suggests_closest(tmp_path):
     published_annex(tmp_path / "a.xlsx", unit="月湖街", rows=town_rows())
-    r = compute_folder(tmp_path)
-    f = next(f for f in r.report if f.code == "unknown-unit")
+    with pytest.raises(NothingToScore) as info:  # the one sheet names no unit of the roster
+        compute_folder(tmp_path)
+    f = next(f for f in info.value.findings if f.code == "unknown-unit")
     assert f.cell == "A3" and "月湖街道" in f.hint
+    assert "没有任何单位的评分表" in info.value.message
 
 
 def test_unit_from_file_name_when_seal_line_blank(tmp_path):

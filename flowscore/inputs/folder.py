@@ -187,13 +187,19 @@ def list_folder(folder: Path, *, exclude: tuple[Path, ...] = ()) -> Listing:
     return Listing(folder=folder, tasks=tasks, notes=notes)
 
 
-def template_schemes(listing: Listing) -> dict[str, list[str]]:
-    """Rubric id → the files whose template names it (its ``flowscore.scheme`` property)."""
+def template_schemes(
+    listing: Listing, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, list[str]]:
+    """Rubric id → the files whose template names it (its ``flowscore.scheme`` property).
+    ``progress(done, total)`` as files are looked at (10,000 files take a few seconds)."""
     found: dict[str, list[str]] = {}
-    for path, display in listing.tasks:
+    total = len(listing.tasks)
+    for done, (path, display) in enumerate(listing.tasks, 1):
         sid = template_props(path).get(PROP_SCHEME, "")
         if sid:
             found.setdefault(sid, []).append(display)
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
     return found
 
 
