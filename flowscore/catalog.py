@@ -404,7 +404,7 @@ _KINDS = (
         meaning="同一序号出现两次，以第一次为准",
         action="删去重复的行",
         group="annex",
-        messages={"": "序号 {no} 出现了两次（第{first}行和第{second}行），以第一次为准"},
+        messages={"": "序号 {no} 出现了两次（{first}和{second}），以第一次为准"},
     ),
     Kind(
         code="item-missing",
@@ -423,8 +423,8 @@ _KINDS = (
         action="从评分细则原文复制该行文字，或补上序号",
         group="annex",
         messages={
-            "": "第{row}行“{text}…”对不上评分细则中的任何一项，此行未采用",
-            "ambiguous": "第{row}行的文字同样接近序号 {first} 和 {second}，无法确定是哪一项，此行未采用",
+            "": "{row}“{text}…”对不上评分细则中的任何一项，此行未采用",
+            "ambiguous": "{row}的文字同样接近序号 {first} 和 {second}，无法确定是哪一项，此行未采用",
         },
     ),
     Kind(
@@ -435,7 +435,7 @@ _KINDS = (
         action="补上序号，或从评分细则原文复制考核内容文字",
         group="annex",
         messages={
-            "": "没有序号、需按文字对应的行超过了每个文件的工作量上限，从第{row}行起的行未对应，未采用",
+            "": "没有序号、需按文字对应的行超过了每个文件的工作量上限，从{row}起的行未对应，未采用",
         },
         hints={"": "补上序号列，或删去多余的长文字行"},
     ),
@@ -657,7 +657,7 @@ _KINDS = (
         action="删去重复的行",
         group="data",
         messages={
-            "": "“{unit}”有两行指标（第{first}行和第{second}行），以第一行为准",
+            "": "“{unit}”有两行指标（第{first}行和{second}），以第一行为准",
             "rank": "“{unit}”的市考排名出现两次（另见 {where}），以第一次为准",
         },
     ),

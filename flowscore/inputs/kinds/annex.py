@@ -182,8 +182,8 @@ class AnnexKind:
                     cell=grid.ref(r, no_col if no_col is not None else roles["text"]),
                     unit=unit,
                     no=no,
-                    first=items[no].row + 1,
-                    second=r + 1,
+                    first=grid.row_name(items[no].row),
+                    second=grid.row_name(r),
                 )
                 continue
             item = sheet.item(no)
@@ -298,7 +298,7 @@ class AnnexKind:
                 break  # neither this item nor any after it can change the outcome
             self._budget -= len(text) * size
             if self._budget < 0:
-                return None, ("limit", {"row": r + 1})
+                return None, ("limit", {"row": grid.row_name(r)})
             ratio = m.ratio()
             scored.append((ratio, no))
             best_ratio = max(best_ratio, ratio)
@@ -309,12 +309,15 @@ class AnnexKind:
         if best_ratio >= 0.6 and best_ratio - second > 0.05:
             return best, None
         if best_ratio >= 0.6:
-            return None, ("ambiguous", {"row": r + 1, "first": best, "second": scored[1][1]})
+            return None, (
+                "ambiguous",
+                {"row": grid.row_name(r), "first": best, "second": scored[1][1]},
+            )
         has_score = any(
             grid.value(r, roles[k]) is not None for k in ("self", "verified") if k in roles
         )
         if has_score:
-            return None, ("", {"row": r + 1, "text": text[:20]})
+            return None, ("", {"row": grid.row_name(r), "text": text[:20]})
         return None, None
 
     def _score(
