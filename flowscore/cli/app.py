@@ -93,9 +93,17 @@ def template_cmd(
             metavar="成员单位",
         ),
     ] = None,
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="评分表的格式：xlsx（Excel，默认）或 docx（Word 文档）。",
+            metavar="格式",
+        ),
+    ] = "xlsx",
     rubric: RubricOpt = None,
 ) -> None:
-    """生成空白的附件评分表（.xlsx），供各单位填写自评分。"""
+    """生成空白的附件评分表（.xlsx 或 .docx），供各单位填写自评分。"""
     from flowscore import template
 
     if not (unit or all_units or indicators):
@@ -115,7 +123,13 @@ def template_cmd(
     names = [u.name for u in scheme.units] if all_units else list(unit or [])
     try:
         written = template.write_templates(
-            scheme, units=names, indicators=indicators, out_dir=out, force=force, assessor=assessor
+            scheme,
+            units=names,
+            indicators=indicators,
+            out_dir=out,
+            force=force,
+            assessor=assessor,
+            file_format=file_format.strip().lower(),
         )
     except OSError as exc:
         from flowscore.writers import output_error
