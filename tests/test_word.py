@@ -24,6 +24,7 @@ from builders_docx import (
 )
 
 from flowscore.compute import compute_folder
+from flowscore.errors import NothingToScore
 from flowscore.inputs.open import Grid, open_file
 from flowscore.inputs.open.docx import WordGrid, build_grids
 from flowscore.rubric import load_rubric
@@ -244,15 +245,17 @@ def test_seal_line_unit_and_duplicate_rows_named_in_word_terms(tmp_path):
     d = docx.Document(str(path))
     d.paragraphs[3].text = "镇（乡）街道(盖章)：月湖区"  # not on the roster
     d.save(str(path))
-    r = compute_folder(town_folder(tmp_path))
-    (unknown,) = [f for f in r.report if f.code == "unknown-unit"]
+    with pytest.raises(NothingToScore) as info:  # no sheet of a unit on the roster
+        compute_folder(town_folder(tmp_path))
+    (unknown,) = [f for f in info.value.findings if f.code == "unknown-unit"]
     assert unknown.cell == "表格上方第1段"
     published_town_docx(tmp_path / "x.docx", HAISHU, "月湖街道", TOWN)
     d = docx.Document(str(tmp_path / "x.docx"))
     d.tables[0].rows[2].cells[0].text = "1"  # item 2's row (the 3rd) numbered 1 again
     d.save(str(tmp_path / "x.docx"))
-    r = compute_folder(tmp_path)
-    (dup,) = [f for f in r.report if f.code == "duplicate-item"]
+    with pytest.raises(NothingToScore) as info:  # the folder's one sheet is refused
+        compute_folder(tmp_path)
+    (dup,) = [f for f in info.value.findings if f.code == "duplicate-item"]
     assert dup.cell == "第3行 › 序号" and "（第2行和第3行）" in dup.message
 
 
