@@ -72,7 +72,7 @@ def _copy(src: Path, dst: Path) -> Path:
 # the same results
 
 
-@pytest.mark.parametrize("sample", ["haishu-2019", "beilun", "province-2013"])
+@pytest.mark.parametrize("sample", ["haishu-2019", "beilun", "province-2013", "haishu-2019-word"])
 def test_outputs_byte_identical_with_and_without_cache(sample, cache_dir, tmp_path):
     folder = _copy(SAMPLES / sample, tmp_path / "in")
     runner = CliRunner()
@@ -275,13 +275,14 @@ def test_entry_in_doubt_is_used_only_when_the_content_matches(cache_dir, tmp_pat
 def test_unopenable_file_is_not_kept(cache_dir, tmp_path, monkeypatch):
     """A file that could not be opened (held by Excel, no permission) says so and is read
     again next time: what it gave is not kept."""
-    import flowscore.inputs.open as opener
+    import flowscore.inputs.open.files as opener
 
     folder = _good(tmp_path)
+    held_name = next(p.name for p in folder.iterdir() if bad.GOOD_UNIT not in p.name)
     real = opener.read_bounded
 
     def busy(path, limit):
-        if bad.GOOD_UNIT in str(path):
+        if Path(path).name == held_name:
             raise PermissionError(13, "busy")
         return real(path, limit)
 
@@ -298,14 +299,22 @@ def test_salt_rubric_limits_version(cache_dir, tmp_path, monkeypatch):
     assert len(_cache_files(cache_dir)) == 1
     _text(folder, cache=True, limits=Limits(max_rows=5000))
     assert len(_cache_files(cache_dir)) == 2
-    _text(folder, cache=True, rubric="beilun-streets")
+    from flowscore.rubric.load import resolve_rubric
+
+    edited = tmp_path / "haishu-2019.toml"
+    text = resolve_rubric(RUBRIC).read_text(encoding="utf-8")
+    edited.write_text(text, encoding="utf-8")
+    _text(folder, cache=True, rubric=edited)  # the same rubric from another file
     assert len(_cache_files(cache_dir)) == 3
+    edited.write_text(text.replace('title = "', 'title = "改 ', 1), encoding="utf-8")
+    _text(folder, cache=True, rubric=edited)  # the same file, another content
+    assert len(_cache_files(cache_dir)) == 4
     rc.code_version.cache_clear()
     monkeypatch.setattr(rc, "code_version", lambda: "another")
     seen = _reads(monkeypatch)
     _text(folder, cache=True)
     assert seen  # a new version reads again
-    assert len(_cache_files(cache_dir)) == rc.KEEP_PER_FOLDER  # the oldest pruned
+    assert len(_cache_files(cache_dir)) == rc.KEEP_PER_FOLDER  # the oldest pruned (5 made)
 
 
 # ---------------------------------------------------------------------------------------------

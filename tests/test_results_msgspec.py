@@ -37,7 +37,7 @@ def _awkward():
             dataclasses.replace(
                 it,
                 explanation=it.explanation + "\x7f\x85\u2028\u2029" + ("\udc80" if n == 1 else ""),
-                remark="备注\t\n\"引号\"\\",
+                remark='备注\t\n"引号"\\',
                 self_score=Decimal("1E+1") if i == 0 else it.self_score,
                 entered=Decimal("-0.00") if i == 1 else it.entered,
                 computed=Decimal("1E-9") if i == 2 else it.computed,

@@ -342,7 +342,7 @@ class ReadCache:
 
 
 def _content(path: str, limit: int) -> bytes:
-    from flowscore.inputs.open import read_bounded
+    from flowscore.inputs.open.files import read_bounded
 
     try:
         return digest(read_bounded(Path(path), limit))
@@ -402,7 +402,7 @@ def read_for_cache(
     bytes read here; the stamp is taken before and after. The second value is what ``keep``
     stores, None when the file must not be kept (it could not be opened — perhaps only for now,
     held open by Excel — or changed while it was read)."""
-    from flowscore.inputs.open import read_bounded
+    from flowscore.inputs.open.files import read_bounded
 
     started = time.time_ns()
     try:

@@ -82,6 +82,12 @@ class _Batch:
     tables: dict[str, PointsTable]
     entries_by_unit: dict[str, list[Entry]]
 
+    @property
+    def ranking_sheet(self) -> tuple[str, str, str] | None:
+        """The 市考排名 sheet a unit's row is missing from (None: the materials have none)."""
+        row = next(iter(self.inputs.ranking.values()), None)
+        return (row.file, row.sheet, "") if row is not None else None
+
 
 def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict[str, Any]:
     """The fields every unit's result starts with, scored or not."""
@@ -145,6 +151,9 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
                         if p.ranks_units
                     },
                     indicator_source=b.inputs.indicator_sources.get(unit.name),
+                    ranking_source=(
+                        (city.file, city.sheet, city.cell) if city else b.ranking_sheet
+                    ),
                     report=report,
                 )
             )
