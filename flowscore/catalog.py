@@ -508,6 +508,16 @@ _KINDS = (
         hints={"": "只保留正确的一份，删去或移走其他的"},
     ),
     Kind(
+        code="submission-unreadable",
+        level=E,
+        name="评分表无法读取",
+        meaning="单位报送了评分表，但文件无法读取或读不出评分表，该单位没有得分（不是未报送）",
+        action="请该单位重新报送",
+        group="annex",
+        messages={"": "“{unit}”报送的评分表无法读取（{reason}），该单位暂无得分"},
+        hints={"": "请该单位用 Excel 或 WPS 打开确认后另存，重新报送{annex}"},
+    ),
+    Kind(
         code="missing-submission",
         level=E,
         name="未报送",

@@ -15,7 +15,9 @@ from flowscore.inputs.records import InputFile
 from flowscore.rubric.document import DocumentStyle
 
 Source = Literal["computed", "assessor", "override", "pending"]
-Status = Literal["final", "provisional", "missing"]
+Status = Literal["final", "provisional", "missing", "rejected"]
+# no score: no sheet arrived (missing), or the one that arrived could not be read (rejected)
+NO_SHEET: tuple[Status, ...] = ("missing", "rejected")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -94,6 +96,11 @@ class UnitResult:
     @property
     def pending(self) -> tuple[ItemResult, ...]:
         return tuple(i for i in self.items if i.source == "pending")
+
+    @property
+    def no_sheet(self) -> bool:
+        """Not scored: no sheet arrived, or the one that did could not be read."""
+        return self.status in NO_SHEET
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -13,8 +13,9 @@ from typing import Any
 from flowscore.catalog import name_of
 from flowscore.cli.console import console, escape, paragraph
 from flowscore.cli.ranking_view import num
-from flowscore.labels import ENTRY_KIND_LABELS, STATUS_LABELS
+from flowscore.labels import ENTRY_KIND_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.names import norm
+from flowscore.results import NO_SHEET
 
 _LEVELS = {"error": ("错误", "bold red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
 
@@ -38,8 +39,8 @@ def print_explain(unit: dict[str, Any], findings: list[dict[str, Any]] | None = 
     )
     if unit.get("file"):
         paragraph(f"评分表：{escape(unit['file'])}", indent=2)
-    if st == "missing":
-        paragraph("[red]没有收到这个单位的评分表，没有得分。[/]", indent=2)
+    if st in NO_SHEET:
+        paragraph(f"[red]{escape(no_sheet_note(st, unit.get('file') or ''))}[/]", indent=2)
     else:
         _items(unit)
         _totals(unit)

@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from flowscore.catalog import finding
-from flowscore.findings import Report
+from flowscore.findings import Level, Report
 from flowscore.inputs.records import AnnexRecord, Inputs
+from flowscore.names import roster_of
 from flowscore.numbers import HUNDRED, q
 from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
 from flowscore.rubric.model import PointsTable, Scheme, Sheet, Tier, Unit
@@ -52,6 +54,7 @@ def score(
         prepared=_prepare_rankings(scheme, values_of),
         tables={t.id: t for t in scheme.tables},
         entries_by_unit=entries_by_unit,
+        refused=_refused_files(scheme, inputs),
     )
     results = [_score_unit(batch, unit, report) for unit in scheme.units]
     return BatchResult(
@@ -81,12 +84,33 @@ class _Batch:
     prepared: Prepared
     tables: dict[str, PointsTable]
     entries_by_unit: dict[str, list[Entry]]
+    refused: dict[str, tuple[str, str]]  # unit -> (its file that could not be read, why)
 
     @property
     def ranking_sheet(self) -> tuple[str, str, str] | None:
         """The 市考排名 sheet a unit's row is missing from (None: the materials have none)."""
         row = next(iter(self.inputs.ranking.values()), None)
         return (row.file, row.sheet, "") if row is not None else None
+
+
+def _refused_files(scheme: Scheme, inputs: Inputs) -> dict[str, tuple[str, str]]:
+    """Files that could not be read (or held nothing usable, with an error), by the unit their
+    name names: that unit sent its sheet, which was refused — it is not 未报送."""
+    first_error: dict[str, str] = {}
+    for f in inputs.findings:
+        if f.level is Level.ERROR and f.file and f.file not in first_error:
+            first_error[f.file] = f.message
+    roster = roster_of(scheme)
+    out: dict[str, tuple[str, str]] = {}
+    for record in inputs.files:
+        if record.kind != "unreadable" and not (
+            record.kind == "unknown" and record.path in first_error
+        ):
+            continue
+        unit = roster.find_in(Path(record.path).stem)
+        if unit and unit not in out:
+            out[unit] = (record.path, first_error.get(record.path, "文件无法读取"))
+    return out
 
 
 def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict[str, Any]:
@@ -110,17 +134,30 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
     unit_entries = b.entries_by_unit.get(unit.name, [])
     record = b.annex_by_unit.get(unit.name)
     if record is None and unit.name not in b.annex_by_unit:  # None: conflicting sheets, reported
-        report.add(
-            finding(
-                "missing-submission",
-                unit=unit.name,
-                deadline=_deadline(scheme),
-                annex=sheet.annex or "评分表",
+        refused = b.refused.get(unit.name)
+        if refused is not None:
+            report.add(
+                finding(
+                    "submission-unreadable",
+                    file=refused[0],
+                    unit=unit.name,
+                    reason=refused[1],
+                    annex=sheet.annex or "评分表",
+                )
             )
-        )
+        else:
+            report.add(
+                finding(
+                    "missing-submission",
+                    unit=unit.name,
+                    deadline=_deadline(scheme),
+                    annex=sheet.annex or "评分表",
+                )
+            )
         return UnitResult(
             **_unit_head(unit, tier, sheet),
-            status="missing",
+            status="missing" if refused is None else "rejected",
+            file=refused[0] if refused is not None else "",
             items=(),
             bonus=Decimal(0),
             penalty=Decimal(0),

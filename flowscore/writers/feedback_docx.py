@@ -228,7 +228,7 @@ def _build(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date 
     add_paragraph(doc, "", BODY)
     add_table(doc, ("项目", "内容"), _info_rows(v), widths_mm=INFO_WIDTHS, aligns="cl")
     if v["missing"]:
-        add_paragraph(doc, "未收到该单位的评分表，不计得分、不参加排名。", BODY)
+        add_paragraph(doc, v["no_sheet_note"], BODY)
     elif v["provisional"]:
         add_paragraph(doc, "尚有待核定项目，以上得分和名次为暂定。", BODY)
     for n, (heading, fill) in enumerate(_sections(u, v, _unit_findings(ctx, u)), start=1):

@@ -18,7 +18,7 @@ from docx.document import Document
 from docx.shared import Pt
 
 from flowscore.contract import NOTICE_NAME
-from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
+from flowscore.labels import SOURCE_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.numbers import fmt, fmt_plain, fmt_signed
 from flowscore.results import BatchResult, UnitResult
 from flowscore.rubric.document import DocumentStyle
@@ -80,6 +80,8 @@ def _opening(result: BatchResult, year: int | None) -> str:
         parts.append(f"暂定{counts['provisional']}个")
     if counts["missing"]:
         parts.append(f"未报送{counts['missing']}个")
+    if counts["rejected"]:
+        parts.append(f"报送文件无法读取{counts['rejected']}个")
     return (
         f"根据{clean_text(result.scheme_title)}评分细则，考核组对{len(units)}个单位{when}"
         f"的工作进行了考核，其中得分{'、'.join(parts)}。现将考核结果通报如下。"
@@ -120,7 +122,7 @@ def _pending_names(u: UnitResult) -> str:
 
 def _open_units(doc: Document, result: BatchResult) -> None:
     provisional = [u for u in ordered_units(result) if u.status == "provisional"]
-    missing = [u for u in ordered_units(result) if u.status == "missing"]
+    missing = [u for u in ordered_units(result) if u.no_sheet]
     if not provisional and not missing:
         add_paragraph(doc, "全部单位的得分均已核定。", BODY)
         return
@@ -134,8 +136,12 @@ def _open_units(doc: Document, result: BatchResult) -> None:
     for u in missing:
         add_paragraph(
             doc,
-            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：未报送评分表，不计得分，"
-            "不参加排名。",
+            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）："
+            + (
+                "未报送评分表，不计得分，不参加排名。"
+                if u.status == "missing"
+                else f"报送的评分表（{clean_text(u.file)}）无法读取，不计得分，不参加排名。"
+            ),
             BODY,
         )
 
@@ -168,8 +174,8 @@ def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> No
 
 def _unit_heading(i: int, u: UnitResult) -> str:
     status = STATUS_LABELS.get(u.status, u.status)
-    if u.status == "missing":
-        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，未报送）"
+    if u.no_sheet:
+        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，{status}）"
     return (
         f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，评价得分{fmt(u.total)}，{status}）"
     )
@@ -203,8 +209,8 @@ def _annex(doc: Document, result: BatchResult, *, style: DocumentStyle) -> None:
     add_paragraph(doc, "", BODY)
     for i, u in enumerate(ordered_units(result), start=1):
         add_paragraph(doc, _unit_heading(i, u), SUBHEADING)
-        if u.status == "missing" or not u.items:
-            add_paragraph(doc, "未收到该单位的评分表。", BODY)
+        if u.no_sheet or not u.items:
+            add_paragraph(doc, no_sheet_note(u.status, clean_text(u.file)), BODY)
             continue
         add_table(doc, ITEM_HEADERS, item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrc")
         sums = f"项目小计{fmt(u.subtotal)}，加分{_signed(u.bonus)}，减分{_signed(u.penalty)}，"

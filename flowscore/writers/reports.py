@@ -23,7 +23,7 @@ import flowscore
 from flowscore.errors import OutputError
 from flowscore.findings import Finding, Level
 from flowscore.labels import ENTRY_KIND_LABELS as KIND_LABELS
-from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.numbers import fmt, fmt_pct, fmt_plain, fmt_signed, q
 from flowscore.results import BatchResult, Entry, UnitResult
 from flowscore.writers.results_json import ordered_units, tier_summaries
@@ -230,7 +230,8 @@ def unit_view(
         "tier_label": clean_text(u.tier_label),
         "base": fmt_plain(u.base),
         "status": STATUS_LABELS.get(u.status, u.status),
-        "missing": u.status == "missing",
+        "missing": u.no_sheet,
+        "no_sheet_note": no_sheet_note(u.status, clean_text(u.file)),
         "provisional": u.status == "provisional",
         "file": clean_text(u.file),
         "total": fmt(u.total),
