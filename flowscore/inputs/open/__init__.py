@@ -30,11 +30,16 @@ __all__ = ["Grid", "WorkbookData", "cell_ref", "col_letter", "open_file", "os_re
 
 
 def open_file(
-    path: Path, *, display: str, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    *,
+    display: str,
+    limits: Limits = DEFAULT_LIMITS,
+    fingerprint: Callable[[bytes], None] | None = None,
 ) -> tuple[WorkbookData | None, list[Finding]]:
     """Every sheet of ``path``. Problems become findings naming ``display`` (the path relative
     to the submissions folder); a file that cannot be read at all gives None.
-    Never raises for anything in the file."""
+    ``fingerprint`` is given the bytes as read (the run's manifest hashes them here, so no file
+    is read twice). Never raises for anything in the file."""
     try:
         data = read_bounded(path, limits.max_size)
     except _NotRegular as exc:
@@ -50,6 +55,8 @@ def open_file(
         ]
     except OSError as exc:
         return None, [finding("file-unreadable", "open", file=display, reason=os_reason(exc))]
+    if fingerprint is not None:
+        fingerprint(data)
     pre: Preflight
     try:
         pre = preflight(data, path.suffix, limits)
