@@ -24,6 +24,7 @@ from flowscore.rubric.model import Scheme, Sheet
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from flowscore.diff import RunDiff
     from flowscore.writers import Written
 
 console = Console(highlight=False, soft_wrap=True)
@@ -248,12 +249,137 @@ def print_explain(unit: dict[str, Any]) -> None:
         console.print(
             f"  {kind} {_num(e['points'])}  {escape(e['topic'])}  {mark}：{escape(e['reason'])}"
         )
+    for it in unit["items"]:
+        reg = it.get("register")  # the assessor's register (核定登记表): who, when, why
+        if reg:
+            used = "采用" if reg.get("used") else "未采用（见问题清单）"
+            why = f"，理由：{escape(reg['reason'])}" if reg.get("reason") else "，未写理由"
+            console.print(
+                f"  核定登记 序号{escape(str(it['no']))}：{escape(reg['who'])}，"
+                f"{escape(reg.get('date') or '日期未填')}，登记 {_num(reg['score'])} 分{why}；{used}"
+                f"[dim]（{escape(reg['file'])} › {escape(reg['sheet'])} 第{reg['row']}行）[/]"
+            )
     console.print(
         f"  小计 {_num(unit['subtotal'])} + 加分 {_num(unit['bonus'])} "
         f"+ 减分 {_num(unit['penalty'])} = 评价得分 [bold]{_num(unit['total'])}[/]；"
         f"折算得分 = {_num(unit['base'], 1)} × {_num(unit['total'])} / 100 = "
         f"[bold]{_num(unit['contribution'], 4)}[/]"
     )
+
+
+def print_unit_comparison(data: dict[str, Any], unit: str) -> None:
+    """``explain``: the unit beside last year, when the results were made with --compare."""
+    cmp = data.get("comparison")
+    if not cmp:
+        return
+    found = next((u for u in cmp.get("units", []) if u.get("unit") == unit), None)
+    if found is None:
+        return
+    prev = cmp.get("previous", {}).get("scheme", {}).get("title", "")
+    delta = found.get("delta")
+    delta_text = ("+" if delta is not None and delta > 0 else "") + _num(delta)
+    console.print(
+        f"  与上年（{escape(prev)}）比较：评价得分 {_num(found.get('total'))}，"
+        f"上年 {_num(found.get('previous_total'))}，增减 {delta_text}；"
+        f"名次{escape(found.get('rank_text', ''))}"
+        + (f"（{escape(found['note'])}）" if found.get("note") else "")
+    )
+    for it in found.get("items", []):
+        if not it.get("comparable"):
+            console.print(f"    序号{escape(str(it['no']))} 不作比较：{escape(it.get('why', ''))}")
+
+
+_CHANGE_LABELS = {"added": "增加", "removed": "删去", "changed": "改动"}
+
+
+def _diff_value(name: str, value: object) -> str:
+    if value is None:
+        return "—"
+    if name == "status":
+        return STATUS_LABELS.get(str(value), str(value))
+    if name == "rank":
+        return f"第{value}名"
+    return _num(value, 4 if name == "contribution" else 2)
+
+
+def _size(value: object) -> str:
+    return "—" if value is None else f"{value:,} 字节"
+
+
+def print_diff(d: RunDiff) -> None:
+    """``flowscore diff``: the inputs, the rubric and the units that changed, in Chinese."""
+    from rich.table import Table
+
+    from flowscore.diff import UNIT_FIELDS
+
+    console.print(f"[bold]比较[/] {escape(d.old)} → {escape(d.new)}")
+    (old_id, old_sha), (new_id, new_sha) = d.old_rubric, d.new_rubric
+    if d.rubric_changed:
+        console.print(
+            f"评分细则：由“{escape(old_id)}”（{old_sha[:8] or '未记录'}）改为"
+            f"“{escape(new_id)}”（{new_sha[:8] or '未记录'}）"
+        )
+    else:
+        console.print(f"评分细则：相同（{escape(new_id)}）")
+    for note in d.notes:
+        console.print(f"[yellow]注意：[/]{escape(note)}")
+    if d.inputs:
+        table = Table(title=f"输入文件：{len(d.inputs)} 个变化", title_justify="left")
+        table.add_column("变化")
+        table.add_column("文件")
+        table.add_column("大小", justify="right")
+        for f in d.inputs:
+            size = (
+                f"{_size(f.old_size)} → {_size(f.new_size)}"
+                if f.change == "changed"
+                else _size(f.new_size if f.change == "added" else f.old_size)
+            )
+            table.add_row(_CHANGE_LABELS[f.change], escape(f.path), size)
+        console.print(table)
+    elif not d.notes:
+        console.print("输入文件：相同")
+    if d.units:
+        table = Table(title=f"单位：{len(d.units)} 个有变化", title_justify="left")
+        table.add_column("单位")
+        table.add_column("类别")
+        table.add_column("变化")
+        for label in UNIT_FIELDS.values():
+            table.add_column(label, justify="right")
+        for u in d.units:
+            cells = []
+            for name in UNIT_FIELDS:
+                if name not in u.fields:
+                    cells.append("")
+                    continue
+                a, b = u.fields[name]
+                cells.append(f"{_diff_value(name, a)} → {_diff_value(name, b)}")
+            table.add_row(escape(u.unit), escape(u.tier_label), _CHANGE_LABELS[u.change], *cells)
+        console.print(table)
+        for u in d.units:
+            if not u.items:
+                continue
+            console.print(f"[bold]{escape(u.unit)}[/]")
+            for it in u.items:
+                before = f"{_num(it.before)}（{SOURCE_LABELS.get(it.before_source, '无')}）"
+                after = f"{_num(it.after)}（{SOURCE_LABELS.get(it.after_source, '无')}）"
+                console.print(f"  序号{escape(it.no)} {escape(it.short)}：{before} → {after}")
+                if it.before_explanation:
+                    console.print(f"    [dim]之前：[/]{escape(it.before_explanation)}")
+                if it.after_explanation:
+                    console.print(f"    [dim]之后：[/]{escape(it.after_explanation)}")
+    else:
+        console.print("单位：各单位的状态、得分和名次都没有变化")
+    if d.changed:
+        parts = []
+        if d.rubric_changed:
+            parts.append("评分细则")
+        if d.inputs:
+            parts.append(f"输入文件 {len(d.inputs)} 个")
+        if d.units:
+            parts.append(f"单位 {len(d.units)} 个")
+        console.print(f"[bold yellow]有变化：[/]{'、'.join(parts)}")
+    else:
+        console.print("[green]两次结果相同[/]")
 
 
 def print_compute_summary(
