@@ -11,6 +11,10 @@ STOPPED_AFTER_WRITING = "已停止：本次运行被中断；结果已完整写�
 
 
 def main() -> None:
+    import signal
+
+    # until ``interrupt.install`` takes over (its imports take a moment on a loaded machine)
+    signal.signal(signal.SIGINT, _stopped_early)
     from flowscore import interrupt
 
     interrupt.install()
@@ -21,6 +25,14 @@ def main() -> None:
     except interrupt.Interrupted as stop:
         _say_stopped()
         sys.exit(stop.exit_code)
+
+
+def _stopped_early(signum: int, frame: object) -> None:
+    import os
+
+    sys.stderr.write(STOPPED + "\n")
+    sys.stderr.flush()
+    os._exit(130)  # nothing has been written yet: there is nothing to clean up
 
 
 def _say_stopped() -> None:

@@ -384,7 +384,7 @@ def test_cli_limits_options(tmp_path):
         catch_exceptions=False,
     )
     assert r.exit_code == 1
-    assert "sheet-too-large" in r.output and "超过上限 100 行" in r.output
+    assert "sheet-too-large" in r.output and "超过上限 100 行" in r.output  # --json: codes
 
 
 # ----------------------------------------------------------------------------------------------

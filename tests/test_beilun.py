@@ -75,7 +75,7 @@ def test_loads_cleanly_without_a_year():
     assert SCHEME.id == "beilun-streets" and SCHEME.year is None
     assert (RUBRIC_DIR / "beilun-streets.toml").is_file()
     text = (RUBRIC_DIR / "beilun-streets.toml").read_text("utf-8")
-    assert "# Year: the document states none." in text  # the file says so
+    assert "# 年度：文件没有注明年度" in text  # the file says so
     assert not re.search(r"^year\s*=", text, re.M)
 
 

@@ -400,4 +400,4 @@ def test_register_shows_in_json_explain_detail_and_feedback(tmp_path):
     assert any("核定登记表：李强，2019-12-18" in p.text for p in doc.paragraphs)
     shown = runner.invoke(app, ["explain", "-u", "江厦街道", str(out)], catch_exceptions=False)
     flat = "".join(shown.output.split())
-    assert "核定登记序号4：李强，2019-12-18，登记15.00分，理由：复核出租房屋管理台账" in flat
+    assert "核定登记：李强，2019-12-18，登记15.00分，理由：复核出租房屋管理台账" in flat

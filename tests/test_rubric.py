@@ -100,15 +100,15 @@ DECISION_KEYS = (
 )
 
 
-def test_builtin_loads_with_only_the_published_105_warning():
+def test_builtin_loads_without_warnings_the_105_being_recorded_as_published():
+    """区市场监管局's items sum to 105 as published: recorded once (published_sum = 105), so no run
+    warns about it; the rubric describes it instead."""
     s, warnings = load_rubric("haishu-2019")
     assert s.id == "haishu-2019" and s.year == 2019
     assert s.deadline == "12月10日"
-    assert [(w.code, w.level, w.key) for w in warnings] == [
-        ("rubric-sum-mismatch", Level.WARNING, "sheets.dept-market")
-    ]
-    assert "105" in warnings[0].message and CJK.search(warnings[0].message)
-    assert warnings[0].file == "haishu-2019.toml"
+    assert warnings == []
+    market = s.sheet("dept-market")
+    assert market.published_sum == 105 and market.items_max_sum == 105 and market.total == 100
     s2, warnings2 = check_rubric(BUILTIN)
     assert s2 == s and warnings2 == warnings
 
@@ -599,6 +599,32 @@ def test_sum_mismatch_is_a_warning_and_loads(tmp_path):
     scheme, warnings = load_rubric(path)
     assert warnings == findings
     assert scheme.sheet("towns").items_max_sum == 105
+    assert "published_sum = 105" in f.hint
+
+
+def test_published_sum_records_the_mismatch_and_must_match_the_items(tmp_path):
+    """published_sum states what the document prints; it silences the warning only when the
+    items do sum to it, and a wrong one is an error at that key."""
+    kept = write(
+        tmp_path,
+        minimal_rubric(
+            ("max = 60", "max = 65"), ("total = 100", "total = 100\npublished_sum = 105")
+        ),
+    )
+    scheme, findings = check_rubric(kept)
+    assert findings == [] and scheme.sheet("towns").published_sum == 105
+    wrong = write(
+        tmp_path,
+        minimal_rubric(
+            ("max = 60", "max = 65"), ("total = 100", "total = 100\npublished_sum = 110")
+        ),
+        name="wrong.toml",
+    )
+    _, findings = check_rubric(wrong)
+    assert [(f.code, f.level, f.key) for f in findings] == [
+        ("rubric-bad-value", Level.ERROR, "sheets.towns.published_sum")
+    ]
+    assert "110" in findings[0].message and "105" in findings[0].message
 
 
 def test_unknown_sheet_also_warns_the_sheet_is_unused(tmp_path):
@@ -680,7 +706,7 @@ def test_builtin_with_one_typo(tmp_path):
     assert [(f.code, f.key) for f in findings if f.level is Level.ERROR] == [
         ("rubric-unknown-key", "sheets.towns.items[3].maxx")
     ]
-    assert [f.key for f in findings if f.level is Level.WARNING] == ["sheets.dept-market"]
+    assert [f.key for f in findings if f.level is Level.WARNING] == []
 
 
 # =============================================================================================

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from flowscore.cli import console as ui
-from flowscore.cli import typer_zh
+from flowscore.cli import explain_view, ranking_view, typer_zh
 from flowscore.cli.common import MaxRowsOpt, MaxSizeOpt, RubricOpt, guarded, new_app, state
 from flowscore.cli.rubric import rubric_app
 from flowscore.contract import DEFAULT_OUT as DEFAULT_OUT_NAME
@@ -36,20 +36,29 @@ app = new_app(
 )
 
 
+def _version(value: bool) -> None:
+    """``--version`` alone prints the version: eager, so it answers before a command is needed."""
+    if value:
+        from flowscore import __version__
+
+        ui.console.print(f"flowscore {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）。")
     ] = False,
-    version: Annotated[bool, typer.Option("--version", help="显示版本号并退出。")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="显示版本号并退出。", callback=_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     """流动人口服务管理目标考核批量评分。"""
     state["debug"] = debug
-    if version:
-        from flowscore import __version__
-
-        ui.console.print(f"flowscore {__version__}")
-        raise typer.Exit(0)
 
 
 def _load(rubric: str | None) -> Scheme:
@@ -379,9 +388,9 @@ def rank_cmd(
     if as_json:
         from flowscore.writers.results_json import json_text
 
-        sys.stdout.write(json_text(ui.ranking_rows(data, tier)))
+        sys.stdout.write(json_text(ranking_view.ranking_rows(data, tier)))
     else:
-        ui.print_ranking(data, tier=tier)
+        ranking_view.print_ranking(data, tier=tier)
 
 
 @app.command("explain", options_metavar="[选项]")
@@ -402,8 +411,8 @@ def explain_cmd(
         close = difflib.get_close_matches(unit, [u["unit"] for u in data["units"]], n=3, cutoff=0.3)
         ui.fail(f"结果中没有单位“{unit}”", "最相近的单位：" + ("、".join(close) or "（无）"))
         raise typer.Exit(2)
-    ui.print_explain(found[0])
-    ui.print_unit_comparison(data, found[0]["unit"])
+    explain_view.print_explain(found[0], explain_view.unit_findings(data, found[0]))
+    explain_view.print_unit_comparison(data, found[0]["unit"])
 
 
 @app.command("diff", options_metavar="[选项]")
@@ -428,7 +437,9 @@ def diff_cmd(
 
         sys.stdout.write(json_text(found.to_dict()))
     else:
-        ui.print_diff(found)
+        from flowscore.cli.diff_view import print_diff
+
+        print_diff(found)
     raise typer.Exit(1 if found.changed else 0)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from flowscore.cli import console as ui
+from flowscore.cli import rubric_view
 from flowscore.cli.common import guarded, new_app
 from flowscore.findings import Level
 
@@ -48,7 +49,7 @@ def list_cmd() -> None:
     """列出内置的评分细则：编号、名称、年度、单位数和评分表。"""
     from flowscore.rubric.load import builtin_rubric_summaries
 
-    ui.print_rubric_list(builtin_rubric_summaries())
+    rubric_view.print_rubric_list(builtin_rubric_summaries())
 
 
 @rubric_app.command("show", options_metavar="[选项]")
@@ -58,7 +59,7 @@ def show_cmd(spec: RubricArg = None, rubric: RubricOpt = None) -> None:
     from flowscore.rubric.load import load_rubric
 
     scheme, warnings = load_rubric(_resolve(spec, rubric))
-    ui.print_scheme(scheme)
+    rubric_view.print_scheme(scheme)
     if warnings:
         ui.console.print()
         ui.print_findings(warnings)

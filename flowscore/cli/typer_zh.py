@@ -39,7 +39,10 @@ _MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
             + (f"（相近的选项：{m[3]}）" if m[3] else "")
         ),
     ),
-    (re.compile(r"^No such command '?(.+?)'?\.$"), lambda m: f"没有命令“{m[1]}”"),
+    (
+        re.compile(r"^No such command '?(.+?)'?\.(?: Did you mean (.+)\?)?$", re.S),
+        lambda m: f"没有命令“{m[1]}”" + (f"。是不是要用{_quoted(m[2])}？" if m[2] else ""),
+    ),
     (re.compile(r"^Missing option (.+?)\.?$"), lambda m: f"缺少选项 {_unquoted(m[1])}"),
     (re.compile(r"^Missing argument (.+?)\.?$"), lambda m: f"缺少参数 {_unquoted(m[1])}"),
     (re.compile(r"^Missing command\.$"), lambda m: "缺少命令"),
@@ -74,6 +77,11 @@ def _unquoted(names: str) -> str:
     return names.replace("'", "")
 
 
+def _quoted(names: str) -> str:
+    """``'compute', 'check'`` → ``“compute”或“check”``."""
+    return "或".join("“" + n.strip().strip("'") + "”" for n in names.split(","))
+
+
 def _value(text: str) -> str:
     for pattern, repl in _VALUES:
         new, n = pattern.subn(repl, text, count=1)
@@ -91,6 +99,7 @@ def translate(message: str) -> str:
 
 
 def _apply_chinese() -> None:
+    from rich.text import Text
     from typer import _click, rich_utils
     from typer._click import decorators, formatting
 
@@ -99,7 +108,7 @@ def _apply_chinese() -> None:
     rich_utils.COMMANDS_PANEL_TITLE = "命令"
     rich_utils.ERRORS_PANEL_TITLE = "错误"
     rich_utils.ABORTED_TEXT = "已中止。"
-    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+    rich_utils.RICH_HELP = "运行 [blue]{command_path} {help_option}[/] 查看帮助。"
     rich_utils.DEFAULT_STRING = "[默认：{}]"
     rich_utils.REQUIRED_LONG_STRING = "[必填]"
     rich_utils.ENVVAR_STRING = "[环境变量：{}]"
@@ -129,6 +138,18 @@ def _apply_chinese() -> None:
         return apply_zh
 
     decorators.help_option = help_option
+
+    # Chinese help has no spaces to wrap at: rich would cut a long help line with "…" in the
+    # 80-column help table. Folding wraps it at the column's edge instead.
+    original_rich_text = rich_utils._make_rich_text
+
+    def make_rich_text(**kwargs: Any) -> Any:
+        text = original_rich_text(**kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    rich_utils._make_rich_text = make_rich_text
 
     original_format_error = rich_utils.rich_format_error
 

@@ -676,6 +676,7 @@ class _Loader:
                     "title",
                     "seal_label",
                     "total",
+                    "published_sum",
                     "bonus",
                     "penalty",
                     "cite",
@@ -712,6 +713,11 @@ class _Loader:
             if not items:
                 self.error("rubric-missing-key", f"{where}.items", f"评分表“{sid}”没有考核项目")
             total = self.dec(s.get("total", 100), f"{where}.total")
+            published_sum = (
+                self.dec(s["published_sum"], f"{where}.published_sum")
+                if "published_sum" in s
+                else None
+            )
             sheet = Sheet(
                 id=sid,
                 annex=self.text(s, "annex", where),
@@ -725,14 +731,25 @@ class _Loader:
                 cite=self.text(s, "cite", where),
                 categories=tuple(self.categories(s.get("categories", []), where, items)),
                 columns=self.columns(s.get("columns", {}), where),
+                published_sum=published_sum,
             )
-            if items and not dropped and total is not None and sheet.items_max_sum != total:
+            if items and not dropped and published_sum is not None:
+                if sheet.items_max_sum != published_sum:
+                    self.error(
+                        "rubric-bad-value",
+                        f"{where}.published_sum",
+                        f"评分表“{sheet.cite or sid}”写明文件公布的分值合计为 {published_sum}，"
+                        f"而各项分值合计 {sheet.items_max_sum}",
+                        "published_sum 只记文件原样公布的合计；请核对各项的 max",
+                    )
+            elif items and not dropped and total is not None and sheet.items_max_sum != total:
                 self.warn(
                     "rubric-sum-mismatch",
                     where,
                     f"评分表“{sheet.cite or sid}”各项分值合计 {sheet.items_max_sum}，"
                     f"与表的总分 {total} 不符",
-                    "如为文件原样公布，保留即可；需要按100分折算可设 decisions.rescale_to_100",
+                    "如为文件原样公布，在该表写 published_sum = "
+                    f"{sheet.items_max_sum} 记下即可；需要按100分折算可设 decisions.rescale_to_100",
                 )
             out.append(sheet)
         return out

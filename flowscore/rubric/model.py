@@ -118,6 +118,9 @@ class Sheet:
     cite: str = ""
     categories: tuple[Category, ...] = ()
     columns: dict[str, str] = field(default_factory=dict)  # role -> label used in templates
+    # the items' sum as the document publishes it, when it differs from the total (105 vs 100):
+    # recorded once in the rubric so that it is described, not warned about on every run
+    published_sum: Decimal | None = None
 
     def item(self, no: int | str) -> Item | None:
         key = str(no)
@@ -221,7 +224,7 @@ class Scheme:
     id: str
     title: str
     year: int | None  # None when the document states no year
-    source: str  # the seed file and document it cites
+    source: str  # the document it follows, by title: 《…考核办法》
     tiers: tuple[Tier, ...]
     units: tuple[Unit, ...]
     sheets: tuple[Sheet, ...]

@@ -70,7 +70,7 @@ def _counted(valid: list[tuple[RawEntry, Decimal, Pool]]) -> list[Entry]:
     out = []
     for e, signed, pool in valid:
         if pool.same_topic != "highest":
-            out.append(_entry(e, signed, True, "计入"))
+            out.append(_entry(e, signed, True, ""))
             continue
         winner = best[norm(e.topic) or f"#{e.file}:{e.row}"]
         if winner is e:
@@ -79,7 +79,7 @@ def _counted(valid: list[tuple[RawEntry, Decimal, Pool]]) -> list[Entry]:
                 for x, _s, _p in valid
                 if norm(x.topic) == norm(e.topic) and x is not e and e.topic
             )
-            why = f"同专题{others + 1}项，按最高分计" if others else "计入"
+            why = f"同专题{others + 1}项，按最高分计" if others else ""
             out.append(_entry(e, signed, True, why))
         else:
             out.append(
