@@ -141,19 +141,20 @@ REGISTER_KINDS: tuple[Kind, ...] = (
         code="template-altered",
         level=Level.WARNING,
         name="模板被改动",
-        meaning="评分表的分值与评分细则不符（以细则为准），或由 flowscore 模板生成的表被删去、增加了行，"
-        "或由另一版评分细则生成",
-        action="用本年度细则重新生成模板发给该单位，或核对改动",
+        meaning="由 flowscore 模板生成的评分表被改动：分值与评分细则不符（以细则为准），行被删去或增加；"
+        "或由另一版（另一年度）的评分细则生成（提示，逐项写明与本次细则的不同）",
+        action="用本次的评分细则重新生成模板发给该单位，或核对改动",
         group="annex",
         messages={
             "max": "{label}的分值写的是 {written}，评分细则为 {max}，以评分细则为准",
             "rows": "此表由 flowscore 模板生成，但行被改动：{changes}",
-            "version": "此表由另一版评分细则生成（模板记录的细则与本次使用的“{scheme}”内容不同）{detail}",
+            "version": "此表由另一版评分细则“{scheme}”生成（模板记录的细则内容与本次使用的不同）{detail}",
         },
         hints={
             "max": "分值以评分细则为准；请勿改动模板上的分值",
             "rows": "请勿删去或增加模板的行；用 flowscore template 重新生成模板",
             "version": "用本次的评分细则重新生成模板（flowscore template）发给该单位",
         },
+        levels={"version": Level.INFO},
     ),
 )

@@ -216,7 +216,9 @@ def test_compare_shows_in_the_ranking_circular_and_feedback(compared):
     text = (compared / "reports" / "江厦街道.txt").read_text("utf-8")
     assert "六、与上年比较" in text and "类别内名次：第5名，上年 第2名，下降3名" in text
     shown = run("explain", "-u", "江厦街道", str(compared))
-    assert "与上年比较（2018年度" in shown.output and "序号2 不作比较：评分标准有修改" in shown.output
+    assert (
+        "与上年比较（2018年度" in shown.output and "序号2 不作比较：评分标准有修改" in shown.output
+    )
 
 
 def test_a_renamed_item_is_compared_through_previous(tmp_path, scored_sample):

@@ -20,6 +20,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from flowscore.catalog import CATALOG
 from flowscore.contract import FEEDBACK_DIR
 from flowscore.findings import Finding
 from flowscore.labels import SOURCE_LABELS
@@ -59,7 +60,16 @@ _WHERE = re.compile(
 )
 # Findings the sheet says in its own words (待核定项目) or that concern the assessors' own
 # sheets, not the unit's.
-_NOT_FOR_UNIT = frozenset({"pending", "assessor-conflict", "scored-by-non-owner"})
+_NOT_FOR_UNIT = frozenset(
+    {
+        "pending",
+        "assessor-conflict",
+        "scored-by-non-owner",
+        # the office's own register: a score from it is said in the item's explanation; its
+        # refusals are the office's to settle
+        *(code for code in CATALOG if code.startswith("register-")),
+    }
+)
 
 
 def feedback_names(result: BatchResult) -> dict[str, str]:
