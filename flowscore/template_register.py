@@ -64,7 +64,10 @@ INSTRUCTION = (
 def item_choice(item: Item) -> str:
     """An item as the list shows it: ``4 群租房/出租房屋管理（15分）`` (the reader takes the
     leading 序号)."""
-    return f"{item.no} {item.short or item.text[:16]}（{item.max_label}分）"
+    points = item.max_label if item.max_label[-1:].isdigit() else ""
+    return (
+        f"{item.no} {item.short or item.text[:16]}（{points + '分' if points else item.max_label}）"
+    )
 
 
 def build_register_workbook(scheme: Scheme) -> Workbook:

@@ -401,3 +401,24 @@ def test_register_shows_in_json_explain_detail_and_feedback(tmp_path):
     shown = runner.invoke(app, ["explain", "-u", "江厦街道", str(out)], catch_exceptions=False)
     flat = "".join(shown.output.split())
     assert "核定登记：李强，2019-12-18，登记15.00分，理由：复核出租房屋管理台账" in flat
+
+
+@pytest.mark.parametrize("rubric", ["haishu-2019", "beilun-streets", "province-2013"])
+def test_every_item_the_list_offers_is_read_back(rubric):
+    from flowscore.inputs.kinds.register import find_item
+
+    scheme, _ = load_rubric(rubric)
+    for sheet in scheme.sheets:
+        for it in sheet.items:
+            for written in (item_choice(it), str(it.no), it.no):
+                assert find_item(sheet, written) == (it, ""), (rubric, written)
+
+
+def test_template_register_with_units_writes_both_or_nothing(tmp_path):
+    (tmp_path / REGISTER_NAME).write_bytes(b"")
+    r = runner.invoke(app, ["template", "--register", "-u", "月湖街道", "--out", str(tmp_path)])
+    assert r.exit_code == 1 and not list(tmp_path.glob("附件*"))  # refused before writing
+    r = runner.invoke(
+        app, ["template", "--register", "-u", "月湖街道", "--out", str(tmp_path), "--force"]
+    )
+    assert r.exit_code == 0 and len(list(tmp_path.glob("*.xlsx"))) == 2

@@ -155,6 +155,9 @@ def find_item(sheet: Sheet, value: object) -> tuple[Item | None, str]:
         found = sheet.item(str(value))
         return (found, "") if found else (None, "unknown-item")
     written = unicodedata.normalize("NFKC", str(value)).strip()
+    first = written.split()[0] if written.split() else ""
+    if first and sheet.item(first) is not None:  # the list's "创新2 创新工作…", "一.1 …"
+        return sheet.item(first), ""
     m = _NUMBERED.match(written)
     if m:
         no = re.sub(r"\s+", "", m.group(1)).replace("、", ".")
