@@ -32,6 +32,7 @@ lint: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_data.py
 	$(BIN)/python scripts/make_previous_year.py
+	$(BIN)/python scripts/make_sample_docx.py
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

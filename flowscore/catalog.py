@@ -7,16 +7,24 @@ and hint are the kind's patterns filled with ``fields`` (``str.format``), so the
 worded the same way wherever it is found. A kind with several situations (``bad-entry``: the
 points, the type, the sign) has a pattern per ``variant``. The code stays in results.json,
 ``--json`` and the README; what a clerk reads is the Chinese ``name``.
+
+A variant may name the kind of document before a colon: ``word:ratio`` is the ``ratio``
+situation in a Word document. Its message is its own pattern if it has one, else the
+situation's; its hint its own, else the family's (``word``: 另存为 .docx, not .xlsx), else the
+situation's. So the checks shared by workbooks and Word documents (zip, XML, compound files)
+say each problem once, and a Word file is told what to do in Word's terms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flowscore.findings import Finding, Level, clip
 
 E, W, N = Level.ERROR, Level.WARNING, Level.INFO  # N: a note (提示)
+_T = TypeVar("_T")
 
 # The README's groups, in its order.
 GROUPS = {
@@ -41,12 +49,31 @@ class Kind:
     levels: Mapping[str, Level] = field(default_factory=dict)  # a variant of another level
 
     def message(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = self.messages.get(variant, self.messages.get("", ""))
+        pattern = _pick(self.messages, _candidates(variant, family=False), "")
         return pattern.format_map(fields)
 
     def hint(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = self.hints.get(variant, self.hints.get("", self.action))
+        pattern = _pick(self.hints, _candidates(variant, family=True), self.action)
         return pattern.format_map({"fix": self.action, **fields})
+
+    def level_of(self, variant: str) -> Level:
+        return _pick(self.levels, _candidates(variant, family=False), self.level)
+
+
+def _candidates(variant: str, *, family: bool) -> tuple[str, ...]:
+    """The patterns a variant may take, first choice first: ``word:ratio``, (``word``,)
+    ``ratio``, then the usual one."""
+    fam, _, situation = variant.rpartition(":")
+    if not fam:
+        return (variant, "")
+    return (variant, fam, situation, "") if family else (variant, situation, "")
+
+
+def _pick(table: Mapping[str, _T], keys: tuple[str, ...], default: _T) -> _T:
+    for key in keys:
+        if key in table:
+            return table[key]
+    return default
 
 
 _RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
@@ -63,6 +90,20 @@ _TOO_BIG = (
     "确有这么多行时用 --max-rows 调高上限"
 )
 _SAVE_XLSX = "用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后放回文件夹"
+# Word documents (the ``word`` family of variants, see the module doc)
+_RESAVE_WORD = "用 Word 或 WPS 打开确认文件完好，另存为 Word 文档（.docx）后重新提交"
+_UNSAFE_WORD = (
+    "正常的 Word/WPS 文档不会有这种内容。请用 Word 或 WPS 打开后另存为新的 .docx 再提交；"
+    "来历不明的文件请交信息安全人员检查"
+)
+_PASSWORD_WORD = (
+    "请去掉密码（Word：文件 › 信息 › 保护文档 › 用密码进行加密，清空密码；"
+    "WPS：文件 › 文档加密）后另存为 .docx 再提交"
+)
+_SAVE_DOCX = (
+    "在 Word 或 WPS 中打开这个文件，选 文件 › 另存为 › Word 文档 (*.docx)，"
+    "用另存的 .docx 替换原文件后重新运行"
+)
 _PENDING_HINT = "考核组在{vlabel}栏填写分数；--strict 时视为错误"
 
 _KINDS = (
@@ -97,12 +138,10 @@ _KINDS = (
         messages={
             "": "不是电子表格，未读取",
             "archive": "这是压缩包，flowscore 不会解压读取其中的文件",
-            "wps": "这是 WPS 文字文档（.wps），不是表格，未读取",
         },
         hints={
             "": "评分表和指标数据请用 .xlsx；其他材料（如年度报告）放在这里不影响评分",
             "archive": "如果里面是评分表或指标数据，请解压后把 .xlsx 文件放进文件夹",
-            "wps": "如果这是单位的评分表，请让其用附件评分表模板（.xlsx）填写",
         },
         levels={"archive": W},
     ),
@@ -135,8 +174,14 @@ _KINDS = (
         meaning="扩展名与实际格式不符（如 .xls 改成了 .xlsx），已按实际格式读取",
         action="建议另存为 .xlsx",
         group="file",
-        messages={"": "文件扩展名是 {suffix}，内容实际是 {actual} 格式，已按实际格式读取"},
-        hints={"": "建议把文件另存为 .xlsx，或把扩展名改为 {actual}"},
+        messages={
+            "": "文件扩展名是 {suffix}，内容实际是 {actual} 格式，已按实际格式读取",
+            "word:converted": "文件扩展名是 {suffix}，内容实际是 {actual} 格式，已转换后读取",
+        },
+        hints={
+            "": "建议把文件另存为 .xlsx，或把扩展名改为 {actual}",
+            "word": "建议在 Word 或 WPS 中打开，另存为 Word 文档（.docx）",
+        },
     ),
     Kind(
         code="file-empty",
@@ -176,8 +221,15 @@ _KINDS = (
             "part-stream": "文件已损坏（内部部件 {part} 无法解压），可能没有完整下载或复制",
             "part-method": "文件内部部件 {part} 使用了不常见的压缩方式，无法读取",
             "xls": "文件已损坏，无法作为 .xls 工作簿读取",
+            "word": "文件已损坏，无法作为 Word 文档读取",
+            "word:structure": "文件结构异常，无法作为 Word 文档读取",
+            "word:no-document": "文件已损坏（找不到文档正文 {part}）",
         },
-        hints={"": _RESAVE, "open": "确认文件没有被其他程序占用，并且有读取权限"},
+        hints={
+            "": _RESAVE,
+            "open": "确认文件没有被其他程序占用，并且有读取权限",
+            "word": _RESAVE_WORD,
+        },
     ),
     Kind(
         code="file-encrypted",
@@ -186,11 +238,17 @@ _KINDS = (
         meaning="工作簿设有打开密码",
         action="去掉密码（Excel：文件 › 信息 › 保护工作簿；WPS：文件 › 文档加密）后另存为 .xlsx",
         group="file",
-        messages={"": "工作簿设有打开密码，无法读取", "zip": "文件被压缩软件加密，无法读取"},
+        messages={
+            "": "工作簿设有打开密码，无法读取",
+            "zip": "文件被压缩软件加密，无法读取",
+            "word": "文档设有打开密码，无法读取",
+        },
         hints={
             "": _PASSWORD,
             "calamine": "请去掉密码（文件 › 信息 › 保护工作簿）后另存为 .xlsx 再提交",
             "zip": "请提交未加密的 .xlsx 文件",
+            "word": _PASSWORD_WORD,
+            "word:zip": "请提交未加密的 .docx 文件",
         },
     ),
     Kind(
@@ -209,8 +267,10 @@ _KINDS = (
             "declared": "文件内部的 {part} 声明{what}为 {count}，远超文件的实际内容，拒绝读取",
             "duplicate-part": "文件内部有两个同名的部件 {part}（正常的工作簿不会这样），拒绝读取",
             "structure": "文件的内部结构异常（{what}），拒绝读取",
+            "word:parts": "文件内部有 {count} 个部件（正常的 Word 文档只有十几个），拒绝读取",
+            "word:duplicate-part": "文件内部有两个同名的部件 {part}（正常的 Word 文档不会这样），拒绝读取",
         },
-        hints={"": _UNSAFE},
+        hints={"": _UNSAFE, "word": _UNSAFE_WORD},
     ),
     Kind(
         code="file-too-large",
@@ -240,8 +300,13 @@ _KINDS = (
             "": "工作表{why}，未读取",
             "whole": "工作表{why}，整个文件未读取",
             "declared": "工作表的尺寸记录声称{why}，整个文件未读取",
+            "word": "文档中的表格共有 {rows:,} 行、{cells:,} 个单元格，超过上限"
+            "（{max_rows:,} 行、{max_cells:,} 个单元格），未读取",
         },
-        hints={"": _TOO_BIG},
+        hints={
+            "": _TOO_BIG,
+            "word": "评分表通常只有几十行：请核对提交的文件；表格确有这么多行时用 --max-rows 调高上限",
+        },
     ),
     Kind(
         code="sheet-unreadable",
@@ -263,20 +328,85 @@ _KINDS = (
         messages={
             "": "工作簿是空的：所有工作表都没有任何内容",
             "no-sheets": "工作簿中没有任何工作表",
+            "word": "Word 文档是空的：没有任何文字和表格",
         },
         hints={
             "": "确认提交的是填好的评分表或指标数据，而不是新建的空白文件",
             "no-sheets": "确认提交的是填好的评分表或指标数据",
+            "word": "确认提交的是填好的评分表，而不是新建的空白文档",
         },
     ),
     Kind(
         code="unrecognised-file",
         level=W,
         name="未识别的文件",
-        meaning="没有识别出评分表、指标、加减分或市考排名的表头，文件被忽略",
+        meaning="没有识别出评分表、指标、加减分或市考排名的表头，文件被忽略（Word 文档中有像评分表表头的表格时也是如此）",
         action="评分表需有“序号、考核内容、分值、自评分、核定分”表头行；指标表需有“单位”和指标名称列",
         group="file",
         messages={"": "没有识别出评分表、指标、加减分或市考排名表头，文件已忽略"},
+    ),
+    Kind(
+        code="no-score-table",
+        level=N,
+        name="Word 文档中没有评分表",
+        meaning="Word 文档中没有评分表（没有表格，或表格没有评分表的表头），多为年度报告等材料，未读取",
+        action="其他材料放着不影响评分；如果这是评分表，表格需有评分表的表头行",
+        group="file",
+        messages={
+            "": "Word 文档中没有评分表（表格没有评分表的表头），未读取",
+            "no-table": "Word 文档中没有评分表（没有表格），未读取",
+        },
+        hints={
+            "": "年度报告等材料放在这里不影响评分；如果这是评分表，"
+            "表格需有“序号、考核内容、分值、自评分、核定分”表头行"
+        },
+    ),
+    Kind(
+        code="blank-annex-table",
+        level=N,
+        name="空白的附件表格未读取",
+        meaning="Word 文档中的这张评分表没有填写任何分数，同一文档中另一张评分表填了分数，这张未读取",
+        action="单位只需填写本单位的附件",
+        group="file",
+        messages={"": "这张评分表没有填写任何分数（同一文档中另一张评分表填写了分数），未读取"},
+        hints={"": "各单位只需填写本单位的附件；文档中留着空白的附件表格不影响评分"},
+    ),
+    Kind(
+        code="file-not-word",
+        level=E,
+        name="内容不是 Word 文档",
+        meaning="扩展名是 .docx/.doc/.wps，内容却是 PDF、工作簿、纯文本等",
+        action="可能改错了扩展名或交错了文件；评分表请提交 .docx 或 .xlsx",
+        group="file",
+        messages={"": "文件扩展名是 {suffix}，但内容不是 Word 文档（是{what}）"},
+        hints={
+            "": "可能改错了扩展名或提交错了文件；评分表请提交 .docx 或 .xlsx",
+            "xlsx": "请把扩展名改为 .xlsx",
+            "xls": "请把扩展名改为 .xls",
+        },
+    ),
+    Kind(
+        code="doc-no-converter",
+        level=W,
+        name="需要另存为 .docx",
+        meaning=".doc/.wps 要先转换为 .docx 才能读取，本机没有安装 LibreOffice，未读取（若是评分表，该单位会报“未报送”）",
+        action="在 Word 或 WPS 中选 文件 › 另存为 › Word 文档 (*.docx)，用另存的文件替换原文件；或安装 LibreOffice",
+        group="file",
+        messages={"": "这是{what}，要先转换为 .docx 才能读取，本机没有安装 LibreOffice，未读取"},
+        hints={"": _SAVE_DOCX + "；或在本机安装 LibreOffice 后重新运行"},
+    ),
+    Kind(
+        code="doc-conversion-failed",
+        level=W,
+        name="Word 文档转换失败",
+        meaning="LibreOffice 转换 .doc/.wps 失败（文件损坏）或超时（一次转换 60 秒，同批每多一个文件加 10 秒；超时后逐个重试），未读取",
+        action="同上：在 Word 或 WPS 中另存为 .docx",
+        group="file",
+        messages={
+            "": "这是{what}，用 LibreOffice 转换为 .docx 时失败（文件可能已损坏），未读取",
+            "timeout": "这是{what}，用 LibreOffice 转换为 .docx 超过 {seconds:g} 秒仍未完成，已停止，未读取",
+        },
+        hints={"": _SAVE_DOCX},
     ),
     Kind(
         code="file-crashed-reader",
@@ -405,7 +535,7 @@ _KINDS = (
         meaning="同一序号出现两次，以第一次为准",
         action="删去重复的行",
         group="annex",
-        messages={"": "序号 {no} 出现了两次（第{first}行和第{second}行），以第一次为准"},
+        messages={"": "序号 {no} 出现了两次（{first}和{second}），以第一次为准"},
     ),
     Kind(
         code="item-missing",
@@ -424,8 +554,8 @@ _KINDS = (
         action="从评分细则原文复制该行文字，或补上序号",
         group="annex",
         messages={
-            "": "第{row}行“{text}…”对不上评分细则中的任何一项，此行未采用",
-            "ambiguous": "第{row}行的文字同样接近序号 {first} 和 {second}，无法确定是哪一项，此行未采用",
+            "": "{row}“{text}…”对不上评分细则中的任何一项，此行未采用",
+            "ambiguous": "{row}的文字同样接近序号 {first} 和 {second}，无法确定是哪一项，此行未采用",
         },
     ),
     Kind(
@@ -436,7 +566,7 @@ _KINDS = (
         action="补上序号，或从评分细则原文复制考核内容文字",
         group="annex",
         messages={
-            "": "没有序号、需按文字对应的行超过了每个文件的工作量上限，从第{row}行起的行未对应，未采用",
+            "": "没有序号、需按文字对应的行超过了每个文件的工作量上限，从{row}起的行未对应，未采用",
         },
         hints={"": "补上序号列，或删去多余的长文字行"},
     ),
@@ -665,7 +795,7 @@ _KINDS = (
         action="删去重复的行",
         group="data",
         messages={
-            "": "“{unit}”有两行指标（第{first}行和第{second}行），以第一行为准",
+            "": "“{unit}”有两行指标（第{first}行和{second}），以第一行为准",
             "rank": "“{unit}”的市考排名出现两次（另见 {where}），以第一次为准",
         },
     ),
@@ -998,7 +1128,7 @@ def finding(
         hint = hint[:MESSAGE_MAX] + "…"
     return Finding(
         code=code,
-        level=k.levels.get(variant, k.level),
+        level=k.level_of(variant),
         message=message,
         hint=hint,
         file=file,

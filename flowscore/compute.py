@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flowscore.display import readable
-from flowscore.errors import FlowscoreError, UsageError
-from flowscore.findings import Finding
+from flowscore.errors import FlowscoreError, NothingToScore, UsageError
+from flowscore.findings import Finding, Level
 from flowscore.inputs.folder import Listing, list_folder, read_listing, template_schemes
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
 from flowscore.results import BatchResult
@@ -30,6 +30,7 @@ def compute_folder(
     exclude: tuple[Path, ...] = (),
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    scanning: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     isolate: bool = False,
     compare_with: Path | None = None,
@@ -39,7 +40,8 @@ def compute_folder(
     ``result.report``.
 
     ``jobs`` > 1 reads files in that many worker processes (same result as serial);
-    ``progress(done, total)`` is called as files are read; ``limits`` bound what a file may be
+    ``progress(done, total)`` is called as files are read, ``scanning(done, total)`` as they
+    are looked at for the rubric their templates name (before reading); ``limits`` bound what a file may be
     (size, rows per sheet) before it is refused with a finding; ``isolate`` reads every file in
     a worker process (a file that kills its reader costs only itself: the command line's
     way). ``compare_with``: a previous results.json (or an output folder holding one) to set
@@ -60,17 +62,42 @@ def compute_folder(
     listing = list_folder(folder, exclude=exclude)
     warnings: list[Finding] = []
     if scheme is None:
-        scheme, warnings = load_rubric(rubric if rubric is not None else _templates_rubric(listing))
+        scheme, warnings = load_rubric(
+            rubric if rubric is not None else _templates_rubric(listing, scanning)
+        )
     inputs = read_listing(
         listing, scheme, jobs=jobs, progress=progress, limits=limits, isolate=isolate
     )
-    inputs.findings[:0] = warnings  # published inconsistencies (105 points) stay visible
+    inputs.findings[:0] = warnings  # a rubric's warnings stay visible
+    if not inputs.annexes:
+        raise _nothing_to_score(folder, listing, inputs.findings)
     result = score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing))
     if previous is not None and compare_with is not None:
         from flowscore.compare import compare
 
         result.comparison = compare(result, previous, scheme, source=readable(str(compare_with)))
     return result
+
+
+def _nothing_to_score(folder: Path, listing: Listing, findings: list[Finding]) -> NothingToScore:
+    """No unit's score sheet was read: an error before anything is written, with the files'
+    own problems (a sheet that could not be read) listed under it."""
+    where = readable(str(folder))
+    files = len(listing.tasks)
+    if not files:
+        return NothingToScore(
+            f"文件夹 {where} 中没有可读取的评分表或指标数据文件",
+            hint="把各单位报送的评分表（.xlsx、.xls、.ods、.docx 等）和指标数据工作簿放进这个"
+            "文件夹后再运行；评分表可以用 flowscore template 生成",
+        )
+    # why no sheet counted: files that could not be read, sheets naming no unit of the roster
+    errors = tuple(f for f in findings if f.level is not Level.INFO and f.file)
+    return NothingToScore(
+        f"文件夹 {where} 中的 {files} 个文件里没有任何单位的评分表，没有计算，也没有写出结果",
+        hint="评分表是各单位填写自评分后报送的附件（用 flowscore template 生成）；"
+        + ("下面列出了读不了的文件和原因" if errors else "请确认是否放错了文件夹"),
+        findings=errors,
+    )
 
 
 def _newest(listing: Listing) -> dt.date | None:
@@ -85,9 +112,11 @@ def _newest(listing: Listing) -> dt.date | None:
     return dt.date.fromtimestamp(max(times)) if times else None
 
 
-def _templates_rubric(listing: Listing) -> str | None:
+def _templates_rubric(
+    listing: Listing, progress: Callable[[int, int], None] | None = None
+) -> str | None:
     """The built-in rubric the folder's templates name (None: none names one)."""
-    found = template_schemes(listing)
+    found = template_schemes(listing, progress=progress)
     if len(found) > 1:
         listing_text = "；".join(
             f"{sid}：{'、'.join(files[:3])}{'等' if len(files) > 3 else ''}"

@@ -11,10 +11,7 @@ STOPPED_AFTER_WRITING = "已停止：本次运行被中断；结果已完整写�
 
 
 def main() -> None:
-    import signal
-
-    # until ``interrupt.install`` takes over (its imports take a moment on a loaded machine)
-    signal.signal(signal.SIGINT, _stopped_early)
+    early_stop()  # until ``interrupt.install`` takes over: its imports take a moment
     from flowscore import interrupt
 
     interrupt.install()
@@ -25,6 +22,14 @@ def main() -> None:
     except interrupt.Interrupted as stop:
         _say_stopped()
         sys.exit(stop.exit_code)
+
+
+def early_stop() -> None:
+    """Ctrl-C ends in the one line from here on. ``_signal`` is the interpreter's own module,
+    already loaded (``signal`` would import enum first, itself a window on a loaded machine)."""
+    import _signal  # type: ignore[import-not-found]  # CPython's C module, no stub
+
+    _signal.signal(_signal.SIGINT, _stopped_early)
 
 
 def _stopped_early(signum: int, frame: object) -> None:

@@ -14,18 +14,19 @@ class FlowscoreError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", findings: tuple[Finding, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.findings = findings  # the problems that led here, listed under the message
 
 
 class RubricError(FlowscoreError):
     """A rubric file cannot be used (syntax error, or validation errors)."""
 
-    def __init__(self, message: str, *, hint: str = "", findings: tuple[Finding, ...] = ()) -> None:
-        super().__init__(message, hint=hint)
-        self.findings = findings
+
+class NothingToScore(FlowscoreError):
+    """The folder holds no unit's score sheet: nothing is computed and nothing is written."""
 
 
 class UsageError(FlowscoreError):

@@ -24,6 +24,7 @@ class Level(StrEnum):
 
 
 _LEVEL_ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
+_FIRST_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -62,10 +63,11 @@ class Finding:
 
 
 def _cell_key(cell: str) -> tuple[int, str]:
-    """Sort B10 after B9: by row number, then by column letters."""
+    """Sort B10 after B9: by row number, then by column letters (a Word table's
+    ``第12行 › 第3列``: by its first number, the row)."""
     letters = "".join(c for c in cell if c.isalpha())
-    digits = "".join(c for c in cell if c.isdigit())
-    return (int(digits) if digits else 0, letters)
+    digits = _FIRST_NUMBER.search(cell)
+    return (int(digits.group()) if digits else 0, letters)
 
 
 class Report:

@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
@@ -85,6 +86,8 @@ BONUS_LABEL = "加分项目"
 PENALTY_LABEL = "减分项目"
 TOTAL_LABEL = "合计"
 SCORE_LABEL = "评价得分："
+
+FORMATS = ("xlsx", "docx")  # of the annex template: Excel workbook, Word document (template_docx)
 
 INDICATOR_FILENAME = "指标数据.xlsx"
 INDICATOR_SHEET = "指标"
@@ -139,6 +142,12 @@ OWNER_LABEL = "负责单位"
 OWNER_ANY = "均可评分"  # an item without owner: any member department may score it
 ASSESSOR_LINE = "检查单位："
 _CATEGORY_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+class _Saveable(Protocol):
+    """A workbook (openpyxl) or a Word document (python-docx): both save to a path."""
+
+    def save(self, target: str, /) -> object: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -272,12 +281,15 @@ def resolve_assessor(scheme: Scheme, written: str) -> str:
     )
 
 
-def annex_filename(scheme: Scheme, unit: str, assessor: str | None = None) -> str:
+def annex_filename(
+    scheme: Scheme, unit: str, assessor: str | None = None, *, suffix: str = ".xlsx"
+) -> str:
     """``附件1-月湖街道.xlsx``: the annex label of the unit's sheet, then the roster name (and
-    the member department, for a field-inspection sheet: ``评分标准-济南市-市财政局.xlsx``)."""
+    the member department, for a field-inspection sheet: ``评分标准-济南市-市财政局.xlsx``);
+    ``suffix`` ``.docx`` for the Word template."""
     u = resolve_unit(scheme, unit)
     annex = scheme.sheet(u.sheet).annex or "评分表"
-    return f"{annex}-{u.name}-{assessor}.xlsx" if assessor else f"{annex}-{u.name}.xlsx"
+    return f"{annex}-{u.name}-{assessor}{suffix}" if assessor else f"{annex}-{u.name}{suffix}"
 
 
 def _resolve_all(scheme: Scheme, written: Iterable[str]) -> list[Unit]:
@@ -321,16 +333,28 @@ def write_templates(
     out_dir: Path,
     force: bool,
     assessor: str | None = None,
+    file_format: str = "xlsx",
 ) -> list[Path]:
     """Write the annex sheet of each unit (and the indicator workbook) into ``out_dir``; with
-    ``assessor``, that member department's field-inspection sheet of each unit instead.
+    ``assessor``, that member department's field-inspection sheet of each unit instead;
+    ``file_format`` ``docx``: the annexes as Word documents (``template_docx``; the indicator
+    workbook stays a workbook).
 
     Every unit is resolved and every target checked before anything is written, so a refusal
     leaves the folder as it was. Returns the paths written, in order."""
+    if file_format not in FORMATS:
+        raise UsageError(
+            f"不支持的格式“{file_format}”",
+            hint="--format 可选 xlsx（Excel 工作簿，默认）或 docx（Word 文档）",
+        )
     resolved = _resolve_all(scheme, units)
     who = resolve_assessor(scheme, assessor) if assessor else None
-    targets: list[tuple[Path, Callable[[], Workbook]]] = [
-        (out_dir / annex_filename(scheme, u.name, who), _annex_builder(scheme, u.name, who))
+    suffix = "." + file_format
+    targets: list[tuple[Path, Callable[[], _Saveable]]] = [
+        (
+            out_dir / annex_filename(scheme, u.name, who, suffix=suffix),
+            _annex_builder(scheme, u.name, who, file_format),
+        )
         for u in resolved
     ]
     if indicators:
@@ -346,8 +370,12 @@ def write_templates(
 
 
 def _annex_builder(
-    scheme: Scheme, unit: str, assessor: str | None = None
-) -> Callable[[], Workbook]:
+    scheme: Scheme, unit: str, assessor: str | None = None, file_format: str = "xlsx"
+) -> Callable[[], _Saveable]:
+    if file_format == "docx":
+        from flowscore.template_docx import build_annex_docx
+
+        return lambda: build_annex_docx(scheme, unit, assessor=assessor)
     return lambda: build_annex_workbook(scheme, unit, assessor=assessor)
 
 
@@ -365,9 +393,13 @@ def _refuse_existing(paths: list[Path], *, out_dir: Path, force: bool) -> None:
     )
 
 
-def _save(wb: Workbook, path: Path) -> None:
+def _save_to(wb: _Saveable, tmp: Path) -> None:
+    wb.save(str(tmp))
+
+
+def _save(wb: _Saveable, path: Path) -> None:
     try:
-        write_file_atomic(path, wb.save)
+        write_file_atomic(path, lambda tmp: _save_to(wb, tmp))
     except OSError as exc:
         raise OutputError(
             f"无法写入 {path}：{exc.strerror or exc}",

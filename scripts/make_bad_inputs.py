@@ -404,7 +404,14 @@ def numbers_file(folder: Path) -> None:
 
 
 def other_documents(folder: Path) -> None:
-    (folder / "西门街道2019年度工作总结.docx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    """The unit's annual report in Word (text, no table) and its seal page as PDF."""
+    import docx
+
+    report = docx.Document()
+    report.add_heading("西门街道2019年度流动人口服务管理工作总结", level=1)
+    report.add_paragraph("一、基本情况。全年新登记流动人口……")
+    report.add_paragraph("二、主要做法。推进新型居住证申领……")
+    report.save(folder / "西门街道2019年度工作总结.docx")
     (folder / "西门街道盖章页.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 

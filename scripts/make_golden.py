@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from flowscore.compute import compute_folder  # noqa: E402
 
 SAMPLES = {"haishu-2019": ROOT / "sample_data" / "haishu-2019"}
-for extra in ("beilun", "province-2013"):
+for extra in ("beilun", "province-2013", "haishu-2019-word"):
     if (ROOT / "sample_data" / extra).is_dir():
         SAMPLES[extra] = ROOT / "sample_data" / extra
 

@@ -64,3 +64,22 @@ def test_readme_code_map_lists_every_module():
         assert (
             rel in named or any(rel.startswith(f) and short in named for f in folders)
         ) or short in named, f"README 代码结构 lacks {rel}"
+
+
+def test_a_word_variant_is_its_own_pattern_else_its_familys_else_its_situations():
+    """Checks shared by workbooks and Word files word a Word file's refusal for Word."""
+    from flowscore.inputs.safety.outcome import refusal
+
+    bomb = refusal("file-unsafe", "ratio", part="word/document.xml", packed="1 KB", size="3 GB")
+    word = bomb.reworded("word")
+    assert (word.code, word.message, word.variant) == (bomb.code, bomb.message, "word:ratio")
+    assert "Word" in word.hint and ".xlsx" not in word.hint and ".xlsx" in bomb.hint
+    assert word.reworded("word") is word  # worded once
+    parts = refusal("file-unsafe", "parts", count=20_000).reworded("word")
+    assert "正常的 Word 文档" in parts.message  # its own pattern
+    zipped = refusal("file-encrypted", "zip").reworded("word")
+    assert zipped.message == "文件被压缩软件加密，无法读取"  # the situation's message
+    assert zipped.hint == "请提交未加密的 .docx 文件"  # its own hint, before the family's
+    big = refusal("file-too-large", "inflated", size="3 GB", limit="256 MB", suggest=3073)
+    assert big.reworded("word").hint == big.hint  # no Word hint: the situation's
+    assert finding("not-spreadsheet", "word:archive").level is Level.WARNING

@@ -154,10 +154,10 @@ def test_compute_without_folder_argument():
     assert "缺少参数 文件夹" in r.output
 
 
-def test_missing_option_names_both_spellings_without_stray_quotes(computed):
+def test_explain_a_folder_without_a_unit_asks_for_the_unit(computed):
     r = runner.invoke(app, ["explain", str(computed)])
     assert r.exit_code == 2
-    assert "缺少选项 --unit / -u" in r.output
+    assert "请给出单位名称" in r.output and "flowscore explain 龙观乡" in r.output
 
 
 def test_rank_table(computed):

@@ -8,6 +8,7 @@ import pytest
 from builders import EXAMPLE, indicator_book, published_annex, town_rows
 
 from flowscore.compute import compute_folder
+from flowscore.errors import NothingToScore
 
 
 def codes(result, unit=None):
@@ -231,9 +232,11 @@ def test_duplicate_files_for_one_unit_name_both(tmp_path):
 
 def test_unknown_unit_suggests_closest(tmp_path):
     published_annex(tmp_path / "a.xlsx", unit="月湖街", rows=town_rows())
-    r = compute_folder(tmp_path)
-    f = next(f for f in r.report if f.code == "unknown-unit")
+    with pytest.raises(NothingToScore) as info:  # the one sheet names no unit of the roster
+        compute_folder(tmp_path)
+    f = next(f for f in info.value.findings if f.code == "unknown-unit")
     assert f.cell == "A3" and "月湖街道" in f.hint
+    assert "没有任何单位的评分表" in info.value.message
 
 
 def test_unit_from_file_name_when_seal_line_blank(tmp_path):
@@ -287,6 +290,39 @@ def test_department_sheet_in_published_layout_matched_by_text(tmp_path):
     u = r.unit("区医保局")
     assert [i.verified for i in u.items] == [D(5), D(40), D(25), D(25)]
     assert u.total == D(95) and u.contribution == D("1.9000")
+
+
+def test_whole_published_department_table_reads_own_rows(tmp_path):
+    """附件2 as published is one table for all nine departments, each named once in a merged
+    考核部门 cell: a department returning it whole, its own rows filled, is scored on those rows
+    (the same texts under other departments are not its items, nor duplicates)."""
+    s = __import__("flowscore.rubric", fromlist=["load_rubric"]).load_rubric()[0]
+    rows = []
+    for dept in (u for u in s.units if u.tier == "部门"):
+        for i, it in enumerate(s.sheet(dept.sheet).items):
+            mine = dept.name == "区医保局"
+            name = "\n".join(dept.name) if i == 0 else None
+            rows.append(
+                (
+                    name,
+                    it.text,
+                    it.max_label,
+                    it.max if mine else None,
+                    it.max if mine and i else None,
+                )
+            )
+    published_annex(
+        tmp_path / "附件2.xlsx",
+        unit="区医保局",
+        seal="部门(盖章)",
+        rows=rows,
+        header=("考核部门", "考    核    内    容", "得分", "自评分", "核定分"),
+    )
+    indicator_book(tmp_path / "i.xlsx", {"区医保局": {"未报备发文数": 1}}, columns=["未报备发文数"])
+    r = compute_folder(tmp_path)
+    u = r.unit("区医保局")
+    assert [i.verified for i in u.items] == [D(5), D(40), D(25), D(25)]
+    assert not [f for f in r.report if f.unit == "区医保局" and f.code != "computed-differs"]
 
 
 def test_ceiling_assessor_item(tmp_path):

@@ -54,3 +54,15 @@ def test_haishu_sample_anchors_by_hand():
         assert u.contribution == (u.base * u.total / 100).quantize(
             D("0.0001"), rounding="ROUND_HALF_UP"
         )
+
+
+def test_word_sample_scores_equal_the_spreadsheet_year():
+    """sample_data/haishu-2019-word is the same year with five annexes returned in Word (the
+    template, the published 附件1 broken across pages, the whole published 附件2 …): every unit
+    scores exactly as in the spreadsheet year; only where the findings point differs."""
+    sheet, word = golden(SAMPLES["haishu-2019"]), golden(SAMPLES["haishu-2019-word"])
+    assert word["units"] == sheet["units"]
+    docx_findings = [f for f in word["findings"] if ".docx" in f]
+    assert docx_findings == [
+        "warning computed-differs 区教育局 附件2（区教育局填报）.docx 第9行 › 核定分"
+    ]

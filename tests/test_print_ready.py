@@ -205,7 +205,9 @@ def test_each_chart_prints_on_a_page_of_its_own(printed, results):
             assert text.count("评价得分") >= 2  # the chart's title and its axis
 
 
-def test_conversion_failure_is_a_chinese_value(printed, tmp_path):
+def test_conversion_failure_is_a_chinese_value(printed, tmp_path, monkeypatch):
+    # a temporary folder of this test's own: other tests convert at the same time
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     doc = printed["beilun"]["feedback"]
     outcome = pdf.convert_to_pdf([(doc, tmp_path / "x.pdf")], timeout=0.5)
     assert not outcome.ok and outcome.written == ()

@@ -72,16 +72,16 @@ def test_manifest_names_version_rubric_and_every_input(scored_sample):
 
 
 def test_each_file_is_read_once(monkeypatch):
-    from flowscore.inputs import open as opener
+    from flowscore.inputs.open import files
 
     reads: list[str] = []
-    real = opener.read_bounded
+    real = files.read_bounded
 
     def counting(path, limit):
         reads.append(str(path))
         return real(path, limit)
 
-    monkeypatch.setattr(opener, "read_bounded", counting)
+    monkeypatch.setattr(files, "read_bounded", counting)
     result = compute_folder(SAMPLE, rubric="haishu-2019")
     assert sorted(reads) == sorted(set(reads)) and len(reads) == len(result.inputs)
     assert all(f.sha256 for f in result.inputs)

@@ -100,9 +100,17 @@ def template_cmd(
             metavar="成员单位",
         ),
     ] = None,
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="评分表的格式：xlsx（Excel，默认）或 docx（Word 文档）。",
+            metavar="格式",
+        ),
+    ] = "xlsx",
     rubric: RubricOpt = None,
 ) -> None:
-    """生成空白的附件评分表（.xlsx），供各单位填写自评分。"""
+    """生成空白的附件评分表（.xlsx 或 .docx），供各单位填写自评分。"""
     from flowscore import template
 
     if not (unit or all_units or indicators or register):
@@ -134,6 +142,7 @@ def template_cmd(
                 out_dir=out,
                 force=force,
                 assessor=assessor,
+                file_format=file_format.strip().lower(),
             )
         if register:
             from flowscore.template_register import write_register
@@ -257,6 +266,7 @@ def compute_cmd(
     """读取文件夹中的评分表和指标数据，核定得分、折算、排名，并写出汇总工作簿和报告。"""
     from flowscore.compute import compute_folder
     from flowscore.parallel import default_jobs
+    from flowscore.todo import next_steps
     from flowscore.writers import Choices, write_outputs
     from flowscore.writers.results_json import json_text, result_to_dict
 
@@ -270,6 +280,7 @@ def compute_cmd(
             exclude=(out,),
             jobs=jobs,
             progress=progress,
+            scanning=progress.scanning,
             limits=_limits(max_size, max_rows),
             isolate=True,
             compare_with=compare,
@@ -291,6 +302,7 @@ def compute_cmd(
             list_findings=not quiet,
             written=written,
         )
+        ui.print_next_steps(next_steps(result), strict=strict)
     pending = any(u.status == "provisional" for u in result.units)
     raise typer.Exit(1 if result.report.has_errors or (strict and pending) else 0)
 
@@ -307,6 +319,9 @@ def check_cmd(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="同时列出提示级别的问题。")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="不显示进度条和问题清单，只显示汇总和下一步。")
+    ] = False,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
     rubric: RubricOpt = None,
@@ -314,8 +329,9 @@ def check_cmd(
     """只检查文件夹中的文件（读取和校验），按文件列出问题，不写任何文件。有错误时退出码为 1。"""
     from flowscore.compute import compute_folder
     from flowscore.parallel import default_jobs
+    from flowscore.todo import next_steps
 
-    progress = ui.ReadingProgress(enabled=not as_json)
+    progress = ui.ReadingProgress(enabled=not as_json and not quiet)
     try:
         result = compute_folder(
             folder,
@@ -323,6 +339,7 @@ def check_cmd(
             exclude=(DEFAULT_OUT,),
             jobs=default_jobs(),
             progress=progress,
+            scanning=progress.scanning,
             limits=_limits(max_size, max_rows),
             isolate=True,
         )
@@ -334,13 +351,14 @@ def check_cmd(
 
         sys.stdout.write(json_text([f.to_dict() for f in findings]))
     else:
-        if findings:
+        if findings and not quiet:
             ui.print_findings(findings)
         counts = result.report.counts()
         ui.console.print(
             f"检查了 {len(result.inputs)} 个文件：错误 {counts['error']}、"
             f"警告 {counts['warning']}、提示 {counts['info']}"
         )
+        ui.print_next_steps(next_steps(result))
     raise typer.Exit(1 if result.report.has_errors else 0)
 
 
@@ -374,17 +392,20 @@ def rank_cmd(
     source: SourceArg = None,
     tier: Annotated[
         str | None,
-        typer.Option("--tier", "-t", help="只显示一个类别（A、B、C 或 部门）。", metavar="类别"),
+        typer.Option(
+            "--tier",
+            "-t",
+            help="只显示一个类别：编号或名称，如 A 或 A类街道、部门 或 区级部门。",
+            metavar="类别",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的 JSON 行。")] = False,
     rubric: RubricOpt = None,
 ) -> None:
     """在终端显示各类别的排名表。"""
     data = _results_data(source, rubric)
-    tiers = {u["tier"] for u in data["units"]}
-    if tier is not None and tier not in tiers:
-        ui.fail(f"没有类别“{tier}”", "可用的类别：" + "、".join(sorted(tiers)))
-        raise typer.Exit(2)
+    if tier is not None:
+        tier = _tier_id(data, tier)
     if as_json:
         from flowscore.writers.results_json import json_text
 
@@ -393,14 +414,56 @@ def rank_cmd(
         ranking_view.print_ranking(data, tier=tier)
 
 
+def _is_source(path: Path) -> bool:
+    """A results file or a folder, as opposed to a unit's name."""
+    return path.suffix.lower() == ".json" or path.is_dir()
+
+
+def _tier_id(data: dict[str, Any], given: str) -> str:
+    """The tier a ``--tier`` names: its id (A) or its label as printed (A类街道), as typed."""
+    from flowscore.names import norm
+
+    tiers = {u["tier"]: u.get("tier_label", u["tier"]) for u in data["units"]}
+    for tid, label in tiers.items():
+        if norm(given) in (norm(tid), norm(label)):
+            return str(tid)
+    ui.fail(
+        f"没有类别“{given}”",
+        "可用的类别：" + "、".join(f"{t}（{lb}）" if lb != t else t for t, lb in tiers.items()),
+    )
+    raise typer.Exit(2)
+
+
 @app.command("explain", options_metavar="[选项]")
 @guarded
 def explain_cmd(
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位名称。", metavar="单位")],
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="单位名称（也可以用 --unit 给出）。", metavar="单位", show_default=False
+        ),
+    ] = None,
     source: SourceArg = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", "-u", help="单位名称。", metavar="单位")
+    ] = None,
     rubric: RubricOpt = None,
 ) -> None:
-    """逐项显示一个单位的得分来历：规则、数据、扣分。"""
+    """逐项显示一个单位的得分来历：规则、数据、扣分、核定人和理由，以及该单位的问题。
+
+    例如：flowscore explain 龙观乡"""
+    if unit is None and name is not None and source is None and _is_source(Path(name)):
+        source, name = Path(name), None  # ``explain 输出文件夹``: the unit is what is missing
+    if unit is None:
+        unit = name
+    elif name is not None:  # ``explain --unit 南门街道 输出文件夹``: the one argument is the source
+        if source is not None:
+            ui.fail(f"多余的参数：{source}", "用法：flowscore explain 单位 [来源]")
+            raise typer.Exit(2)
+        source = Path(name)
+    if not unit:
+        ui.fail("请给出单位名称", "例如：flowscore explain 龙观乡（或 --unit 龙观乡）")
+        raise typer.Exit(2)
     from flowscore.names import norm
 
     data = _results_data(source, rubric)

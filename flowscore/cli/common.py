@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from flowscore.cli import console as ui
-from flowscore.errors import FlowscoreError, RubricError
+from flowscore.errors import FlowscoreError
 
 state = {"debug": False}
 
@@ -30,7 +30,7 @@ def guarded(func: F) -> F:
             if state["debug"]:
                 raise
             ui.fail(exc.message, exc.hint)
-            if isinstance(exc, RubricError) and exc.findings:
+            if exc.findings:
                 ui.print_findings(exc.findings, to_stderr=True)
             raise typer.Exit(exc.exit_code) from None
 

@@ -16,6 +16,7 @@ from flowscore.display import printable
 from flowscore.findings import Finding, Level
 from flowscore.labels import STATUS_LABELS
 from flowscore.results import BatchResult
+from flowscore.todo import NextSteps
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
 # when piped or captured); tables still fit the width.
@@ -126,6 +127,53 @@ def print_compute_summary(
             console.print(f"[yellow]注意：[/]{escape(note)}")
 
 
+_LISTED = 10  # pending items named one by one; the rest are counted (all are in 问题清单)
+
+
+def print_next_steps(steps: NextSteps, *, strict: bool = False) -> None:
+    """“下一步”: what to fill, whom to chase, what to fix, each with where."""
+    console.print()
+    console.print("[bold]下一步[/]")
+    if steps.done:
+        paragraph("结果已完整：没有待核定的项目，名单中的单位都已报送，没有错误。", indent=2)
+        return
+    if steps.pending:
+        paragraph(
+            f"填写待核定的 {len(steps.pending)} 项核定分，再重新计算"
+            + ("（--strict：有待核定项目，本次运行视为失败）" if strict else "")
+            + "：",
+            indent=2,
+            first="·",
+        )
+        for p in steps.pending[:_LISTED]:
+            where = " ".join(x for x in (p.file, p.cell) if x)
+            paragraph(
+                f"{escape(where)}：{escape(p.unit)} 序号{escape(p.no)}（{escape(p.short)}）",
+                indent=6,
+            )
+        if len(steps.pending) > _LISTED:
+            paragraph(
+                f"……等共 {len(steps.pending)} 项，全部列在考核汇总.xlsx 的“问题清单”中", indent=6
+            )
+    if steps.chase:
+        paragraph(
+            f"催报 {len(steps.chase)} 个单位（未报送评分表）：" + escape("、".join(steps.chase)),
+            indent=2,
+            first="·",
+        )
+    if steps.errors:
+        total = sum(n for _, n in steps.errors)
+        paragraph(
+            f"改正 {total} 处错误（见上面标“错误”的行），在 {len(steps.errors)} 个文件中：",
+            indent=2,
+            first="·",
+        )
+        for name, n in steps.errors[:_LISTED]:
+            paragraph(f"{escape(name)}：{n} 处", indent=6)
+        if len(steps.errors) > _LISTED:
+            paragraph(f"……等共 {len(steps.errors)} 个文件", indent=6)
+
+
 def _written_names(written: Written) -> str:
     """The outputs in the order of the registry: files by name, folders as 反馈单/."""
     from flowscore.writers.registry import OUTPUTS, pdf_name
@@ -161,8 +209,17 @@ class ReadingProgress:
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         self.shown = False  # the bar appeared: the run is long enough to say what happens next
+        self._label = ""
 
     def __call__(self, done: int, total: int) -> None:
+        """Files read so far."""
+        self._update(done, total, "计分、排名" if done >= total else "读取文件")
+
+    def scanning(self, done: int, total: int) -> None:
+        """Files looked at for the rubric their templates name, before reading."""
+        self._update(done, total, "查看评分表由哪份细则生成")
+
+    def _update(self, done: int, total: int, label: str) -> None:
         if not self.enabled:
             return
         import time
@@ -187,12 +244,13 @@ class ReadingProgress:
                 transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task("读取文件", total=total)
+            self._task = self._bar.add_task(label, total=total)
             self.shown = True
         assert self._task is not None  # added with the bar
-        self._bar.update(
-            self._task, completed=done, description="计分、排名" if done >= total else "读取文件"
-        )
+        if label != self._label:  # a new stage starts the count again
+            self._bar.reset(self._task, total=total, description=label)
+            self._label = label
+        self._bar.update(self._task, completed=done, description=label)
 
     def close(self) -> None:
         if self._bar is not None:

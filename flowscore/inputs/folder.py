@@ -3,24 +3,32 @@ one ``Inputs``.
 
 The folder is walked once; what is not read is said (lock files, formats flowscore does not read)
 or passed over (hidden files, flowscore's own output folders). Files are read in path order and
-merged in that order, so a parallel run gives the same records as a serial one.
+merged in that order, so a parallel run gives the same records as a serial one. The batch's
+.doc and .wps files are converted to .docx by one LibreOffice run before reading starts
+(``open/convert.py``), and the workers read the results.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowscore.catalog import finding
 from flowscore.contract import PROP_SCHEME, RESULTS_NAME, SUMMARY_NAME
 from flowscore.display import readable
 from flowscore.findings import Finding
-from flowscore.inputs.formats import SPREADSHEET_SUFFIXES, skipped_file_note
+from flowscore.inputs.formats import (
+    CONVERTED_SUFFIXES,
+    READ_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    skipped_file_note,
+)
 from flowscore.inputs.open import os_reason
 from flowscore.inputs.open.props import template_props
 from flowscore.inputs.reader import WorkbookReader, read_file
@@ -28,12 +36,16 @@ from flowscore.inputs.records import Inputs
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
 from flowscore.rubric.model import Scheme
 
+if TYPE_CHECKING:
+    from flowscore.inputs.open.convert import Conversion
+
 
 def discover(
     root: Path, *, exclude: tuple[Path, ...] = ()
 ) -> tuple[list[tuple[str, str]], list[Finding]]:
-    """(absolute path, path relative to ``root`` as shown) of every spreadsheet under ``root``
-    (a resolved folder), in path order, and what is said about the rest: lock files, entries
+    """(absolute path, path relative to ``root`` as shown) of every spreadsheet and Word
+    document under ``root`` (a resolved folder), in path order, and what is said about the
+    rest: lock files (a spreadsheet's; Word's own are passed over), entries
     that are not regular files (a FIFO, a device, a dangling or looping link, a link to a
     folder), folders that cannot be listed, and flowscore's own earlier output folders
     (recognised by their results.json, not by file names). The excluded folder (this run's
@@ -94,7 +106,7 @@ def discover(
         seen.add(display)
         why = _not_regular(path)
         if why is not None:
-            if suffix in SPREADSHEET_SUFFIXES and not name.startswith(("~$", ".~lock")):
+            if suffix in READ_SUFFIXES and not name.startswith(("~$", ".~lock")):
                 variant, fields = why
                 notes.append(finding("file-skipped", variant, file=display, **fields))
             continue
@@ -103,7 +115,7 @@ def discover(
                 continue  # Word's lock files (~$报告.docx) are no concern of ours
             notes.append(finding("lock-file", file=display))
             continue
-        if suffix not in SPREADSHEET_SUFFIXES:
+        if suffix not in READ_SUFFIXES:
             note = skipped_file_note(readable(name), display)
             if note is not None:
                 notes.append(note)
@@ -187,13 +199,19 @@ def list_folder(folder: Path, *, exclude: tuple[Path, ...] = ()) -> Listing:
     return Listing(folder=folder, tasks=tasks, notes=notes)
 
 
-def template_schemes(listing: Listing) -> dict[str, list[str]]:
-    """Rubric id → the files whose template names it (its ``flowscore.scheme`` property)."""
+def template_schemes(
+    listing: Listing, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, list[str]]:
+    """Rubric id → the files whose template names it (its ``flowscore.scheme`` property).
+    ``progress(done, total)`` as files are looked at (10,000 files take a few seconds)."""
     found: dict[str, list[str]] = {}
-    for path, display in listing.tasks:
+    total = len(listing.tasks)
+    for done, (path, display) in enumerate(listing.tasks, 1):
         sid = template_props(path).get(PROP_SCHEME, "")
         if sid:
             found.setdefault(sid, []).append(display)
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
     return found
 
 
@@ -249,36 +267,62 @@ def read_listing(
     reader: Callable[[list[tuple[str, str]]], list[Any]] = (
         _read_batch_packed if packed else _read_batch
     )
-    for part in map_batches(
-        reader,
-        tasks,
-        jobs=jobs,
-        init=_init_worker,
-        init_arg=(scheme, limits),
-        progress=progress,
-        isolate=isolate,
-        crashed=_crashed,
-        memory=memory_room(limits.max_size),
-    ):
-        inputs.merge(unpack(part) if packed else part)
+    with _word_conversions(tasks, limits) as converted:
+        for part in map_batches(
+            reader,
+            tasks,
+            jobs=jobs,
+            init=_init_worker,
+            init_arg=(scheme, limits, converted),
+            progress=progress,
+            isolate=isolate,
+            crashed=_crashed,
+            memory=memory_room(limits.max_size),
+        ):
+            inputs.merge(unpack(part) if packed else part)
     return inputs
+
+
+@contextlib.contextmanager
+def _word_conversions(
+    tasks: list[tuple[str, str]], limits: Limits
+) -> Iterator[dict[str, Conversion]]:
+    """Every .doc/.wps of the batch converted to .docx by one LibreOffice run (one start, not
+    one a file), kept in a temporary folder until the batch is read: path → Conversion."""
+    word = [path for path, _ in tasks if path.lower().endswith(CONVERTED_SUFFIXES)]
+    if not word:
+        yield {}
+        return
+    from flowscore.inputs.open.convert import Converter
+    from flowscore.inputs.open.docx import conversion_kind
+
+    with Converter(limits) as converter:
+        sources = [(p, kind) for p in word if (kind := conversion_kind(p, limits))]
+        yield converter.convert(sources)
 
 
 _worker_reader: WorkbookReader | None = None
 _worker_limits: Limits = DEFAULT_LIMITS
+_worker_converted: dict[str, Conversion] = {}
 
 
-def _init_worker(arg: tuple[Scheme, Limits]) -> None:
+def _init_worker(arg: tuple[Scheme, Limits, dict[str, Conversion]]) -> None:
     """Build the reader once per process (the rubric is parsed once, never per file)."""
-    global _worker_reader, _worker_limits
-    scheme, _worker_limits = arg
+    global _worker_reader, _worker_limits, _worker_converted
+    scheme, _worker_limits, _worker_converted = arg
     _worker_reader = WorkbookReader(scheme)
 
 
 def _read_batch(tasks: list[tuple[str, str]]) -> list[Inputs]:
     assert _worker_reader is not None
     return [
-        read_file(Path(path), display, _worker_reader, limits=_worker_limits)
+        read_file(
+            Path(path),
+            display,
+            _worker_reader,
+            limits=_worker_limits,
+            converted=_worker_converted.get(path),
+        )
         for path, display in tasks
     ]
 

@@ -1,7 +1,7 @@
 """Which files of a submissions folder are read, and what is said about the others.
 
-Spreadsheets are read by content; formats flowscore does not read are an error each (their data
-would be lost silently), other documents a note."""
+Spreadsheets and Word documents are read by content; formats flowscore does not read are an
+error each (their data would be lost silently), other documents a note."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from flowscore.findings import Finding
 
 # Read by content; .et is WPS Spreadsheets' own name for an .xls/.xlsx workbook.
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et"})
+# Word annexes, checked as Word files whatever their content (``safety/docx.py``) and read by
+# ``open/docx.py``: .docx directly, .doc and WPS Writer's .wps through LibreOffice.
+WORD_SUFFIXES = frozenset({".docx", ".doc", ".wps"})
+CONVERTED_SUFFIXES = (".doc", ".wps")  # LibreOffice turns these into .docx (``open/convert.py``)
+READ_SUFFIXES = SPREADSHEET_SUFFIXES | WORD_SUFFIXES
 
 
 # Spreadsheets flowscore does not read: an error each, since their data would be lost silently.
@@ -46,6 +51,4 @@ def skipped_file_note(name: str, display: str) -> Finding | None:
         return finding("unsupported-format", file=display, what=_UNSUPPORTED[suffix])
     if suffix in _ARCHIVES:
         return finding("not-spreadsheet", "archive", file=display)
-    if suffix == ".wps":
-        return finding("not-spreadsheet", "wps", file=display)
     return finding("not-spreadsheet", file=display)

@@ -4,7 +4,9 @@ unit they belong to, and one record per item row.
 A sheet is an annex sheet when a header row in its first rows has 考核内容 and 分值 and 自评分 or
 核定分 (as the rubric's ``[headers.annex]`` labels them). The unit comes from the template's
 document property, else the seal line (…(盖章)：单位), else the file name. Rows are matched to
-items by 序号; a row without one (the published 附件2 and Beilun layouts) by its text.
+items by 序号; a row without one (the published 附件2 and Beilun layouts) by its text. Rows under
+another department's 考核部门 (the published 附件2, one table for all nine departments, returned
+whole) are not the unit's items.
 """
 
 from __future__ import annotations
@@ -143,6 +145,8 @@ class AnnexKind:
         bonus_self = penalty_self = None
         no_col = roles.get("no")
         lead_cols = [c for c in (no_col, roles.get("dept"), roles["text"]) if c is not None]
+        dept_col = roles.get("dept")
+        row_dept: str | None = None  # the 考核部门 the row is under (a merged cell names it once)
         for r in range(header + 1, grid.height):
             no = _item_no(grid.value(r, no_col)) if no_col is not None else None
             # A numbered row is an item; only other rows can be the 加分/减分 lines.
@@ -161,6 +165,14 @@ class AnnexKind:
                     grid, display, unit, r, roles.get("self"), inputs, allow_negative=True
                 )
                 continue
+            if dept_col is not None:
+                # The published 附件2 is one table for all nine departments: a department may
+                # return it whole, its own rows filled. Other departments' rows are not its items.
+                written_dept = grid.text(r, dept_col)
+                if written_dept:
+                    row_dept = self.ctx.roster.find(written_dept)
+                if row_dept is not None and row_dept != unit:
+                    continue
             if no is None or not sheet.item(no):
                 if no is not None and no_col is not None and _looks_numbered(no):
                     inputs.report(
@@ -198,8 +210,8 @@ class AnnexKind:
                     cell=grid.ref(r, no_col if no_col is not None else roles["text"]),
                     unit=unit,
                     no=no,
-                    first=items[no].row + 1,
-                    second=r + 1,
+                    first=grid.row_name(items[no].row),
+                    second=grid.row_name(r),
                 )
                 continue
             item = sheet.item(no)
@@ -316,7 +328,7 @@ class AnnexKind:
                 break  # neither this item nor any after it can change the outcome
             self._budget -= len(text) * size
             if self._budget < 0:
-                return None, ("limit", {"row": r + 1})
+                return None, ("limit", {"row": grid.row_name(r)})
             ratio = m.ratio()
             scored.append((ratio, no))
             best_ratio = max(best_ratio, ratio)
@@ -327,12 +339,15 @@ class AnnexKind:
         if best_ratio >= 0.6 and best_ratio - second > 0.05:
             return best, None
         if best_ratio >= 0.6:
-            return None, ("ambiguous", {"row": r + 1, "first": best, "second": scored[1][1]})
+            return None, (
+                "ambiguous",
+                {"row": grid.row_name(r), "first": best, "second": scored[1][1]},
+            )
         has_score = any(
             grid.value(r, roles[k]) is not None for k in ("self", "verified") if k in roles
         )
         if has_score:
-            return None, ("", {"row": r + 1, "text": text[:20]})
+            return None, ("", {"row": grid.row_name(r), "text": text[:20]})
         return None, None
 
     def _score(

@@ -83,7 +83,7 @@ class EntriesKind:
                     note=note,
                     file=display,
                     sheet=grid.name,
-                    row=r + 1,
+                    row=grid.row_number(r),
                     points_cell=pcell,
                 )
             )

@@ -68,10 +68,10 @@ class IndicatorsKind:
                     cell=grid.ref(r, unit_col),
                     unit=unit,
                     first=inputs.indicator_sources[unit][2],
-                    second=r + 1,
+                    second=grid.row_name(r),
                 )
                 continue
-            inputs.indicator_sources.setdefault(unit, (display, grid.name, r + 1))
+            inputs.indicator_sources.setdefault(unit, (display, grid.name, grid.row_number(r)))
             for name, c in seen_names.items():
                 ind = self.ctx.scheme.indicator(name)
                 assert ind is not None

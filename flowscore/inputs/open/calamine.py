@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowscore.catalog import finding
 from flowscore.findings import Finding
@@ -20,13 +20,23 @@ from flowscore.inputs.open.grid import Grid, WorkbookData
 from flowscore.inputs.open.props import parse_custom_props
 from flowscore.inputs.safety import Limits, Preflight, SheetScan, too_big
 
+if TYPE_CHECKING:
+    from flowscore.inputs.open.convert import Conversion
+
 KINDS = frozenset({"xlsx", "xls", "ods"})  # what ``safety.preflight`` finds that this opens
 
 
 def open_spreadsheet(
-    path: Path, data: bytes, pre: Preflight, *, display: str, limits: Limits
+    path: Path,
+    data: bytes,
+    pre: Preflight,
+    *,
+    display: str,
+    limits: Limits,
+    converted: Conversion | None = None,
 ) -> tuple[WorkbookData | None, list[Finding]]:
-    """Every sheet the checks allow, as Grids; problems as findings naming ``display``."""
+    """Every sheet the checks allow, as Grids; problems as findings naming ``display``.
+    (``converted`` is never given: spreadsheets are read as they are.)"""
     wb, failed = _open(data, display)
     if wb is None:
         return None, failed

@@ -1,8 +1,9 @@
 """What every opener yields: plain grids of raw cell values with positions, one per sheet.
 
 Values are as the file holds them (str, float, int, bool, datetime or None for empty),
-addressed from A1; ``Grid.ref`` names a cell the way its format shows it to a person
-(``B12`` in a spreadsheet)."""
+addressed from A1; ``Grid.ref``, ``Grid.row_name`` and ``Grid.row_number`` name a cell and a
+row the way its format shows them to a person (``B12``, ``第12行``, 12 in a spreadsheet; a Word
+table, which has no A1 cells, answers ``第5行 › 自评分``: ``open.docx.WordGrid``)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ class Grid:
         """Where a cell is, as a person finds it in this format (``B12`` in a spreadsheet)."""
         return cell_ref(row, col)
 
+    def row_name(self, row: int) -> str:
+        """The 0-based ``row`` as a message names it (``第12行`` in a spreadsheet)."""
+        return f"第{row + 1}行"
+
+    def row_number(self, row: int) -> int:
+        """The 0-based ``row`` as the user counts it (1-based), for records that keep a row."""
+        return row + 1
+
     @property
     def height(self) -> int:
         return len(self.rows)
@@ -59,3 +68,4 @@ class WorkbookData:
     sheets: tuple[Grid, ...]
     props: dict[str, str] = field(default_factory=dict)
     skipped: int = 0  # sheets refused by the checks (said in their own findings)
+    is_document: bool = False  # a Word document: its grids are its tables (``open.docx``)

@@ -7,7 +7,8 @@ refusal, without expanding anything unbounded:
 
 * **Format by content**, not by extension: zip (``.xlsx``/``.ods``), OLE compound file (``.xls``,
   or an encrypted OOXML workbook: an ``EncryptionInfo`` stream), HTML or XML "spreadsheets",
-  plain text, PDF.
+  plain text, PDF. A file with a Word name (.docx/.doc/.wps) gets the Word checks instead
+  (``docx``: the same machinery, Word's own kinds and wording), also by content.
 * **Zip bombs**: the central directory's declared sizes are checked (members, total, ratio) before
   anything is inflated. Declared sizes can lie, but deflate cannot expand more than ~1032:1, so a
   file whose compressed parts × 1032 fit in the limit cannot inflate past it; only larger files
@@ -30,6 +31,8 @@ cleared by a few byte searches); a 100,000-row sheet takes 0.3 s.
 
 from __future__ import annotations
 
+from flowscore.inputs.formats import WORD_SUFFIXES
+from flowscore.inputs.safety.docx import preflight_word
 from flowscore.inputs.safety.limits import (
     DEFAULT_LIMITS,
     MB,
@@ -68,6 +71,8 @@ _SUFFIX_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
 
 def preflight(data: bytes, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Preflight:
     """What ``data`` (a whole file, named with ``suffix``) is and whether to open it."""
+    if suffix.lower() in WORD_SUFFIXES:
+        return preflight_word(data, suffix, limits)
     pre = Preflight()
     try:
         _preflight(data, suffix.lower(), limits, pre)

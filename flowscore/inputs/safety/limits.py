@@ -19,6 +19,7 @@ class Limits:
     max_ratio: int = 200  # declared inflated:compressed size of one part, above ratio_grace
     ratio_grace: int = 1 * MB  # parts smaller than this are never refused for their ratio
     max_shown: int = 60  # characters of a cell's text quoted in a message
+    convert_timeout: float = 60.0  # seconds LibreOffice may take over one .doc (open/convert.py)
 
     @classmethod
     def from_options(

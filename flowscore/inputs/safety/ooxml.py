@@ -117,7 +117,7 @@ def _norm(name: str) -> str:
     return name.replace("\\", "/").lower()
 
 
-def _elements(zf: Zip, part: str, local: str) -> list[dict[str, str]] | None:
+def elements(zf: Zip, part: str, local: str) -> list[dict[str, str]] | None:
     """The attributes (in document order, raw names) of every element named ``local`` (any
     prefix) in ``part``, by a real XML parse (expat: comments, CDATA and processing
     instructions are what a parser makes of them, not a pattern's guess). The part was checked
@@ -210,7 +210,7 @@ def scan_xlsx(zf: Zip, pre: Preflight) -> None:
     if package is None:
         return  # calamine cannot open a package without it (file-unreadable)
     done.add(package)
-    rels = _elements(zf, package, "Relationship")
+    rels = elements(zf, package, "Relationship")
     folder = None
     for r in rels or ():
         if r.get("Type", "").endswith("/relationships/officeDocument") and "Target" in r:
@@ -228,9 +228,9 @@ def scan_xlsx(zf: Zip, pre: Preflight) -> None:
     if workbook is not None and wb_rels is not None:
         done.update((workbook, wb_rels))
         targets: dict[str, str] = {}
-        for r in _elements(zf, wb_rels, "Relationship") or ():
+        for r in elements(zf, wb_rels, "Relationship") or ():
             targets[r.get("Id", "")] = r.get("Target", "")
-        tags = _elements(zf, workbook, "sheet")
+        tags = elements(zf, workbook, "sheet")
         if tags is not None:
             sheets = []
             for tag in tags:

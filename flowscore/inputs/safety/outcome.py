@@ -4,6 +4,7 @@ A refusal is plain data; ``inputs/open`` turns it into a Finding naming the file
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flowscore.catalog import kind
@@ -12,13 +13,25 @@ from flowscore.findings import Level
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a file is not opened; workbook.py turns it into a Finding naming the file."""
+    """Why a file is not opened; ``inputs/open`` turns it into a Finding naming the file. The
+    catalog variant and fields it was worded from are kept, so a check shared by several
+    formats can be worded again for one of them (``reworded``)."""
 
     code: str
     message: str
     hint: str
     sheet: str = ""
     level: Level = Level.ERROR
+    variant: str = ""
+    fields: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def reworded(self, family: str) -> Refusal:
+        """The same refusal in ``family``'s terms (catalog: ``word:ratio``); one already
+        worded for that family is kept."""
+        if self.variant == family or self.variant.startswith(family + ":"):
+            return self
+        variant = f"{family}:{self.variant}" if self.variant else family
+        return refusal(self.code, variant, sheet=self.sheet, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,9 @@ def refusal(code: str, variant: str = "", *, sheet: str = "", **fields: object) 
         k.message(variant, fields),
         k.hint(variant, fields),
         sheet,
-        k.levels.get(variant, k.level),
+        k.level_of(variant),
+        variant,
+        dict(fields),
     )
 
 
