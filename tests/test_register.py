@@ -208,6 +208,10 @@ def test_conflicting_entries_name_both_rows_and_leave_the_item_pending(tmp_path)
     assert conflict.level is Level.ERROR
     assert "第3行 13（王敏，2019-12-16）" in conflict.message
     assert "第4行 12（李强，2019-12-18）" in conflict.message
+    from flowscore.todo import next_steps
+
+    (todo,) = [p for p in next_steps(result).pending if p.unit == "月湖街道"]
+    assert (todo.file, todo.cell) == (REGISTER_NAME, "C3")  # settled in the register
 
 
 def test_the_same_score_twice_counts_once(tmp_path):
