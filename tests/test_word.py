@@ -24,6 +24,7 @@ from builders_docx import (
 )
 
 from flowscore.compute import compute_folder
+from flowscore.errors import NothingToScore
 from flowscore.inputs.open import Grid, open_file
 from flowscore.inputs.open.docx import WordGrid, build_grids
 from flowscore.rubric import load_rubric
@@ -244,8 +245,9 @@ def test_seal_line_unit_and_duplicate_rows_named_in_word_terms(tmp_path):
     d = docx.Document(str(path))
     d.paragraphs[3].text = "镇（乡）街道(盖章)：月湖区"  # not on the roster
     d.save(str(path))
-    r = compute_folder(town_folder(tmp_path))
-    (unknown,) = [f for f in r.report if f.code == "unknown-unit"]
+    with pytest.raises(NothingToScore) as info:  # no sheet of a unit on the roster
+        compute_folder(town_folder(tmp_path))
+    (unknown,) = [f for f in info.value.findings if f.code == "unknown-unit"]
     assert unknown.cell == "表格上方第1段"
     published_town_docx(tmp_path / "x.docx", HAISHU, "月湖街道", TOWN)
     d = docx.Document(str(tmp_path / "x.docx"))
