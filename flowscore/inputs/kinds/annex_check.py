@@ -61,14 +61,16 @@ def check_annex(
     template = is_template(wb)
     if not template and not other_scheme:
         return  # a sheet typed by hand: nothing of a template's to compare
+    by_no = {str(it.no): it for it in sheet.items}
     rows = {no: e.row for no, e in items.items()} if items is not None else None
     added: list[str] = []
     if rows is None or "no" in roles:
-        found, added = _numbered_rows(grid, header, roles, sheet)
+        known = frozenset(rows.values()) if rows is not None else frozenset()
+        found, added = _numbered_rows(grid, header, roles, by_no, known)
         rows = found if rows is None else rows
     # a sheet typed by hand follows the published form, whose 分值 column may hold a whole
     # category's points (北仑): only a template's 分值 are the rubric's, row by row
-    maxes = _max_differences(grid, sheet, roles, rows) if template else []
+    maxes = _max_differences(grid, by_no, roles, rows) if template else []
     deleted = [it for it in sheet.items if str(it.no) not in rows] if template else []
     if not template:
         added = []
@@ -136,19 +138,26 @@ def _changes(
 
 
 def _numbered_rows(
-    grid: Grid, header: int, roles: Mapping[str, int], sheet: Sheet
+    grid: Grid,
+    header: int,
+    roles: Mapping[str, int],
+    by_no: Mapping[str, Item],
+    known: frozenset[int] = frozenset(),
 ) -> tuple[dict[str, int], list[str]]:
-    """(item no → its row, numbered rows the rubric's sheet does not have) by the 序号 column."""
+    """(item no → its row, numbered rows the rubric's sheet does not have) by the 序号 column;
+    rows in ``known`` are items already (not looked at again)."""
     col = roles.get("no")
     found: dict[str, int] = {}
     added: list[str] = []
     if col is None:
         return found, added
     for r in range(header + 1, grid.height):
+        if r in known:
+            continue
         no = _no(grid.value(r, col))
         if no is None or no in found:
             continue
-        if sheet.item(no) is not None:
+        if no in by_no:
             found[no] = r
         elif _NUMBERED.fullmatch(no) and no not in added:
             added.append(no)
@@ -167,7 +176,7 @@ def _no(value: object) -> str | None:
 
 
 def _max_differences(
-    grid: Grid, sheet: Sheet, roles: Mapping[str, int], rows: Mapping[str, int]
+    grid: Grid, by_no: Mapping[str, Item], roles: Mapping[str, int], rows: Mapping[str, int]
 ) -> list[tuple[Item, str, int]]:
     """(item, what its 分值 cell says, row) for every item row whose 分值 is another number."""
     col = roles.get("max")
@@ -175,7 +184,7 @@ def _max_differences(
         return []
     out = []
     for no, r in rows.items():
-        item = sheet.item(no)
+        item = by_no.get(no)
         value = grid.value(r, col)
         if item is None or value is None or _same_max(item, value):
             continue
@@ -194,6 +203,12 @@ def _max_differences(
 def _same_max(item: Item, value: object) -> bool:
     """Whether a 分值 cell says the item's 分值: its number (30, "30", "30分", "３０") or its label
     (±20, 加分项); text that is no 分值 at all (a note) is not taken as an alteration."""
+    if type(value) is float or type(value) is int:  # the usual cell: compared as it is
+        return (
+            value == float(item.max)
+            if item.capped and not item.is_adjustment
+            else (value in (float(item.max), -float(item.min)))
+        )
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip().removesuffix("分").strip()
         if label(text) in {label(item.max_label), label(fmt_plain(item.max))}:
