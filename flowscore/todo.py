@@ -46,12 +46,12 @@ def next_steps(result: BatchResult) -> NextSteps:
         for u in result.units
         for it in u.pending
     ]
-    chase: list[str] = []
+    chase = [u.unit for u in result.units if u.status == "missing"]  # tier by tier
     errors: dict[str, int] = {}
     for f in result.report:
         if f.code == MISSING:
-            chase.append(f.unit)
-        elif f.level is Level.ERROR:
+            continue  # a unit to chase, not a file to fix
+        if f.level is Level.ERROR:
             key = f.file or "（整体）"
             errors[key] = errors.get(key, 0) + 1
     return NextSteps(pending=tuple(pending), chase=tuple(chase), errors=tuple(errors.items()))

@@ -100,6 +100,12 @@ class _Batch:
     entries_by_unit: dict[str, list[Entry]]
     register: dict[str, dict[str, reg.Registered]]  # unit → item no → the register's word
 
+    @property
+    def ranking_sheet(self) -> tuple[str, str, str] | None:
+        """The 市考排名 sheet a unit's row is missing from (None: the materials have none)."""
+        row = next(iter(self.inputs.ranking.values()), None)
+        return (row.file, row.sheet, "") if row is not None else None
+
 
 def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict[str, Any]:
     """The fields every unit's result starts with, scored or not."""
@@ -165,6 +171,9 @@ def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -
                         if p.ranks_units
                     },
                     indicator_source=b.inputs.indicator_sources.get(unit.name),
+                    ranking_source=(
+                        (city.file, city.sheet, city.cell) if city else b.ranking_sheet
+                    ),
                     report=report,
                     register=registered.get(str(item.no)),
                     plain=plain,

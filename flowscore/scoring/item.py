@@ -43,6 +43,9 @@ class ItemInput:
     batch: Mapping[int, Any]  # what each ranking part prepared for this unit
     indicator_source: tuple[str, str, int] | None  # where the unit's indicator row is
     report: Report
+    # where a city-ranking problem is: the unit's 市考排名 row, else the sheet it is missing
+    # from (file, sheet, cell), None when the materials hold no such sheet
+    ranking_source: tuple[str, str, str] | None = None
     register: Registered | None = None  # the assessor's register's word on this item
     plain: bool = False  # score from the sheets alone (no register, no override)
 
@@ -553,18 +556,27 @@ def _compute(x: ItemInput) -> ItemComputation:
         tables=x.tables,
         city_rank=x.city_rank,
     )
-    where = x.indicator_source
     for code, message in comp.problems:
+        if code in _RANKING_CODES:
+            place = x.ranking_source
+            variant = "table" if code == "bad-rank" else "" if place else "no-sheet"
+        else:
+            row = x.indicator_source
+            place = (row[0], row[1], f"第{row[2]}行") if row else None
+            variant = ""
         x.report.add(
             finding(
                 code,
-                "table" if code == "bad-rank" else "",
-                file=where[0] if where else "",
-                sheet=where[1] if where else "",
-                cell=f"第{where[2]}行" if where else "",
+                variant,
+                file=place[0] if place else "",
+                sheet=place[1] if place else "",
+                cell=place[2] if place else "",
                 unit=x.unit.name,
                 label=x.label,
                 reason=message,
             )
         )
     return comp
+
+
+_RANKING_CODES = ("missing-rank", "bad-rank")  # problems of the 市考排名 table, not the 指标
