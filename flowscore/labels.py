@@ -31,6 +31,7 @@ INPUT_KIND_LABELS: dict[str, str] = {
     "indicators": "指标数据",
     "entries": "加减分",
     "ranking": "市考排名",
+    "register": "核定登记表",
     "unknown": "未识别",
     "skipped": "已跳过",
     "unreadable": "无法读取",

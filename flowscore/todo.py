@@ -38,7 +38,13 @@ class NextSteps:
 
 def next_steps(result: BatchResult) -> NextSteps:
     pending = [
-        Pending(unit=u.unit, no=str(it.no), short=it.short, file=u.file, cell=it.cell)
+        # an item the assessor's register left pending (two scores, or one refused) is
+        # settled in the register, at its row
+        Pending(
+            unit=u.unit, no=str(it.no), short=it.short, file=it.register.file, cell=it.register.cell
+        )
+        if it.register is not None
+        else Pending(unit=u.unit, no=str(it.no), short=it.short, file=u.file, cell=it.cell)
         for u in result.units
         for it in u.pending
     ]

@@ -20,6 +20,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from flowscore.catalog import CATALOG
 from flowscore.contract import FEEDBACK_DIR
 from flowscore.findings import Finding
 from flowscore.labels import SOURCE_LABELS
@@ -59,7 +60,16 @@ _WHERE = re.compile(
 )
 # Findings the sheet says in its own words (待核定项目) or that concern the assessors' own
 # sheets, not the unit's.
-_NOT_FOR_UNIT = frozenset({"pending", "assessor-conflict", "scored-by-non-owner"})
+_NOT_FOR_UNIT = frozenset(
+    {
+        "pending",
+        "assessor-conflict",
+        "scored-by-non-owner",
+        # the office's own register: a score from it is said in the item's explanation; its
+        # refusals are the office's to settle
+        *(code for code in CATALOG if code.startswith("register-")),
+    }
+)
 
 
 def feedback_names(result: BatchResult) -> dict[str, str]:
@@ -183,6 +193,26 @@ def _entries(doc: Document, v: dict[str, Any]) -> None:
         add_paragraph(doc, text + "。", BODY)
 
 
+COMPARE_HEADERS = ("序号", "考核项目", "本年核定分", "上年核定分", "增减或说明")
+COMPARE_WIDTHS = (16.0, 52.0, 26.0, 26.0, 36.0)
+
+
+def _compared(doc: Document, c: dict[str, Any]) -> None:
+    """Last year beside this year: the totals and ranks in a sentence, then the items (a
+    number where they can be compared, the reason where they cannot)."""
+    text = f"评价得分{c['total']}，上年{c['previous_total']}"
+    if c["delta"] != c["previous_total"]:
+        text += f"，增减{c['delta']}"
+    text += f"；类别内{c['rank']}，上年{c['previous_rank']}，名次{c['rank_text']}。"
+    if c["previous_unit"]:
+        text += f"上年名称为“{c['previous_unit']}”。"
+    if c["note"] and c["note"] not in text:
+        text += c["note"].rstrip("。") + "。"
+    add_paragraph(doc, text, BODY)
+    if c["rows"]:
+        add_table(doc, COMPARE_HEADERS, c["rows"], widths_mm=COMPARE_WIDTHS, aligns="clrrl")
+
+
 def _pending(doc: Document, v: dict[str, Any]) -> None:
     for it in v["pending"]:
         add_paragraph(doc, f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
@@ -208,6 +238,8 @@ def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable
         yield "加分与减分", lambda doc: _entries(doc, v)
     if v["pending"]:
         yield "待核定项目", lambda doc: _pending(doc, v)
+    if v["comparison"] is not None:
+        yield "与上年比较", lambda doc: _compared(doc, v["comparison"])
     if findings:
         yield "需要说明的问题", lambda doc: _findings(doc, findings)
 

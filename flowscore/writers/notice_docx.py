@@ -11,6 +11,7 @@ results' own Decimals formatted exactly, from the same views the text reports us
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from flowscore.writers.docx_common import (
     save_docx,
 )
 from flowscore.writers.reports import lost_items, overall_view
-from flowscore.writers.results_json import ordered_units
+from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text
 
 FILE_NAME = NOTICE_NAME
@@ -163,6 +164,55 @@ def _lost(doc: Document, result: BatchResult) -> None:
         add_paragraph(doc, text, BODY)
 
 
+COMPARE_HEADERS = ("名次", "单位", "评价得分", "上年", "增减", "名次变化")
+COMPARE_WIDTHS = (16.0, 44.0, 22.0, 22.0, 22.0, 30.0)
+
+
+def _compared(doc: Document, result: BatchResult) -> None:
+    """Per category: each unit's 评价得分 beside last year's, the change and the change of
+    rank; then the items that could not be compared, and why."""
+    cmp = result.comparison
+    assert cmp is not None
+    prev = clean_text(cmp.scheme_title or cmp.scheme_id)
+    intro = f"与上年（{prev}）相比，各单位评价得分和类别内名次的变化如下。"
+    if not cmp.same_rubric:
+        intro += "上年所用评分细则与本年不同，只比较分值和评分标准都相同的项目。"
+    add_paragraph(doc, intro, BODY)
+    tiers = tier_summaries(result)
+    for i, tier in enumerate(tiers, start=1):
+        label = clean_text(tier["label"])
+        if len(tiers) > 1:
+            add_paragraph(doc, f"（{_numeral(i)}）{label}", SUBHEADING)
+        rows = []
+        for u in result.tier_units(tier["id"]):
+            c = cmp.unit(u.unit)
+            if c is None:
+                continue
+            prev_total = fmt(c.previous_total) if c.previous_total is not None else "—"
+            rows.append(
+                [
+                    str(u.rank) if u.rank is not None else "—",
+                    clean_text(u.unit),
+                    fmt(u.total),
+                    prev_total,
+                    c.delta_text if c.delta is not None else "—",
+                    clean_text(c.rank_text),
+                ]
+            )
+        add_table(doc, COMPARE_HEADERS, rows, widths_mm=COMPARE_WIDTHS, aligns="clrrrc")
+    reasons: dict[str, list[str]] = {}
+    for c in cmp.units.values():
+        unit = result.unit(c.unit)
+        where = clean_text(unit.tier_label) if unit else ""
+        for it in c.uncompared:
+            if it.why in ("本年待核定", "上年待核定"):
+                continue
+            key = f"第{it.no}项“{clean_text(it.short)}”（{where}）：{it.why}"
+            reasons.setdefault(key, []).append(c.unit)
+    for key in reasons:
+        add_paragraph(doc, f"{key}，不作比较。", BODY)
+
+
 def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
     add_paragraph(doc, "", BODY)
     for i, text in enumerate((style.seal_text, date_text(date, style))):
@@ -229,11 +279,13 @@ def build_notice(
     p = add_paragraph(doc, style.addressee, BODY)
     p.paragraph_format.first_line_indent = 0
     add_paragraph(doc, _opening(result, year), BODY)
-    sections = (
+    sections: tuple[tuple[str, Callable[[Document, BatchResult], None]], ...] = (
         ("考核结果", _rank_tables),
         ("暂定和未报送的单位", _open_units),
         ("失分较多的项目", _lost),
     )
+    if result.comparison is not None:  # compute --compare
+        sections += (("与上年比较", _compared),)
     for n, (heading, fill) in enumerate(sections, start=1):
         add_paragraph(doc, f"{_numeral(n)}、{heading}", HEADING)
         fill(doc, result)
