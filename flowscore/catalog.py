@@ -31,6 +31,7 @@ GROUPS = {
     "file": "文件与工作表（读取之前和读取时）",
     "annex": "评分表（附件1、附件2）",
     "data": "指标数据、加减分、市考排名",
+    "register": "核定登记表、名次变化、与上年比较",
     "rubric": "评分细则文件（--rubric、flowscore rubric check）",
 }
 
@@ -508,6 +509,16 @@ _KINDS = (
         hints={"": "只保留正确的一份，删去或移走其他的"},
     ),
     Kind(
+        code="submission-unreadable",
+        level=E,
+        name="评分表无法读取",
+        meaning="单位报送了评分表，但文件无法读取或读不出评分表，该单位没有得分（不是未报送）",
+        action="请该单位重新报送",
+        group="annex",
+        messages={"": "“{unit}”报送的评分表无法读取（{reason}），该单位暂无得分"},
+        hints={"": "请该单位用 Excel 或 WPS 打开确认后另存，重新报送{annex}"},
+    ),
+    Kind(
         code="missing-submission",
         level=E,
         name="未报送",
@@ -682,11 +693,18 @@ _KINDS = (
         code="assessor-conflict",
         level=E,
         name="核定分不一致",
-        meaning="多个成员单位对同一项给出不同的核定分，该项待核定",
+        meaning="多个成员单位对同一项给出不同的核定分，该项待核定（核定登记表为该项登记了核定分的，以登记为准，只作提示）",
         action="由负责单位确认后只保留一个",
         group="annex",
-        messages={"": "序号 {no} 有不同的核定分：{who}，该项待核定"},
-        hints={"": "由负责单位确认后只保留一个核定分"},
+        messages={
+            "": "序号 {no} 有不同的核定分：{who}，该项待核定",
+            "settled": "序号 {no} 有不同的核定分：{who}；已由核定登记表确定",
+        },
+        hints={
+            "": "由负责单位确认后只保留一个核定分（或在核定登记表中写明理由登记）",
+            "settled": "以核定登记表为准；请确认登记的理由",
+        },
+        levels={"settled": N},
     ),
     Kind(
         code="scored-by-non-owner",
@@ -1062,6 +1080,12 @@ _KINDS = (
         )
     ),
 )
+
+# -- the assessor's register, runs and years (issue #16) ------------------------------------------
+# (kept in a block of their own: ``catalog_register.py`` holds them, this line adds them)
+from flowscore.catalog_register import REGISTER_KINDS  # noqa: E402
+
+_KINDS = (*_KINDS, *REGISTER_KINDS)
 
 CATALOG: Mapping[str, Kind] = {k.code: k for k in _KINDS}
 if len(CATALOG) != len(_KINDS):  # pragma: no cover - caught by the first test run

@@ -1,12 +1,13 @@
 """The Word documents as flowscore built them with python-docx before they were written as text
 (``writers/docx_text.py``), kept as the reference the fast writers are checked against part by
 part (``test_docx_fast.py``). Copied from writers/feedback_docx.py and writers/notice_docx.py
-as they were; only the imports differ."""
+as they were, with main's later changes to them (the register's findings left out, units whose
+file could not be read, the comparison with last year) carried in; only the imports differ."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
+from flowscore.labels import SOURCE_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.numbers import fmt, fmt_plain, fmt_signed
 from flowscore.results import BatchResult, UnitResult
 from flowscore.rubric.document import DocumentStyle
@@ -57,7 +58,7 @@ from flowscore.writers.notice_docx import (
     notice_title,
 )
 from flowscore.writers.reports import lost_items, overall_view
-from flowscore.writers.results_json import ordered_units
+from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text
 
 
@@ -137,6 +138,30 @@ def _entries(doc: Document, v: dict[str, Any]) -> None:
         add_paragraph(doc, text + "。", BODY)
 
 
+FEEDBACK_COMPARE_HEADERS = ("序号", "考核项目", "本年核定分", "上年核定分", "增减或说明")
+FEEDBACK_COMPARE_WIDTHS = (16.0, 52.0, 26.0, 26.0, 36.0)
+
+
+def _feedback_compared(doc: Document, c: dict[str, Any]) -> None:
+    text = f"评价得分{c['total']}，上年{c['previous_total']}"
+    if c["delta"] != c["previous_total"]:
+        text += f"，增减{c['delta']}"
+    text += f"；类别内{c['rank']}，上年{c['previous_rank']}，名次{c['rank_text']}。"
+    if c["previous_unit"]:
+        text += f"上年名称为“{c['previous_unit']}”。"
+    if c["note"] and c["note"] not in text:
+        text += c["note"].rstrip("。") + "。"
+    add_paragraph(doc, text, BODY)
+    if c["rows"]:
+        add_table(
+            doc,
+            FEEDBACK_COMPARE_HEADERS,
+            c["rows"],
+            widths_mm=FEEDBACK_COMPARE_WIDTHS,
+            aligns="clrrl",
+        )
+
+
 def _pending(doc: Document, v: dict[str, Any]) -> None:
     for it in v["pending"]:
         add_paragraph(doc, f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
@@ -162,6 +187,8 @@ def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable
         yield "加分与减分", lambda doc: _entries(doc, v)
     if v["pending"]:
         yield "待核定项目", lambda doc: _pending(doc, v)
+    if v["comparison"] is not None:
+        yield "与上年比较", lambda doc: _feedback_compared(doc, v["comparison"])
     if findings:
         yield "需要说明的问题", lambda doc: _findings(doc, findings)
 
@@ -184,7 +211,7 @@ def build_feedback_reference(
     add_paragraph(doc, "", BODY)
     add_table(doc, ("项目", "内容"), _info_rows(v), widths_mm=INFO_WIDTHS, aligns="cl")
     if v["missing"]:
-        add_paragraph(doc, "未收到该单位的评分表，不计得分、不参加排名。", BODY)
+        add_paragraph(doc, v["no_sheet_note"], BODY)
     elif v["provisional"]:
         add_paragraph(doc, "尚有待核定项目，以上得分和名次为暂定。", BODY)
     for n, (heading, fill) in enumerate(_sections(u, v, _unit_findings(ctx, u)), start=1):
@@ -228,7 +255,7 @@ def _pending_names(u: UnitResult) -> str:
 
 def _open_units(doc: Document, result: BatchResult) -> None:
     provisional = [u for u in ordered_units(result) if u.status == "provisional"]
-    missing = [u for u in ordered_units(result) if u.status == "missing"]
+    missing = [u for u in ordered_units(result) if u.no_sheet]
     if not provisional and not missing:
         add_paragraph(doc, "全部单位的得分均已核定。", BODY)
         return
@@ -242,8 +269,12 @@ def _open_units(doc: Document, result: BatchResult) -> None:
     for u in missing:
         add_paragraph(
             doc,
-            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：未报送评分表，不计得分，"
-            "不参加排名。",
+            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）："
+            + (
+                "未报送评分表，不计得分，不参加排名。"
+                if u.status == "missing"
+                else f"报送的评分表（{clean_text(u.file)}）无法读取，不计得分，不参加排名。"
+            ),
             BODY,
         )
 
@@ -265,6 +296,53 @@ def _lost(doc: Document, result: BatchResult) -> None:
         add_paragraph(doc, text, BODY)
 
 
+COMPARE_HEADERS = ("名次", "单位", "评价得分", "上年", "增减", "名次变化")
+COMPARE_WIDTHS = (16.0, 44.0, 22.0, 22.0, 22.0, 30.0)
+
+
+def _compared(doc: Document, result: BatchResult) -> None:
+    cmp = result.comparison
+    assert cmp is not None
+    prev = clean_text(cmp.scheme_title or cmp.scheme_id)
+    intro = f"与上年（{prev}）相比，各单位评价得分和类别内名次的变化如下。"
+    if not cmp.same_rubric:
+        intro += "上年所用评分细则与本年不同，只比较分值和评分标准都相同的项目。"
+    add_paragraph(doc, intro, BODY)
+    tiers = tier_summaries(result)
+    for i, tier in enumerate(tiers, start=1):
+        label = clean_text(tier["label"])
+        if len(tiers) > 1:
+            add_paragraph(doc, f"（{_numeral(i)}）{label}", SUBHEADING)
+        rows = []
+        for u in result.tier_units(tier["id"]):
+            c = cmp.unit(u.unit)
+            if c is None:
+                continue
+            prev_total = fmt(c.previous_total) if c.previous_total is not None else "—"
+            rows.append(
+                [
+                    str(u.rank) if u.rank is not None else "—",
+                    clean_text(u.unit),
+                    fmt(u.total),
+                    prev_total,
+                    c.delta_text if c.delta is not None else "—",
+                    clean_text(c.rank_text),
+                ]
+            )
+        add_table(doc, COMPARE_HEADERS, rows, widths_mm=COMPARE_WIDTHS, aligns="clrrrc")
+    reasons: dict[str, list[str]] = {}
+    for c in cmp.units.values():
+        unit = result.unit(c.unit)
+        where = clean_text(unit.tier_label) if unit else ""
+        for it in c.uncompared:
+            if it.why in ("本年待核定", "上年待核定"):
+                continue
+            key = f"第{it.no}项“{clean_text(it.short)}”（{where}）：{it.why}"
+            reasons.setdefault(key, []).append(c.unit)
+    for key in reasons:
+        add_paragraph(doc, f"{key}，不作比较。", BODY)
+
+
 def _notice_closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
     add_paragraph(doc, "", BODY)
     for i, text in enumerate((style.seal_text, date_text(date, style))):
@@ -276,8 +354,8 @@ def _notice_closing(doc: Document, *, style: DocumentStyle, date: dt.date | None
 
 def _unit_heading(i: int, u: UnitResult) -> str:
     status = STATUS_LABELS.get(u.status, u.status)
-    if u.status == "missing":
-        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，未报送）"
+    if u.no_sheet:
+        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，{status}）"
     return (
         f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，评价得分{fmt(u.total)}，{status}）"
     )
@@ -311,8 +389,8 @@ def _annex(doc: Document, result: BatchResult, *, style: DocumentStyle) -> None:
     add_paragraph(doc, "", BODY)
     for i, u in enumerate(ordered_units(result), start=1):
         add_paragraph(doc, _unit_heading(i, u), SUBHEADING)
-        if u.status == "missing" or not u.items:
-            add_paragraph(doc, "未收到该单位的评分表。", BODY)
+        if u.no_sheet or not u.items:
+            add_paragraph(doc, no_sheet_note(u.status, clean_text(u.file)), BODY)
             continue
         add_table(
             doc, NOTICE_ITEM_HEADERS, item_rows(u), widths_mm=NOTICE_ITEM_WIDTHS, aligns="clcrrc"
@@ -333,11 +411,13 @@ def build_notice_reference(
     p = add_paragraph(doc, style.addressee, BODY)
     p.paragraph_format.first_line_indent = 0
     add_paragraph(doc, _opening(result, year), BODY)
-    sections = (
+    sections: tuple[tuple[str, Callable[[Document, BatchResult], None]], ...] = (
         ("考核结果", _rank_tables),
         ("暂定和未报送的单位", _open_units),
         ("失分较多的项目", _lost),
     )
+    if result.comparison is not None:  # compute --compare
+        sections += (("与上年比较", _compared),)
     for n, (heading, fill) in enumerate(sections, start=1):
         add_paragraph(doc, f"{_numeral(n)}、{heading}", HEADING)
         fill(doc, result)

@@ -3,6 +3,7 @@ columns, each message true and followed by the next step. Exact output where it 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -202,7 +203,8 @@ def test_the_terminal_names_problem_kinds_in_chinese_never_by_code():
 def test_the_published_105_points_is_not_a_warning_on_every_run():
     r = run("check", str(SAMPLES / "haishu-2019"))
     assert "haishu-2019.toml" not in r.output and "105" not in r.output
-    assert "检查了 28 个文件：错误 0、警告 3、提示 3" in r.output
+    # 29 files with the register (核定登记表): rank-moved (warning); register-used ×3, repeated
+    assert "检查了 29 个文件：错误 0、警告 4、提示 7" in r.output
 
 
 def test_after_a_run_the_next_steps(tmp_path):
@@ -280,7 +282,7 @@ def test_tier_by_its_printed_label_and_check_quiet(outputs):
     )
     r = run("check", str(SAMPLES / "haishu-2019"), "-q")
     assert r.exit_code == 0 and "附件1-西门街道.xlsx" not in r.output
-    assert r.output.startswith("检查了 28 个文件：错误 0、警告 3、提示 3\n")
+    assert r.output.startswith("检查了 29 个文件：错误 0、警告 4、提示 7\n")
 
 
 def test_a_missing_city_rank_points_at_the_ranking_sheet(tmp_path):
@@ -306,3 +308,24 @@ def test_no_ranking_sheet_at_all_says_where_to_get_one(tmp_path):
     r = run("check", str(folder))
     assert "材料中没有“市考排名”表" in r.output
     assert "用 flowscore template --indicators 生成的指标数据工作簿里有“市考排名”表" in r.output
+
+
+def test_a_unit_whose_file_could_not_be_read_is_not_listed_as_missing(tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES / "haishu-2019", folder)
+    (folder / "附件1-龙观乡.xlsx").write_bytes(b"PK\x03\x04 not a workbook at all")
+    r = run("compute", str(folder), "--out", str(tmp_path / "o"), "-q")
+    assert "读取文件 29 个；单位 26 个：已定 24、暂定 1、未报送 0、文件无法读取 1" in r.output
+    assert "  · 请 1 个单位重新报送（评分表无法读取）：龙观乡（附件1-龙观乡.xlsx）" in r.output
+    assert "催报" not in r.output
+    r = run("explain", "龙观乡", str(tmp_path / "o"))
+    assert (
+        "  收到的评分表（附件1-龙观乡.xlsx）无法读取，不计得分、不参加排名；请重新报送。"
+        in r.output
+    )
+    assert "    错误 评分表无法读取：“龙观乡”报送的评分表无法读取（" in r.output
+    data = json.loads((tmp_path / "o" / "results.json").read_text("utf-8"))
+    unit = next(u for u in data["units"] if u["unit"] == "龙观乡")
+    assert (unit["status"], unit["status_label"]) == ("rejected", "文件无法读取")
+    codes = {f["code"] for f in data["findings"] if f["unit"] == "龙观乡"}
+    assert "submission-unreadable" in codes and "missing-submission" not in codes

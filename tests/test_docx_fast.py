@@ -1,7 +1,9 @@
 """The Word documents written as text (``writers/docx_text.py``) against the way python-docx
 built them (``docx_reference.py``, the old writers kept as they were): every part of every
-document the same bytes, on the three samples and the hand-made batch (a missing unit, a
-pending item, names with formula text and path tricks, control characters); the same zip
+document the same bytes, on the three samples, the 2019 sample compared with the 2018 results
+(``--compare``), one with a unit whose sheet cannot be read (rejected) and the hand-made batch (a
+missing unit, a pending item, names with formula text and path tricks, control characters); the
+same zip
 entries with fixed times; and fast (≤ 1 ms a unit's sheet is the target on the benchmark
 machine, checked here with room for a loaded test machine)."""
 
@@ -10,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import shutil
 import time
+from pathlib import Path
 import zipfile
 
 import pytest
@@ -18,6 +22,7 @@ from batches import make_batch
 from docx import Document
 from docx_reference import build_feedback_reference, build_notice_reference
 
+from flowscore.compute import compute_folder
 from flowscore.results import BatchResult
 from flowscore.rubric.document import DocumentStyle
 from flowscore.writers import docx_text, feedback_docx, notice_docx
@@ -70,15 +75,33 @@ def _dirty(batch: BatchResult) -> BatchResult:
     return dataclasses.replace(batch, units=tuple(units))
 
 
-BATCHES = ["haishu-2019", "beilun", "province-2013", "made", "dirty"]
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+BATCHES = ["haishu-2019", "beilun", "province-2013", "made", "dirty", "compared", "rejected"]
+
+
+def _rejected(tmp: Path) -> BatchResult:
+    folder = tmp / "in"
+    shutil.copytree(SAMPLES / "haishu-2019", folder)
+    (folder / "附件1-龙观乡.xlsx").write_bytes(b"PK\x03\x04 not a workbook at all")
+    result = compute_folder(folder)
+    assert result.unit("龙观乡").status == "rejected"
+    return result
 
 
 @pytest.fixture(scope="module", params=BATCHES)
-def batch(request, scored_sample) -> BatchResult:
+def batch(request, scored_sample, tmp_path_factory) -> BatchResult:
     if request.param == "made":
         return make_batch()
     if request.param == "dirty":
         return _dirty(make_batch())
+    if request.param == "compared":
+        result = compute_folder(
+            SAMPLES / "haishu-2019", compare_with=SAMPLES / "haishu-2018-results"
+        )
+        assert result.comparison is not None and not result.comparison.same_rubric
+        return result
+    if request.param == "rejected":
+        return _rejected(tmp_path_factory.mktemp("rejected"))
     return scored_sample(request.param)
 
 

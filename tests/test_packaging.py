@@ -130,7 +130,7 @@ def test_the_built_wheel_runs_a_real_compute_in_a_fresh_environment(wheel_env, t
     shutil.copytree(ROOT / "sample_data" / "haishu-2019", sample)
     r = run("compute", str(sample), "--out", str(tmp_path / "结果"))
     assert r.returncode == 0, r.stderr
-    assert "读取文件 28 个；单位 26 个：已定 25、暂定 1、未报送 0" in r.stdout
+    assert "读取文件 29 个；单位 26 个：已定 25、暂定 1、未报送 0" in r.stdout
     out = tmp_path / "结果"
     assert len(list((out / "反馈单").glob("*.docx"))) == 26
     assert (out / "考核汇总.xlsx").is_file() and (out / "考核结果通报（草稿）.docx").is_file()

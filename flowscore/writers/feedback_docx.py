@@ -18,6 +18,7 @@ from typing import Any
 
 from docx.document import Document
 
+from flowscore.catalog import CATALOG
 from flowscore.contract import FEEDBACK_DIR
 from flowscore.findings import Finding
 from flowscore.labels import SOURCE_LABELS
@@ -55,7 +56,16 @@ _WHERE = re.compile(
 )
 # Findings the sheet says in its own words (待核定项目) or that concern the assessors' own
 # sheets, not the unit's.
-_NOT_FOR_UNIT = frozenset({"pending", "assessor-conflict", "scored-by-non-owner"})
+_NOT_FOR_UNIT = frozenset(
+    {
+        "pending",
+        "assessor-conflict",
+        "scored-by-non-owner",
+        # the office's own register: a score from it is said in the item's explanation; its
+        # refusals are the office's to settle
+        *(code for code in CATALOG if code.startswith("register-")),
+    }
+)
 
 
 def feedback_names(result: BatchResult) -> dict[str, str]:
@@ -178,6 +188,26 @@ def _entries(body: Body, v: dict[str, Any]) -> None:
         body.paragraph(text + "。", BODY)
 
 
+COMPARE_HEADERS = ("序号", "考核项目", "本年核定分", "上年核定分", "增减或说明")
+COMPARE_WIDTHS = (16.0, 52.0, 26.0, 26.0, 36.0)
+
+
+def _compared(body: Body, c: dict[str, Any]) -> None:
+    """Last year beside this year: the totals and ranks in a sentence, then the items (a
+    number where they can be compared, the reason where they cannot)."""
+    text = f"评价得分{c['total']}，上年{c['previous_total']}"
+    if c["delta"] != c["previous_total"]:
+        text += f"，增减{c['delta']}"
+    text += f"；类别内{c['rank']}，上年{c['previous_rank']}，名次{c['rank_text']}。"
+    if c["previous_unit"]:
+        text += f"上年名称为“{c['previous_unit']}”。"
+    if c["note"] and c["note"] not in text:
+        text += c["note"].rstrip("。") + "。"
+    body.paragraph(text, BODY)
+    if c["rows"]:
+        body.table(COMPARE_HEADERS, c["rows"], widths_mm=COMPARE_WIDTHS, aligns="clrrl")
+
+
 def _pending(body: Body, v: dict[str, Any]) -> None:
     for it in v["pending"]:
         body.paragraph(f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
@@ -203,6 +233,8 @@ def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable
         yield "加分与减分", lambda body: _entries(body, v)
     if v["pending"]:
         yield "待核定项目", lambda body: _pending(body, v)
+    if v["comparison"] is not None:
+        yield "与上年比较", lambda body: _compared(body, v["comparison"])
     if findings:
         yield "需要说明的问题", lambda body: _findings(body, findings)
 
@@ -224,7 +256,7 @@ def _body(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date |
     body.paragraph("", BODY)
     body.table(("项目", "内容"), _info_rows(v), widths_mm=INFO_WIDTHS, aligns="cl")
     if v["missing"]:
-        body.paragraph("未收到该单位的评分表，不计得分、不参加排名。", BODY)
+        body.paragraph(v["no_sheet_note"], BODY)
     elif v["provisional"]:
         body.paragraph("尚有待核定项目，以上得分和名次为暂定。", BODY)
     for n, (heading, fill) in enumerate(_sections(u, v, _unit_findings(ctx, u)), start=1):
