@@ -347,7 +347,9 @@ def test_outputs_name_problem_kinds_in_chinese_and_feedback_names_no_option(tmp_
     report = (out / "考核报告.md").read_text(encoding="utf-8")
     assert "- 材料文件夹：" + str(SAMPLES / "haishu-2019") in report  # no sample\_data
     assert "\\_" not in report
-    assert "| 白云街道 | 待核定 | 序号6（社会整合）尚未核定（核定分为空），该单位得分暂定 |" in report
+    assert (
+        "| 白云街道 | 待核定 | 序号6（社会整合）尚未核定（核定分为空），该单位得分暂定 |" in report
+    )
 
     feedback = (out / "reports" / "西门街道.txt").read_text(encoding="utf-8")
     assert "[警告] 自评分高于分值 附件1-西门街道.xlsx › 评分表 › D8：" in feedback
