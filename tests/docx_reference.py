@@ -33,7 +33,6 @@ from flowscore.writers.docx_common import (
     page_break,
 )
 from flowscore.writers.feedback_docx import (
-    _NOT_FOR_UNIT,
     _NUMERALS,
     CATEGORY_HEADERS,
     CATEGORY_WIDTHS,
@@ -41,8 +40,8 @@ from flowscore.writers.feedback_docx import (
     ITEM_HEADERS,
     ITEM_WIDTHS,
     _Context,
-    for_unit,
 )
+from flowscore.writers.for_unit import for_unit, shown_to_unit
 from flowscore.writers.notice_docx import (
     ITEM_HEADERS as NOTICE_ITEM_HEADERS,
 )
@@ -168,9 +167,7 @@ def _pending(doc: Document, v: dict[str, Any]) -> None:
 
 
 def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
-    texts = (
-        for_unit(f.message) for f in ctx.findings.get(u.unit, []) if f.code not in _NOT_FOR_UNIT
-    )
+    texts = (for_unit(f.message) for f in shown_to_unit(ctx.findings.get(u.unit, [])))
     return [clean_text(t, multiline=True).rstrip("。") + "。" for t in texts if t]
 
 

@@ -4,6 +4,7 @@ columns, each message true and followed by the next step. Exact output where it 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -329,3 +330,30 @@ def test_a_unit_whose_file_could_not_be_read_is_not_listed_as_missing(tmp_path):
     assert (unit["status"], unit["status_label"]) == ("rejected", "文件无法读取")
     codes = {f["code"] for f in data["findings"] if f["unit"] == "龙观乡"}
     assert "submission-unreadable" in codes and "missing-submission" not in codes
+
+
+def test_outputs_name_problem_kinds_in_chinese_and_feedback_names_no_option(tmp_path):
+    out = tmp_path / "out"
+    r = run("compute", str(SAMPLES / "haishu-2019"), "--out", str(out), "-q", "--text")
+    assert r.exit_code == 0, r.output
+    codes = {kind.code for kind in CATALOG.values()}
+
+    sheet = openpyxl.load_workbook(out / "考核汇总.xlsx", read_only=True)["问题清单"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["级别", "问题类别", "文件"]
+    kinds = {row[1] for row in rows[1:]}
+    assert "待核定" in kinds and "按核定登记表采用" in kinds and not kinds & codes
+
+    report = (out / "考核报告.md").read_text(encoding="utf-8")
+    assert "- 材料文件夹：" + str(SAMPLES / "haishu-2019") in report  # no sample\_data
+    assert "\\_" not in report
+    assert (
+        "| 白云街道 | 待核定 | 序号6（社会整合）尚未核定（核定分为空），该单位得分暂定 |" in report
+    )
+
+    feedback = (out / "reports" / "西门街道.txt").read_text(encoding="utf-8")
+    assert "[警告] 自评分高于分值 附件1-西门街道.xlsx › 评分表 › D8：" in feedback
+    for text in (p.read_text(encoding="utf-8") for p in (out / "reports").iterdir()):
+        assert not re.search(r"--[a-z]", text)  # no program option
+        assert not any(f"] {code}" in text for code in codes)
+        assert "核定登记表" not in text.split("五、数据问题")[1]  # the office's own register

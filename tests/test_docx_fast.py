@@ -14,8 +14,8 @@ import datetime as dt
 import io
 import shutil
 import time
-from pathlib import Path
 import zipfile
+from pathlib import Path
 
 import pytest
 from batches import make_batch

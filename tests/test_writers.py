@@ -327,7 +327,7 @@ def test_workbook_sheets_and_headers(written):
     ]
     assert _headers(wb["问题清单"]) == [
         "级别",
-        "代码",
+        "问题类别",
         "文件",
         "工作表",
         "单元格",

@@ -11,14 +11,12 @@ too, but only its Chinese wording for people is printed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from docx.document import Document
 
-from flowscore.catalog import CATALOG
 from flowscore.contract import FEEDBACK_DIR
 from flowscore.findings import Finding
 from flowscore.labels import SOURCE_LABELS
@@ -35,6 +33,7 @@ from flowscore.writers.docx_common import (
     save_bytes,
 )
 from flowscore.writers.docx_text import Body, package
+from flowscore.writers.for_unit import for_unit, shown_to_unit
 from flowscore.writers.reports import tier_counts, unit_view
 from flowscore.writers.safe import clean_text, unique_filenames
 
@@ -47,44 +46,11 @@ CATEGORY_HEADERS = ("分类", "分值", "核定得分")
 CATEGORY_WIDTHS = (76.0, 40.0, 40.0)
 
 _NUMERALS = "一二三四五六七八九十"
-# A program option (``--strict``) or a clause naming one: such text is for the operator.
-_OPTION = re.compile(r"--[A-Za-z]")
-# A bracketed reference to a file or cell (（检查表.xlsx › G34）, one level of nested brackets
-# allowed): where the office found something, which the unit does not need.
-_WHERE = re.compile(
-    r"（(?:[^（）]|（[^（）]*）)*?(?:\.xlsx|\.xlsm|\.xls|\.ods|›)(?:[^（）]|（[^（）]*）)*?）"
-)
-# Findings the sheet says in its own words (待核定项目) or that concern the assessors' own
-# sheets, not the unit's.
-_NOT_FOR_UNIT = frozenset(
-    {
-        "pending",
-        "assessor-conflict",
-        "scored-by-non-owner",
-        # the office's own register: a score from it is said in the item's explanation; its
-        # refusals are the office's to settle
-        *(code for code in CATALOG if code.startswith("register-")),
-    }
-)
 
 
 def feedback_names(result: BatchResult) -> dict[str, str]:
     """Unit name → its feedback sheet's file name inside ``反馈单/`` (safe and distinct)."""
     return unique_filenames((u.unit for u in result.units), suffix=SUFFIX)
-
-
-def without_options(text: str) -> str:
-    """``text`` without the clauses (split at ；，。) that name a program option."""
-    if not _OPTION.search(text):
-        return text
-    parts = re.split(r"(?<=[；，。;,])", text)
-    return "".join(p for p in parts if not _OPTION.search(p)).rstrip("；，;,")
-
-
-def for_unit(text: str) -> str:
-    """A finding's message as the unit reads it: no program options, no file or cell
-    references."""
-    return _WHERE.sub("", without_options(text)).strip()
 
 
 class _Context:
@@ -214,9 +180,7 @@ def _pending(body: Body, v: dict[str, Any]) -> None:
 
 
 def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
-    texts = (
-        for_unit(f.message) for f in ctx.findings.get(u.unit, []) if f.code not in _NOT_FOR_UNIT
-    )
+    texts = (for_unit(f.message) for f in shown_to_unit(ctx.findings.get(u.unit, [])))
     return [clean_text(t, multiline=True).rstrip("。") + "。" for t in texts if t]
 
 

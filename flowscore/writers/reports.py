@@ -20,12 +20,14 @@ import jinja2
 from rich.cells import cell_len
 
 import flowscore
+from flowscore.catalog import name_of
 from flowscore.errors import OutputError
 from flowscore.findings import Finding, Level
 from flowscore.labels import ENTRY_KIND_LABELS as KIND_LABELS
 from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.numbers import fmt, fmt_pct, fmt_plain, fmt_signed, q
 from flowscore.results import BatchResult, Entry, UnitResult
+from flowscore.writers.for_unit import shown_to_unit, without_options
 from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text, md_cell, unique_filenames
 
@@ -135,6 +137,7 @@ def environment() -> jinja2.Environment:
         md=md_cell,
         pad=pad,
         truncate_cells=truncate,
+        kind=name_of,
     )
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, KIND_LABELS=KIND_LABELS
@@ -265,12 +268,12 @@ def unit_view(
         "findings": [
             {
                 "level": f.level.label,
-                "code": f.code,
+                "kind": name_of(f.code),
                 "where": clean_text(_where(f)),
-                "message": clean_text(f.message, multiline=True),
-                "hint": clean_text(f.hint, multiline=True),
+                "message": clean_text(without_options(f.message), multiline=True),
+                "hint": clean_text(without_options(f.hint), multiline=True),
             }
-            for f in findings
+            for f in shown_to_unit(findings)  # the feedback is the unit's to read
         ],
     }
 

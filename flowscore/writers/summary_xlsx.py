@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
+from flowscore.catalog import name_of
 from flowscore.contract import SUMMARY_NAME
 from flowscore.findings import Finding
 from flowscore.labels import ENTRY_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
@@ -423,7 +424,7 @@ def _entry_rows(entries: Iterable[Entry]) -> list[list[Any]]:
 
 FINDING_COLS = (
     Col("级别"),
-    Col("代码"),
+    Col("问题类别", width=16),
     Col("文件"),
     Col("工作表"),
     Col("单元格"),
@@ -435,7 +436,16 @@ FINDING_COLS = (
 
 def _finding_rows(findings: Iterable[Finding]) -> list[list[Any]]:
     return [
-        [f.level.label, f.code, f.file, f.sheet, f.cell or f.key, f.unit, f.message, f.hint]
+        [
+            f.level.label,
+            name_of(f.code),
+            f.file,
+            f.sheet,
+            f.cell or f.key,
+            f.unit,
+            f.message,
+            f.hint,
+        ]
         for f in findings
     ]
 
