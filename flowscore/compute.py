@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flowscore.display import readable
 from flowscore.errors import FlowscoreError, NothingToScore, UsageError
@@ -35,6 +36,8 @@ def compute_folder(
     isolate: bool = False,
     cache: bool = False,
     compare_with: Path | None = None,
+    listing: Listing | None = None,
+    seen: dict[tuple[str, str], Any] | None = None,
 ) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (``scheme`` as given, else
     ``rubric``, else the templates' own, else the default). Problems are findings in
@@ -48,7 +51,9 @@ def compute_folder(
     way); ``cache`` keeps what each file gave in the user's cache folder and uses it again
     while the file is unchanged (``inputs.cache``: the same results, read faster).
     ``compare_with``: a previous results.json (or an output folder holding one) to set beside
-    this run (``result.comparison``, ``compare.py``)."""
+    this run (``result.comparison``, ``compare.py``). ``listing``: the folder as already listed
+    (``list_folder`` with the same ``exclude``). ``seen`` is given each file's identity as the
+    read cache verified or took it (``ReadCache.identities``: the run record, ``rerun.py``)."""
     folder = Path(folder)
     previous = None
     if compare_with is not None:  # read first: a wrong path is refused before the work
@@ -62,7 +67,8 @@ def compute_folder(
         )
     if not folder.is_dir():
         raise UsageError(f"找不到文件夹 {folder}", hint="给出存放评分表和指标数据的文件夹路径")
-    listing = list_folder(folder, exclude=exclude)
+    if listing is None:
+        listing = list_folder(folder, exclude=exclude)
     warnings: list[Finding] = []
     if scheme is None:
         scheme, warnings = load_rubric(
@@ -76,6 +82,8 @@ def compute_folder(
     inputs = read_listing(
         listing, scheme, jobs=jobs, progress=progress, limits=limits, isolate=isolate, cache=kept
     )
+    if kept is not None and seen is not None:
+        seen.update(kept.identities)
     inputs.findings[:0] = warnings  # a rubric's warnings stay visible
     if not inputs.annexes:
         raise _nothing_to_score(folder, listing, inputs.findings)

@@ -372,9 +372,9 @@ def test_output_faults_are_chinese_errors(tmp_path, monkeypatch, err, says):
         raise OSError(err, os.strerror(err))
 
     monkeypatch.setattr(results_json, "write_results", fail)
-    r = CliRunner().invoke(
-        app, ["compute", str(folder), "-r", RUBRIC, "--out", str(out), "-q", "--force", "-j", "1"]
-    )
+    # --no-cache: with nothing changed the run would leave the outputs as they are (rerun.py)
+    args = ["compute", str(folder), "-r", RUBRIC, "--out", str(out), "-q", "--force", "-j", "1"]
+    r = CliRunner().invoke(app, [*args, "--no-cache"])
     assert r.exit_code == 1, r.output
     assert says in r.output and str(out) in r.output and "内部错误" not in r.output
     assert (out / "results.json").read_bytes() == before

@@ -279,6 +279,36 @@ def compute_cmd(
     from flowscore.writers.results_json import json_text, result_to_dict
 
     printed = _date(date)
+    limits = _limits(max_size, max_rows)
+    choices = Choices(unit_feedback=not no_reports, text=text, pdf=pdf)
+    plan = listing = None
+    seen: dict[tuple[str, str], Any] | None = None
+    if not no_cache and not pdf and folder.is_dir():
+        from flowscore.inputs.folder import list_folder
+        from flowscore.rerun import Plan
+
+        listing = list_folder(folder, exclude=(out,))
+        plan = Plan.make(
+            folder,
+            out,
+            listing=listing,
+            rubric=rubric,
+            limits=limits,
+            options=(choices, printed),
+            compare=compare,
+        )
+        kept = plan.unchanged(out, force=force) if plan is not None and not as_json else None
+        if kept is not None:  # nothing changed: the outputs are what this run would write
+            ui.print_compute_summary(
+                kept,
+                out_dir=str(out),
+                show_info=verbose,
+                list_findings=not quiet,
+                unchanged=True,
+            )
+            ui.print_next_steps(kept.steps, strict=strict)
+            raise typer.Exit(1 if kept.has_errors or (strict and kept.provisional) else 0)
+        seen = {}
     progress = ui.ReadingProgress(enabled=not quiet and not as_json)
     jobs = min(jobs or default_jobs(), 32)  # more readers than that only compete for memory
     try:
@@ -289,23 +319,35 @@ def compute_cmd(
             jobs=jobs,
             progress=progress,
             scanning=progress.scanning,
-            limits=_limits(max_size, max_rows),
+            limits=limits,
             isolate=True,
             cache=not no_cache,
             compare_with=compare,
+            listing=listing,
+            seen=seen,
         )
     finally:
         progress.close()
     if printed is not None:
         result.as_of = printed
-    choices = Choices(unit_feedback=not no_reports, text=text, pdf=pdf)
     with progress.writing(len(result.units)):
-        written = write_outputs(result, out_dir=out, force=force, choices=choices, jobs=jobs)
+        written = write_outputs(
+            result,
+            out_dir=out,
+            force=force,
+            choices=choices,
+            jobs=jobs,
+            digests=plan is not None,
+        )
+    if plan is not None and seen is not None:
+        plan.remember(seen, result, written.files)
     if as_json:
         sys.stdout.write(json_text(result_to_dict(result)))
     else:
+        from flowscore.rerun import summary_of
+
         ui.print_compute_summary(
-            result,
+            summary_of(result),
             out_dir=str(out),
             show_info=verbose,
             list_findings=not quiet,

@@ -14,8 +14,6 @@ from rich.markup import escape as _markup_escape
 from flowscore.catalog import name_of
 from flowscore.display import printable
 from flowscore.findings import Finding, Level
-from flowscore.labels import STATUS_LABELS
-from flowscore.results import BatchResult
 from flowscore.todo import NextSteps
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
@@ -23,6 +21,7 @@ from flowscore.todo import NextSteps
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from flowscore.rerun import Summary
     from flowscore.writers import Written
 
 console = Console(highlight=False, soft_wrap=True)
@@ -97,24 +96,25 @@ def print_findings(
 
 
 def print_compute_summary(
-    result: BatchResult,
+    summary: Summary,
     *,
     out_dir: str | None,
     show_info: bool = False,
     list_findings: bool = True,
     written: Written | None = None,
+    unchanged: bool = False,
 ) -> None:
-    """What a compute run did: files and units read, findings by level, where outputs went.
-    Reads the result directly (building the whole results dict would cost memory at scale)."""
-    counts = result.report.counts()
-    st = {s: sum(1 for u in result.units if u.status == s) for s in STATUS_LABELS}
+    """What a compute run did: files and units read, findings by level, where outputs went
+    (``unchanged``: a rerun that left them as they were, ``rerun.py``)."""
+    counts = summary.counts
+    st = summary.statuses
     if list_findings:
-        findings = [f for f in result.report if show_info or f.level is not Level.INFO]
+        findings = [f for f in summary.findings if show_info or f.level is not Level.INFO]
         if findings:
             print_findings(findings)
             console.print()
     console.print(
-        f"读取文件 {len(result.inputs)} 个；单位 {len(result.units)} 个：已定 {st['final']}、"
+        f"读取文件 {summary.files} 个；单位 {summary.units} 个：已定 {st['final']}、"
         f"暂定 {st['provisional']}、未报送 {st['missing']}"
         + (f"、文件无法读取 {st['rejected']}" if st["rejected"] else "")
     )
@@ -122,6 +122,11 @@ def print_compute_summary(
         f"问题：[bold red]错误 {counts['error']}[/]、"
         f"[yellow]警告 {counts['warning']}[/]、[cyan]提示 {counts['info']}[/]"
     )
+    if out_dir and unchanged:
+        console.print(
+            f"材料没有变化，结果与上次相同：{escape(out_dir)} 中的文件保持原样，没有重新计算"
+            "（要重新读取和计算，加 --no-cache）"
+        )
     if out_dir and written is not None:
         console.print(f"结果已写入 {escape(out_dir)}（{escape(_written_names(written))}）")
         for note in written.notes:

@@ -94,6 +94,66 @@ def cache_root() -> Path | None:
     return (Path(xdg) if xdg else home / ".cache") / "flowscore"
 
 
+def place_for(folder: Path, outside: Sequence[Path], root: Path | None = None) -> Path | None:
+    """The cache folder resolved, or None when there is none or it lies inside ``folder`` or
+    any of ``outside`` (the output folder, which is replaced whole)."""
+    root = root if root is not None else cache_root()
+    if root is None:
+        return None
+    try:
+        place = Path(root).resolve()
+        for avoid in (Path(folder).resolve(), *(Path(p).resolve() for p in outside)):
+            if place == avoid or avoid in place.parents:
+                return None
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return place
+
+
+def cache_key(root: Path, *, create: bool) -> bytes | None:
+    """The random key the cache folder's files are authenticated with (``key``, readable by
+    the user only), made with ``create`` when missing; None when it cannot be had."""
+    path = root / "key"
+    try:
+        with open(path, "rb") as f:
+            key = f.read(_KEY_BYTES + 1)
+        return key if len(key) == _KEY_BYTES else None
+    except FileNotFoundError:
+        if not create:
+            return None
+    except OSError:
+        return None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError:  # another run made it meanwhile
+        return cache_key(root, create=False)
+    except OSError:
+        return None
+    key = os.urandom(_KEY_BYTES)
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    return key
+
+
+def verified(path: str, entry: tuple[Stamp, bytes, bool], limit: int, now_ns: int) -> bool:
+    """Whether the file at ``path`` is still the one ``entry`` (stamp, content digest,
+    verify-by-content) was taken of: the same stamp, and the same content where the stamp is
+    in doubt (see the module docstring)."""
+    try:
+        st = stamp_of(os.stat(path))
+    except OSError:
+        return False
+    old, content, verify = entry
+    if st != old:
+        return False
+    if verify or _doubtful(st, now_ns):
+        return bool(content) and _content(path, limit) == content
+    return True
+
+
 def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
@@ -157,6 +217,8 @@ class ReadCache:
     fresh: dict[tuple[str, str], Entry] = field(default_factory=dict)
     changed: bool = False
     loaded: bool = False
+    # after ``save``: each file's identity as this run verified or took it (the run record)
+    identities: dict[tuple[str, str], tuple[Stamp, bytes, bool]] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -171,15 +233,11 @@ class ReadCache:
         """The cache for ``folder``, or None when there is no place for it: no cache folder,
         or one inside the submissions folder or inside any of ``outside`` (the output
         folder, which is replaced whole)."""
-        root = root if root is not None else cache_root()
-        if root is None:
-            return None
+        place = place_for(folder, outside, root)
+        if place is None:
+            return None  # none, or inside the submissions or the output folder
         try:
             resolved = str(Path(folder).resolve())
-            place = Path(root).resolve()
-            for avoid in (Path(resolved), *(Path(p).resolve() for p in outside)):
-                if place == avoid or avoid in place.parents:
-                    return None  # never inside the submissions or the output folder
         except (OSError, ValueError, RuntimeError):
             return None
         return cls(root=place, folder=resolved, salt=salt_of(scheme, limits))
@@ -200,31 +258,7 @@ class ReadCache:
         return self.root / f"{self._prefix}-{self.salt.hex()}.bin"
 
     def _key(self, create: bool) -> bytes | None:
-        path = self.root / "key"
-        try:
-            with open(path, "rb") as f:
-                key = f.read(_KEY_BYTES + 1)
-            return key if len(key) == _KEY_BYTES else None
-        except FileNotFoundError:
-            if not create:
-                return None
-        except OSError:
-            return None
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(
-                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
-            )
-        except FileExistsError:  # another run made it meanwhile
-            return self._key(create=False)
-        except OSError:
-            return None
-        key = os.urandom(_KEY_BYTES)
-        try:
-            os.write(fd, key)
-        finally:
-            os.close(fd)
-        return key
+        return cache_key(self.root, create=create)
 
     def load(self) -> None:
         """Read the cache file, if there is a sound one (else start empty)."""
@@ -248,6 +282,7 @@ class ReadCache:
         """Write the entries of this run's files (those no longer listed are dropped), whole,
         if anything changed, and let them go (the run goes on without them in memory). Silent
         on failure."""
+        self.identities = {k: (st, c, v) for k, (st, c, v, _packed) in self.fresh.items()}
         try:
             self._save()
         finally:

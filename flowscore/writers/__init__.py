@@ -140,6 +140,39 @@ class Written:
 
     paths: tuple[Path, ...]
     notes: tuple[str, ...] = field(default=())
+    # with ``digests``: every file of the folder as written (relative name, size, BLAKE2b)
+    files: tuple[tuple[str, int, bytes], ...] | None = None
+
+
+def folder_files(top: Path) -> list[tuple[str, Path]] | None:
+    """Every file under ``top`` by its name relative to it (``反馈单/月湖街道.docx``), sorted,
+    leaving out what the operating system drops into folders; None when something in it is
+    neither a regular file nor a folder (a link)."""
+    found: list[tuple[str, Path]] = []
+    stack = [("", top)]
+    while stack:
+        prefix, place = stack.pop()
+        with os.scandir(place) as entries:
+            for entry in entries:
+                if entry.name in _OS_CLUTTER:
+                    continue
+                name = prefix + entry.name
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((name + "/", Path(entry.path)))
+                elif entry.is_file(follow_symlinks=False):
+                    found.append((name, Path(entry.path)))
+                else:
+                    return None
+    return sorted(found)
+
+
+def file_digest(path: Path) -> bytes:
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=32)).digest()
 
 
 def _fill(result: BatchResult, folder: Path, *, choices: Choices, jobs: int) -> list[Path]:
@@ -202,17 +235,21 @@ def write_outputs(
     force: bool,
     choices: Choices = _ALL,
     jobs: int = 2,
+    digests: bool = False,
 ) -> Written:
     """Write the chosen outputs into ``out_dir`` (whole or not at all). Raises OutputError when
     the folder must not be replaced. ``jobs`` = 1 keeps all writing in this process (else a
-    large batch is written by two)."""
+    large batch is written by two). ``digests``: ``Written.files`` is every file's size and
+    content hash, taken in the temporary folder before it is swapped in (the run record)."""
     from flowscore.outlock import output_lock
 
     out_dir = Path(out_dir)
     relative: list[Path] = []
     notes: list[str] = []
+    files: list[tuple[str, int, bytes]] | None = None
 
     def fill(tmp: Path) -> None:
+        nonlocal files
         written = _fill(result, tmp, choices=choices, jobs=jobs)
         if choices.pdf:
             outputs = [o for o in OUTPUTS if o.wanted(choices)]
@@ -221,6 +258,10 @@ def write_outputs(
             if problem:
                 notes.append(problem)
         relative.extend(p.relative_to(tmp) for p in written)
+        if digests:
+            listed = folder_files(tmp)
+            if listed is not None:
+                files = [(name, p.stat().st_size, file_digest(p)) for name, p in listed]
 
     try:
         with output_lock(out_dir):
@@ -229,7 +270,11 @@ def write_outputs(
             replace_dir_atomic(out_dir, fill)
     except OSError as exc:
         raise output_error(out_dir, exc) from exc
-    return Written(paths=tuple(sorted(final / r for r in relative)), notes=tuple(notes))
+    return Written(
+        paths=tuple(sorted(final / r for r in relative)),
+        notes=tuple(notes),
+        files=tuple(files) if files is not None else None,
+    )
 
 
 def output_error(out_dir: Path, exc: OSError) -> OutputError:
