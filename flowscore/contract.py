@@ -13,7 +13,9 @@ PROP_SHEET = "flowscore.sheet"  # the rubric's sheet id
 PROP_VERSION = "flowscore.template_version"
 PROP_ASSESSOR = "flowscore.assessor"  # a member department's field-inspection sheet
 
-TEMPLATE_VERSION = "1"
+# 2: row 3 totals the 自评分 only (1 showed a 评价得分 from the 核定分 typed so far), the sheet is
+# protected, and 说明 and 填表人 lines follow the table. Sheets of 1 are still read as before.
+TEMPLATE_VERSION = "2"
 
 # A run's outputs, inside the output folder.
 SUMMARY_NAME = "考核汇总.xlsx"

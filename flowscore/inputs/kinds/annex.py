@@ -31,6 +31,9 @@ from flowscore.rubric.model import Sheet
 MATCH_BUDGET = 20_000_000
 
 _SEAL = re.compile(r"盖章\)?[:：]?\s*[:：]\s*(.*)$")
+# What may follow the unit on the seal line: the published 评价得分：, or the total the templates
+# print there since version 2 (自评分合计：, Beilun's 自查分合计：) — never part of the name.
+_AFTER_SEAL = re.compile(r"评价得分|自评分合计|自查分合计")
 _ASSESSOR = re.compile(r"^(?:检查单位|考核单位|评分单位|考评单位)[:：]\s*(.+)$")
 
 
@@ -61,16 +64,15 @@ class AnnexKind:
                 text = unicodedata.normalize("NFKC", str(v)) if v not in (None, "") else ""
                 m = _SEAL.search(text.replace("\n", " "))
                 if "盖章" in text and m:
-                    name = m.group(1).split("评价得分")[0].strip()
-                    if not name:  # typed in the next non-empty cell
-                        name = next(
-                            (
-                                str(x).strip()
-                                for x in grid.rows[r][c + 1 :]
-                                if str(x).strip() and "评价得分" not in str(x)
-                            ),
-                            "",
-                        )
+                    name = _AFTER_SEAL.split(m.group(1))[0].strip()
+                    if not name:  # typed in the next non-empty cell, before the total
+                        for x in grid.rows[r][c + 1 :]:
+                            cell = "" if x is None else str(x).strip()
+                            if _AFTER_SEAL.search(cell):
+                                break  # the total's label, then its figure: no name
+                            if cell:
+                                name = cell
+                                break
                     if name:
                         written, where = name, grid.ref(r, c)
                         break
