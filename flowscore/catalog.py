@@ -18,13 +18,12 @@ say each problem once, and a Word file is told what to do in Word's terms.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TypeVar
 
+from flowscore.catalog_register import REGISTER_KINDS
 from flowscore.findings import Finding, Level, clip
+from flowscore.problem_kind import Kind
 
 E, W, N = Level.ERROR, Level.WARNING, Level.INFO  # N: a note (提示)
-_T = TypeVar("_T")
 
 # The README's groups, in its order.
 GROUPS = {
@@ -34,46 +33,6 @@ GROUPS = {
     "register": "核定登记表、名次变化、与上年比较",
     "rubric": "评分细则文件（--rubric、flowscore rubric check）",
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class Kind:
-    code: str
-    level: Level
-    name: str  # a few Chinese words: what a clerk sees instead of the code
-    meaning: str  # README 含义
-    action: str  # README 怎么办; the hint when no pattern is given
-    group: str
-    messages: Mapping[str, str]  # variant → message pattern ("" is the usual one)
-    hints: Mapping[str, str] = field(default_factory=dict)  # variant → hint pattern
-    levels: Mapping[str, Level] = field(default_factory=dict)  # a variant of another level
-
-    def message(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = _pick(self.messages, _candidates(variant, family=False), "")
-        return pattern.format_map(fields)
-
-    def hint(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = _pick(self.hints, _candidates(variant, family=True), self.action)
-        return pattern.format_map({"fix": self.action, **fields})
-
-    def level_of(self, variant: str) -> Level:
-        return _pick(self.levels, _candidates(variant, family=False), self.level)
-
-
-def _candidates(variant: str, *, family: bool) -> tuple[str, ...]:
-    """The patterns a variant may take, first choice first: ``word:ratio``, (``word``,)
-    ``ratio``, then the usual one."""
-    fam, _, situation = variant.rpartition(":")
-    if not fam:
-        return (variant, "")
-    return (variant, fam, situation, "") if family else (variant, situation, "")
-
-
-def _pick(table: Mapping[str, _T], keys: tuple[str, ...], default: _T) -> _T:
-    for key in keys:
-        if key in table:
-            return table[key]
-    return default
 
 
 _RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
@@ -1081,10 +1040,7 @@ _KINDS = (
     ),
 )
 
-# -- the assessor's register, runs and years (issue #16) ------------------------------------------
-# (kept in a block of their own: ``catalog_register.py`` holds them, this line adds them)
-from flowscore.catalog_register import REGISTER_KINDS  # noqa: E402
-
+# -- the assessor's register, runs and years (issue #16): kept in ``catalog_register.py`` ------
 _KINDS = (*_KINDS, *REGISTER_KINDS)
 
 CATALOG: Mapping[str, Kind] = {k.code: k for k in _KINDS}
