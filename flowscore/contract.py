@@ -15,6 +15,7 @@ PROP_ASSESSOR = "flowscore.assessor"  # a member department's field-inspection s
 
 # 2: row 3 totals the 自评分 only (1 showed a 评价得分 from the 核定分 typed so far), the sheet is
 # protected, and 说明 and 填表人 lines follow the table. Sheets of 1 are still read as before.
+# The indicator workbook and the register carry it too; their layout is the same in 1 and 2.
 TEMPLATE_VERSION = "2"
 
 # A run's outputs, inside the output folder.
@@ -25,3 +26,20 @@ REPORTS_DIR = "reports"  # the plain-text feedback (--text)
 NOTICE_NAME = "考核结果通报（草稿）.docx"
 FEEDBACK_DIR = "反馈单"
 DEFAULT_OUT = "flowscore-output"
+
+# -- the assessor's register (核定登记表, issue #16) ------------------------------------------------
+PROP_KIND = "flowscore.kind"  # what a workbook flowscore made is ("register"; absent: annex)
+PROP_RUBRIC_DIGEST = (
+    "flowscore.rubric_sha256"  # the rubric's content hash when the template was made
+)
+REGISTER_NAME = "核定登记表.xlsx"
+REGISTER_KIND = "register"
+# role → the header labels the reader accepts (the template writes the first of each)
+REGISTER_LABELS: dict[str, tuple[str, ...]] = {
+    "unit": ("单位", "单位名称", "被考核单位"),
+    "item": ("序号/项目", "项目", "考核项目", "序号", "项目序号"),
+    "score": ("核定分", "考核分", "核定得分"),
+    "reason": ("理由", "核定理由", "改动理由", "说明"),
+    "who": ("核定人", "登记人", "经办人"),
+    "date": ("日期", "核定日期", "登记日期"),
+}

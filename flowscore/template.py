@@ -87,6 +87,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from flowscore.atomic import write_file_atomic
 from flowscore.contract import (
     PROP_ASSESSOR,
+    PROP_RUBRIC_DIGEST,
     PROP_SCHEME,
     PROP_SHEET,
     PROP_UNIT,
@@ -109,6 +110,7 @@ TOTAL_SUFFIX = "合计："  # row 3: 自评分合计：, after the sheet's own l
 # Below the table, as on government forms: the reader skips these rows (column A is no 序号).
 SIGNOFF_LABELS = ("填表人：", "联系电话：", "填报日期：")
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # a typed 2019-12-10 shows as 2019年12月10日
+
 
 FORMATS = ("xlsx", "docx")  # of the annex template: Excel workbook, Word document (template_docx)
 
@@ -515,6 +517,17 @@ class _Annex:
             f"说明：{self.assessor}只填本单位负责项目的{v}，灰色格子不必填写；"
             f"评价得分由{self.office}汇总核定，以考核结果通报为准。"
         )
+
+
+def protection_note(scheme: Scheme) -> str:
+    """Said after ``flowscore template`` writes xlsx sheets: whoever hands them out must know
+    how the office still writes into a grey cell."""
+    office = scheme.decisions.own_sheet_assessor or "区流管办"
+    return (
+        "评分表设有工作表保护（不设密码），只有要填的格子可以输入，灰色格子不必填写。"
+        f"{office}改写计算项的核定分，登记在核定登记表中即可；确需在表上改写时，"
+        "在 Excel、WPS 中点“审阅 › 撤销工作表保护”，在 LibreOffice 中点“工具 › 保护工作表”。"
+    )
 
 
 def annex_wording(scheme: Scheme, sheet: Sheet, *, assessor: str | None = None) -> tuple[str, str]:
@@ -964,8 +977,8 @@ def _style_row(ws: Worksheet, row: int, layout: AnnexLayout) -> None:
 
 def _protect(ws: Worksheet) -> None:
     """Sheet protection without a password: it stops accidents (a formula typed over, a row
-    deleted, the header sorted away), not people — 审阅 › 撤销工作表保护 lifts it, as the office
-    does to override a computed 核定分. Row heights and column widths stay adjustable (a long
+    deleted, the header sorted away), not people — 审阅 › 撤销工作表保护 lifts it (the office overrides a
+    computed 核定分 in its register, 核定登记表, rather than on the sheet). Row heights and column widths stay adjustable (a long
     备注 needs a taller row) and every cell can be selected; in openpyxl True means *protected*."""
     ws.protection = SheetProtection(
         sheet=True,
@@ -1316,6 +1329,8 @@ def _identify(
     wb.properties.lastModifiedBy = "flowscore"
     wb.properties.keywords = scheme.id
     props = {PROP_SCHEME: scheme.id, **extra, PROP_VERSION: TEMPLATE_VERSION}
+    if scheme.digest:  # which version of the rubric made it (a returned sheet is checked)
+        props[PROP_RUBRIC_DIGEST] = scheme.digest
     for name, value in props.items():
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
 

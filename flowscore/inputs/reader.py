@@ -9,6 +9,7 @@ warning a workbook without any known sheet is."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,12 +124,26 @@ def read_file(
     """One file's records and findings, on their own. ``converted``: the file as the batch's
     LibreOffice run converted it (a .doc or .wps, ``folder``)."""
     inputs = Inputs()
-    wb, found = open_file(path, display=display, limits=limits, converted=converted)
+    seen: list[tuple[int, str]] = []  # (size, sha256) of the bytes read, for the manifest
+
+    def fingerprint(data: bytes) -> None:
+        seen.append((len(data), hashlib.sha256(data).hexdigest()))
+
+    wb, found = open_file(
+        path, display=display, limits=limits, converted=converted, fingerprint=fingerprint
+    )
     inputs.findings.extend(found)
     if wb is None:
         inputs.files.append(InputFile(path=display, kind="unreadable"))
+    else:
+        reader.read_workbook(wb, display, inputs)
+    if seen:
+        size, digest = seen[0]
+        inputs.files = [
+            replace(f, size=size, sha256=digest) if f.path == display else f for f in inputs.files
+        ]
+    if wb is None:
         return inputs
-    reader.read_workbook(wb, display, inputs)
     # A cell's text quoted in a message (a 32,767-character unit name) is shown clipped.
     inputs.findings = [_clipped(f, limits.max_shown) for f in inputs.findings]
     return inputs

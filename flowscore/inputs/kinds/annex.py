@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flowscore.contract import PROP_ASSESSOR, PROP_SCHEME, PROP_UNIT
+from flowscore.inputs.kinds.annex_check import check_annex
 from flowscore.inputs.kinds.base import ReadContext, quote, roles_of
 from flowscore.inputs.open import Grid, WorkbookData
 from flowscore.inputs.records import AnnexSheet, Inputs, ItemEntry
@@ -122,6 +123,21 @@ class AnnexKind:
                 unit=unit,
                 found=scheme_prop,
                 used=self.ctx.scheme.id,
+            )
+            refused = self.ctx.scheme.unit(unit)
+            assert refused is not None
+            check_annex(  # how it differs from this rubric, item by item (annex_check.py)
+                self.ctx,
+                grid,
+                wb,
+                display,
+                unit,
+                self.ctx.scheme.sheet(refused.sheet),
+                header,
+                roles,
+                None,
+                inputs,
+                other_scheme=scheme_prop,
             )
             return
         u = self.ctx.scheme.unit(unit)
@@ -235,6 +251,8 @@ class AnnexKind:
                     short=item.short or item.text[:12],
                 )
         assessor = self._assessor(grid, wb, header)
+        # 分值 altered, rows deleted or added, another version of the rubric (annex_check.py)
+        check_annex(self.ctx, grid, wb, display, unit, sheet, header, roles, items, inputs)
         inputs.annexes.append(
             AnnexSheet(
                 unit=unit,
