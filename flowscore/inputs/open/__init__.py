@@ -49,14 +49,17 @@ def open_file(
     display: str,
     limits: Limits = DEFAULT_LIMITS,
     converted: Conversion | None = None,
+    data: bytes | None = None,
 ) -> tuple[WorkbookData | None, list[Finding]]:
     """Every sheet of ``path`` (a Word document: every table). Problems become findings naming
     ``display`` (the path relative to the submissions folder); a file that cannot be read at
     all gives None. ``converted``: the file as LibreOffice converted it for the batch (a .doc,
-    ``folder``), for the opener of its format. Never raises for anything in the file."""
-    data, refused = read_limited(path, display=display, limits=limits)
+    ``folder``), for the opener of its format; ``data``: its bytes when already read (by
+    ``read_limited``). Never raises for anything in the file."""
     if data is None:
-        return None, refused
+        data, refused = read_limited(path, display=display, limits=limits)
+        if data is None:
+            return None, refused
     pre: Preflight
     try:
         pre = preflight(data, path.suffix, limits)
