@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/flowscore compute sample_data/haishu-2019 --out $(DEMO_OUT) --force || [ $$? -eq 1 ]
+	$(BIN)/flowscore compute sample_data/haishu-2019 --out $(DEMO_OUT) --force \
+		--compare sample_data/haishu-2018-results || [ $$? -eq 1 ]
 	$(BIN)/flowscore rank $(DEMO_OUT)/results.json
 
 test: $(STAMP)
@@ -30,6 +31,7 @@ lint: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_data.py
+	$(BIN)/python scripts/make_previous_year.py
 	$(BIN)/python scripts/make_sample_docx.py
 
 bench: $(STAMP)

@@ -18,61 +18,21 @@ say each problem once, and a Word file is told what to do in Word's terms.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TypeVar
 
+from flowscore.catalog_register import REGISTER_KINDS
 from flowscore.findings import Finding, Level, clip
+from flowscore.problem_kind import Kind
 
 E, W, N = Level.ERROR, Level.WARNING, Level.INFO  # N: a note (提示)
-_T = TypeVar("_T")
 
 # The README's groups, in its order.
 GROUPS = {
     "file": "文件与工作表（读取之前和读取时）",
     "annex": "评分表（附件1、附件2）",
     "data": "指标数据、加减分、市考排名",
+    "register": "核定登记表、名次变化、与上年比较",
     "rubric": "评分细则文件（--rubric、flowscore rubric check）",
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class Kind:
-    code: str
-    level: Level
-    name: str  # a few Chinese words: what a clerk sees instead of the code
-    meaning: str  # README 含义
-    action: str  # README 怎么办; the hint when no pattern is given
-    group: str
-    messages: Mapping[str, str]  # variant → message pattern ("" is the usual one)
-    hints: Mapping[str, str] = field(default_factory=dict)  # variant → hint pattern
-    levels: Mapping[str, Level] = field(default_factory=dict)  # a variant of another level
-
-    def message(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = _pick(self.messages, _candidates(variant, family=False), "")
-        return pattern.format_map(fields)
-
-    def hint(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = _pick(self.hints, _candidates(variant, family=True), self.action)
-        return pattern.format_map({"fix": self.action, **fields})
-
-    def level_of(self, variant: str) -> Level:
-        return _pick(self.levels, _candidates(variant, family=False), self.level)
-
-
-def _candidates(variant: str, *, family: bool) -> tuple[str, ...]:
-    """The patterns a variant may take, first choice first: ``word:ratio``, (``word``,)
-    ``ratio``, then the usual one."""
-    fam, _, situation = variant.rpartition(":")
-    if not fam:
-        return (variant, "")
-    return (variant, fam, situation, "") if family else (variant, situation, "")
-
-
-def _pick(table: Mapping[str, _T], keys: tuple[str, ...], default: _T) -> _T:
-    for key in keys:
-        if key in table:
-            return table[key]
-    return default
 
 
 _RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
@@ -547,6 +507,16 @@ _KINDS = (
         hints={"": "只保留正确的一份，删去或移走其他的"},
     ),
     Kind(
+        code="submission-unreadable",
+        level=E,
+        name="评分表无法读取",
+        meaning="单位报送了评分表，但文件无法读取或读不出评分表，该单位没有得分（不是未报送）",
+        action="请该单位重新报送",
+        group="annex",
+        messages={"": "“{unit}”报送的评分表无法读取（{reason}），该单位暂无得分"},
+        hints={"": "请该单位用 Excel 或 WPS 打开确认后另存，重新报送{annex}"},
+    ),
+    Kind(
         code="missing-submission",
         level=E,
         name="未报送",
@@ -812,11 +782,18 @@ _KINDS = (
         code="assessor-conflict",
         level=E,
         name="核定分不一致",
-        meaning="多个成员单位对同一项给出不同的核定分，该项待核定",
+        meaning="多个成员单位对同一项给出不同的核定分，该项待核定（核定登记表为该项登记了核定分的，以登记为准，只作提示）",
         action="由负责单位确认后只保留一个",
         group="annex",
-        messages={"": "序号 {no} 有不同的核定分：{who}，该项待核定"},
-        hints={"": "由负责单位确认后只保留一个核定分"},
+        messages={
+            "": "序号 {no} 有不同的核定分：{who}，该项待核定",
+            "settled": "序号 {no} 有不同的核定分：{who}；已由核定登记表确定",
+        },
+        hints={
+            "": "由负责单位确认后只保留一个核定分（或在核定登记表中写明理由登记）",
+            "settled": "以核定登记表为准；请确认登记的理由",
+        },
+        levels={"settled": N},
     ),
     Kind(
         code="scored-by-non-owner",
@@ -992,8 +969,15 @@ _KINDS = (
         meaning="需要市考排名的单位没有排名，该项待核定",
         action="在“市考排名”表中填写",
         group="data",
-        messages={"": "{label}无法计算：{reason}，该项待核定"},
-        hints={"": "在“市考排名”表中填写该单位的排名"},
+        messages={
+            "": "{label}无法计算：“市考排名”表中没有这个单位（{reason}），该项待核定",
+            "no-sheet": "{label}无法计算：材料中没有“市考排名”表（{reason}），该项待核定",
+        },
+        hints={
+            "": "在“市考排名”表中加一行：单位、排名、并列数",
+            "no-sheet": "用 flowscore template --indicators 生成的指标数据工作簿里有“市考排名”表，"
+            "填好后放入文件夹",
+        },
     ),
     # -- rubric files --------------------------------------------------------------------------
     *(
@@ -1185,6 +1169,9 @@ _KINDS = (
         )
     ),
 )
+
+# -- the assessor's register, runs and years (issue #16): kept in ``catalog_register.py`` ------
+_KINDS = (*_KINDS, *REGISTER_KINDS)
 
 CATALOG: Mapping[str, Kind] = {k.code: k for k in _KINDS}
 if len(CATALOG) != len(_KINDS):  # pragma: no cover - caught by the first test run

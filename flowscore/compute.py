@@ -33,6 +33,7 @@ def compute_folder(
     scanning: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     isolate: bool = False,
+    compare_with: Path | None = None,
 ) -> BatchResult:
     """Score every spreadsheet in ``folder`` against a rubric (``scheme`` as given, else
     ``rubric``, else the templates' own, else the default). Problems are findings in
@@ -43,8 +44,14 @@ def compute_folder(
     are looked at for the rubric their templates name (before reading); ``limits`` bound what a file may be
     (size, rows per sheet) before it is refused with a finding; ``isolate`` reads every file in
     a worker process (a file that kills its reader costs only itself: the command line's
-    way)."""
+    way). ``compare_with``: a previous results.json (or an output folder holding one) to set
+    beside this run (``result.comparison``, ``compare.py``)."""
     folder = Path(folder)
+    previous = None
+    if compare_with is not None:  # read first: a wrong path is refused before the work
+        from flowscore.writers.results_json import load_results
+
+        previous = load_results(compare_with)
     if folder.is_file():
         raise UsageError(
             f"{folder} 是一个文件，不是文件夹",
@@ -64,7 +71,12 @@ def compute_folder(
     inputs.findings[:0] = warnings  # a rubric's warnings stay visible
     if not inputs.annexes:
         raise _nothing_to_score(folder, listing, inputs.findings)
-    return score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing))
+    result = score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing))
+    if previous is not None and compare_with is not None:
+        from flowscore.compare import compare
+
+        result.comparison = compare(result, previous, scheme, source=readable(str(compare_with)))
+    return result
 
 
 def _nothing_to_score(folder: Path, listing: Listing, findings: list[Finding]) -> NothingToScore:

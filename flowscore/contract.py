@@ -29,3 +29,20 @@ DEFAULT_OUT = "flowscore-output"
 # and the fixed creation time of every output (it keeps reruns byte-identical).
 OUTPUT_CREATOR = "flowscore"
 OUTPUT_STAMP = "2000-01-01T00:00:00Z"
+
+# -- the assessor's register (核定登记表, issue #16) ------------------------------------------------
+PROP_KIND = "flowscore.kind"  # what a workbook flowscore made is ("register"; absent: annex)
+PROP_RUBRIC_DIGEST = (
+    "flowscore.rubric_sha256"  # the rubric's content hash when the template was made
+)
+REGISTER_NAME = "核定登记表.xlsx"
+REGISTER_KIND = "register"
+# role → the header labels the reader accepts (the template writes the first of each)
+REGISTER_LABELS: dict[str, tuple[str, ...]] = {
+    "unit": ("单位", "单位名称", "被考核单位"),
+    "item": ("序号/项目", "项目", "考核项目", "序号", "项目序号"),
+    "score": ("核定分", "考核分", "核定得分"),
+    "reason": ("理由", "核定理由", "改动理由", "说明"),
+    "who": ("核定人", "登记人", "经办人"),
+    "date": ("日期", "核定日期", "登记日期"),
+}

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sys
 
-STOPPED = "已停止：本次运行被中断，原有的结果没有改动。"
+from flowscore import STOPPED, early_stop
+
 STOPPED_AFTER_WRITING = "已停止：本次运行被中断；结果已完整写入 {out}。"
 
 
@@ -22,22 +23,6 @@ def main() -> None:
     except interrupt.Interrupted as stop:
         _say_stopped()
         sys.exit(stop.exit_code)
-
-
-def early_stop() -> None:
-    """Ctrl-C ends in the one line from here on. ``_signal`` is the interpreter's own module,
-    already loaded (``signal`` would import enum first, itself a window on a loaded machine)."""
-    import _signal  # type: ignore[import-not-found]  # CPython's C module, no stub
-
-    _signal.signal(_signal.SIGINT, _stopped_early)
-
-
-def _stopped_early(signum: int, frame: object) -> None:
-    import os
-
-    sys.stderr.write(STOPPED + "\n")
-    sys.stderr.flush()
-    os._exit(130)  # nothing has been written yet: there is nothing to clean up
 
 
 def _say_stopped() -> None:

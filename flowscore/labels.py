@@ -10,13 +10,28 @@ SOURCE_LABELS: dict[str, str] = {
     "override": "核定改写",
     "pending": "待核定",
 }
-STATUS_LABELS: dict[str, str] = {"final": "已定", "provisional": "暂定", "missing": "未报送"}
+STATUS_LABELS: dict[str, str] = {
+    "final": "已定",
+    "provisional": "暂定",
+    "missing": "未报送",
+    "rejected": "文件无法读取",
+}
+
+
+def no_sheet_note(status: str, file: str = "") -> str:
+    """Why a unit has no score, in the words its feedback and the circular use."""
+    if status == "rejected":
+        return f"收到的评分表（{file}）无法读取，不计得分、不参加排名；请重新报送。"
+    return "未收到该单位的评分表，不计得分、不参加排名。"
+
+
 ENTRY_KIND_LABELS: dict[str, str] = {"bonus": "加分", "penalty": "减分"}
 INPUT_KIND_LABELS: dict[str, str] = {
     "annex": "评分表",
     "indicators": "指标数据",
     "entries": "加减分",
     "ranking": "市考排名",
+    "register": "核定登记表",
     "unknown": "未识别",
     "skipped": "已跳过",
     "unreadable": "无法读取",

@@ -8,14 +8,37 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from flowscore.findings import Report
 from flowscore.inputs.records import InputFile
 from flowscore.rubric.document import DocumentStyle
 
+if TYPE_CHECKING:
+    from flowscore.compare import Comparison
+
 Source = Literal["computed", "assessor", "override", "pending"]
-Status = Literal["final", "provisional", "missing"]
+Status = Literal["final", "provisional", "missing", "rejected"]
+# no score: no sheet arrived (missing), or the one that arrived could not be read (rejected)
+NO_SHEET: tuple[Status, ...] = ("missing", "rejected")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RegisterNote:
+    """Where an item's score came from when the assessor's register (核定登记表) had an entry for
+    it: who entered it, when and why, what it replaced, and whether it was used."""
+
+    score: Decimal  # as registered
+    who: str  # 核定人
+    date: str  # ISO (2019-12-16), or "" when not given or unreadable
+    reason: str  # 理由
+    file: str
+    sheet: str
+    row: int  # 1-based
+    cell: str
+    used: bool  # False: refused (the item's explanation and a finding say why)
+    before: Decimal | None  # the score without the register (None: it was pending)
+    before_source: str  # the source it had without the register (computed / assessor / …)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -39,6 +62,7 @@ class ItemResult:
     extra_item: bool = False  # a bonus item outside the stated total (创新工作)
     capped: bool = True  # False: a bonus item the document sets no cap for (max is not shown)
     assessor: str = ""  # who entered the 核定分 when assessors' sheets were merged
+    register: RegisterNote | None = None  # the register's entry for this item, if any
 
     @property
     def difference(self) -> Decimal | None:
@@ -95,6 +119,11 @@ class UnitResult:
     def pending(self) -> tuple[ItemResult, ...]:
         return tuple(i for i in self.items if i.source == "pending")
 
+    @property
+    def no_sheet(self) -> bool:
+        """Not scored: no sheet arrived, or the one that did could not be read."""
+        return self.status in NO_SHEET
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IndicatorRow:
@@ -122,6 +151,9 @@ class BatchResult:
     # the date printed on the documents: the newest input file's (a rerun on the same files
     # prints the same), or the one the user gives
     as_of: dt.date | None = None
+    scheme_digest: str = ""  # sha256 of the rubric file (the run's manifest)
+    # last year beside this year (compute --compare): set by the CLI after scoring
+    comparison: Comparison | None = None
 
     def unit(self, name: str) -> UnitResult | None:
         for u in self.units:

@@ -66,6 +66,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from flowscore.atomic import write_file_atomic
 from flowscore.contract import (
     PROP_ASSESSOR,
+    PROP_RUBRIC_DIGEST,
     PROP_SCHEME,
     PROP_SHEET,
     PROP_UNIT,
@@ -1083,6 +1084,8 @@ def _identify(
     wb.properties.lastModifiedBy = "flowscore"
     wb.properties.keywords = scheme.id
     props = {PROP_SCHEME: scheme.id, **extra, PROP_VERSION: TEMPLATE_VERSION}
+    if scheme.digest:  # which version of the rubric made it (a returned sheet is checked)
+        props[PROP_RUBRIC_DIGEST] = scheme.digest
     for name, value in props.items():
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
 

@@ -10,6 +10,7 @@ from flowscore.findings import Level
 from flowscore.results import BatchResult
 
 MISSING = "missing-submission"
+UNREADABLE = "submission-unreadable"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,25 +28,36 @@ class Pending:
 class NextSteps:
     pending: tuple[Pending, ...]
     chase: tuple[str, ...]  # units on the roster that sent no sheet
+    resend: tuple[tuple[str, str], ...] = ()  # (unit, its file that could not be read)
     errors: tuple[tuple[str, int], ...]  # (file, errors in it), files in report order
 
     @property
     def done(self) -> bool:
-        return not (self.pending or self.chase or self.errors)
+        return not (self.pending or self.chase or self.resend or self.errors)
 
 
 def next_steps(result: BatchResult) -> NextSteps:
     pending = [
-        Pending(unit=u.unit, no=str(it.no), short=it.short, file=u.file, cell=it.cell)
+        # an item the assessor's register left pending (two scores, or one refused) is
+        # settled in the register, at its row
+        Pending(
+            unit=u.unit, no=str(it.no), short=it.short, file=it.register.file, cell=it.register.cell
+        )
+        if it.register is not None
+        else Pending(unit=u.unit, no=str(it.no), short=it.short, file=u.file, cell=it.cell)
         for u in result.units
         for it in u.pending
     ]
-    chase: list[str] = []
+    chase = [u.unit for u in result.units if u.status == "missing"]  # tier by tier
+    resend = tuple((u.unit, u.file) for u in result.units if u.status == "rejected")
+    theirs = {file for _, file in resend}  # the unit sends it again; the office fixes nothing
     errors: dict[str, int] = {}
     for f in result.report:
-        if f.code == MISSING:
-            chase.append(f.unit)
-        elif f.level is Level.ERROR:
+        if f.code in (MISSING, UNREADABLE) or f.file in theirs:
+            continue
+        if f.level is Level.ERROR:
             key = f.file or "（整体）"
             errors[key] = errors.get(key, 0) + 1
-    return NextSteps(pending=tuple(pending), chase=tuple(chase), errors=tuple(errors.items()))
+    return NextSteps(
+        pending=tuple(pending), chase=tuple(chase), resend=resend, errors=tuple(errors.items())
+    )

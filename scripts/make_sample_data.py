@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from flowscore.atomic import replace_dir_atomic
+from flowscore.contract import REGISTER_NAME
 from flowscore.rubric import load_rubric
 from flowscore.rubric.model import Scheme, Sheet
 from flowscore.template import (
@@ -44,6 +45,7 @@ from flowscore.template import (
     build_annex_workbook,
     build_indicator_workbook,
 )
+from flowscore.template_register import REGISTER_SHEET, build_register_workbook, item_choice
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "sample_data" / "haishu-2019"
@@ -130,6 +132,52 @@ ENTRIES = [
     ("洞桥镇", "减分", "劳资纠纷", 10, "发生涉及流动人口的劳资纠纷群体性事件，影响区域稳定"),
     ("区市场监管局", "减分", "无证无照经营整治", 5, "整治宣传不到位引发投诉，被市局通报批评"),
 ]
+
+
+# The office's register (核定登记表.xlsx): verified scores entered over the days of checking.
+# (unit, item, score, reason, who, date) — the item as the list shows it, or a 序号 typed by
+# hand; the date as an Excel date or as text, as people type it.
+REGISTER = [
+    (
+        "段塘街道",
+        "list",
+        "5",
+        4.5,
+        "复核公共服务台账，维持评分表上的核定分",
+        "王敏",
+        datetime(2019, 12, 16),
+    ),
+    ("段塘街道", "typed", "5", 4.5, "复核后与王敏核定一致", "李强", "2019年12月17日"),
+    (
+        "江厦街道",
+        "list",
+        "4",
+        15,
+        "复核出租房屋管理台账，问题已整改到位，不扣分",
+        "李强",
+        "2019年12月18日",
+    ),
+    (
+        "横街镇",
+        "typed",
+        "1",
+        3,
+        "经核实，其中2份文件已于年中补报，按未报备1件计（5 − 2 = 3）",
+        "王敏",
+        datetime(2019, 12, 19),
+    ),
+]
+
+
+def register_workbook(scheme: Scheme) -> Workbook:
+    wb = build_register_workbook(scheme)
+    ws = wb[REGISTER_SHEET]
+    for r, (unit, how, no, score, reason, who, date) in enumerate(REGISTER, start=3):
+        item = scheme.sheet(scheme.unit(unit).sheet).item(no)
+        shown = item_choice(item) if how == "list" else int(no)
+        for c, value in enumerate((unit, shown, score, reason, who, date), start=1):
+            ws.cell(row=r, column=c, value=value)
+    return wb
 
 
 def indicator_rows(scheme: Scheme, rng: random.Random) -> dict[str, dict[str, Value]]:
@@ -431,6 +479,7 @@ def build(scheme: Scheme) -> dict[str, Workbook]:
             )
     books[INDICATOR_FILENAME] = indicator_workbook(scheme, indicators)
     books[ENTRIES_FILENAME] = entries_workbook(scheme)
+    books[REGISTER_NAME] = register_workbook(scheme)
     return books
 
 
@@ -479,6 +528,11 @@ FILES = [
     ),
     ("`指标数据.xlsx`", "工作表“指标”（各单位统计数据）和“市考排名”（5个部门的市对区考核排名）"),
     ("`加减分登记.xlsx`", "工作表“加减分”：10条加分、减分登记，单独成册（分值一律为正数）"),
+    (
+        "`核定登记表.xlsx`",
+        "流管办的核定登记表（`flowscore template --register` 生成）：4条登记，"
+        "写明核定分、理由、核定人和日期，优先于评分表上的核定分",
+    ),
 ]
 
 PROBLEMS = [
@@ -518,6 +572,24 @@ PROBLEMS = [
     ("高桥镇、段塘街道", "指标“未报备发文数”", "1件、2件", "第1项分别为 3.00、1.00"),
     ("月湖街道", "加减分登记", "同一专题“流动党员服务”两条加分（10、8）", "只按最高的 10 分计"),
     ("月湖街道、集士港镇", "评分表“加分项目”行", "单位在自评分中自报加分", "加分以加减分登记为准"),
+    (
+        "段塘街道",
+        "核定登记表第3、4行",
+        "第5项两人各登记一次 4.5（日期一为 Excel 日期，一为文字“2019年12月17日”）",
+        "按登记采用 4.5（与评分表相同）；同分重复登记按一次计（提示）",
+    ),
+    (
+        "江厦街道",
+        "核定登记表第5行",
+        "第4项评分表核定分 14，登记改为 15 并写明理由",
+        "采用 15；名次由第6名升为第5名，鼓楼街道降为第6名（警告“名次因登记或改写而变化”）",
+    ),
+    (
+        "横街镇",
+        "核定登记表第6行",
+        "计算项第1项（计算值 0），登记为 3 并写明理由（手填序号 1）",
+        "作为核定改写采用 3，标明核定人、日期和理由",
+    ),
 ]
 
 RESULTS = [

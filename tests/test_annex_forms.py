@@ -363,21 +363,21 @@ def test_the_cli_names_each_form(tmp_path, name, line):
     [("三", 3), ("（三）", 3), ("三、", 3), ("十", 10), ("十二", 12), ("二十", 20), ("九十九", 99)],
 )
 def test_chinese_numerals(written, n):
-    from flowscore.inputs.kinds.annex_checks import chinese_number
+    from flowscore.inputs.kinds.annex_check import chinese_number
 
     assert chinese_number(written) == n
 
 
 @pytest.mark.parametrize("written", ["三.1", "3", "十十", "百", "三四", "一二三四", ""])
 def test_not_chinese_numerals(written):
-    from flowscore.inputs.kinds.annex_checks import chinese_number
+    from flowscore.inputs.kinds.annex_check import chinese_number
 
     assert chinese_number(written) is None
 
 
 def test_a_section_heading_numbered_in_chinese_is_no_item(scored_sample):
     """The provincial form numbers its items 三.1, 三.2: its row 三 is a heading, said nothing."""
-    from flowscore.inputs.kinds.annex_checks import numbers_sections
+    from flowscore.inputs.kinds.annex_check import numbers_sections
     from flowscore.rubric import load_rubric
 
     province = load_rubric("province-2013")[0]

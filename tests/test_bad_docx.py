@@ -164,7 +164,7 @@ def test_doc_without_libreoffice_says_how_to_resave(tmp_path, monkeypatch, case,
     check(f, level="warning", file=file, says=("没有安装 LibreOffice", "未读取"))
     assert "另存为 › Word 文档 (*.docx)" in f.hint
     assert ("WPS 文字文档" if file.endswith(".wps") else "Word 97-2003") in f.message
-    assert r.unit(bad.OTHER).status == "missing"  # the annex is still missed: an error there
+    assert r.unit(bad.OTHER).status == "rejected"  # its sheet came but could not be read
     assert_good_unit_scored(r)
 
 

@@ -48,8 +48,9 @@ def test_compute_writes_every_output_and_summarises(computed):
 def test_compute_summary_text(tmp_path):
     r = run("compute", str(SAMPLE), "--out", str(tmp_path / "o"))
     assert r.exit_code == 0
-    assert "读取文件 28 个；单位 26 个：已定 25、暂定 1、未报送 0" in r.output
-    assert "问题：错误 0、警告 3、提示 3" in r.output
+    assert "读取文件 29 个；单位 26 个：已定 25、暂定 1、未报送 0" in r.output
+    # the register (核定登记表): rank-moved (warning); register-used ×3, register-repeated
+    assert "问题：错误 0、警告 4、提示 7" in r.output
     assert f"结果已写入 {tmp_path / 'o'}" in r.output
     assert "自评分 16 高于分值 15" in r.output  # warnings are listed with where they are
 
@@ -105,7 +106,7 @@ def test_default_output_folder_is_not_read_back(tmp_path, monkeypatch):
     assert (folder / "flowscore-output" / "results.json").is_file()
     r = run("compute", ".", "-q", "--force")  # its own output inside the folder is skipped
     assert r.exit_code == 0
-    assert "读取文件 28 个" in r.output
+    assert "读取文件 29 个" in r.output
 
 
 def test_compute_json(tmp_path):
@@ -212,7 +213,7 @@ def test_check_lists_findings_by_file(tmp_path):
     r = run("check", str(SAMPLE))
     assert r.exit_code == 0
     assert "附件1-西门街道.xlsx" in r.output
-    assert "检查了 28 个文件：错误 0、警告 3、提示 3" in r.output
+    assert "检查了 29 个文件：错误 0、警告 4、提示 7" in r.output
 
 
 def test_check_exits_1_on_errors(tmp_path):

@@ -31,7 +31,12 @@ def test_haishu_sample_anchors_by_hand():
         return next(i for i in r.unit(unit).items if str(i.no) == str(no))
 
     assert item("南门街道", 2).verified == D("35.00")  # DOMAIN.md §6
-    assert item("横街镇", 1).verified == D("0.00")  # 3 unreported: 5 − 6 → 0
+    # 3 unreported: 5 − 6 → 0; the register (核定登记表) overrides it with a reason: 3
+    assert item("横街镇", 1).computed == D("0.00")
+    assert item("横街镇", 1).register.before == D("0.00")
+    assert (item("横街镇", 1).verified, item("横街镇", 1).source) == (D("3.00"), "override")
+    assert item("江厦街道", 4).verified == D("15.00")  # the register: 14 on the sheet
+    assert (r.unit("江厦街道").rank, r.unit("鼓楼街道").rank) == (5, 6)  # rank-moved
     assert item("高桥镇", 1).verified == D("3.00")
     assert item("区教育局", 6).verified == D("14.00")  # tied 2nd: median(16, 12)
     assert item("区总工会", 4).verified == D("20.00")

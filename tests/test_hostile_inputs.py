@@ -323,13 +323,12 @@ def test_signal_while_writing_keeps_old_outputs(tmp_path, sig):
 
 
 def test_early_ctrl_c_is_one_line(tmp_path):
-    """A Ctrl-C in the first moments of flowscore's own code is the one Chinese line. The
-    interpreter's start before it (site, and runpy for ``-m``) is Python's: on a loaded machine
-    it alone can take longer than 0.1 s, so the delays count from the time that takes."""
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import runpy"], check=True)
-    bare = time.monotonic() - started
-    for delay in (bare + 0.1, bare + 0.3):
+    """A Ctrl-C in the first moments of flowscore's own code is the one Chinese line, never a
+    traceback through flowscore. Before its first line runs, the interpreter's own start (site,
+    runpy locating the package) is Python's: a Ctrl-C landing there on a loaded machine shows
+    only Python's frames, and is tried again a little later."""
+    stopped = 0
+    for delay in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 1.0):
         p = subprocess.Popen(
             [*FLOWSCORE, "check", str(ROOT / "sample_data" / "haishu-2019")],
             stdout=subprocess.PIPE,
@@ -337,10 +336,16 @@ def test_early_ctrl_c_is_one_line(tmp_path):
         )
         time.sleep(delay)
         p.send_signal(signal.SIGINT)
-        _, stderr = p.communicate(timeout=20)
-        assert "Traceback" not in stderr.decode()
+        _, raw = p.communicate(timeout=20)
+        stderr = raw.decode()
+        if "Traceback" in stderr:
+            frames = [line for line in stderr.splitlines() if line.lstrip().startswith("File ")]
+            assert not any("flowscore" in line for line in frames), stderr
+            continue  # still in the interpreter's start
         if p.returncode == 130:
-            assert "已停止" in stderr.decode()
+            assert stderr == "已停止：本次运行被中断，原有的结果没有改动。\n"
+            stopped += 1
+    assert stopped >= 3  # the early moments were reached, not only Python's start
 
 
 # -- class 8: output-side faults ---------------------------------------------------------------

@@ -251,3 +251,40 @@ def test_compute_reads_the_libreoffice_file(filled):
         if f.file and Path(f.file).name == filled["out"].name and f.level != "info"
     ]
     assert not about_file, [f"{f.where}：{f.message}" for f in about_file]
+
+
+def test_a_register_typed_in_libreoffice_is_read(libreoffice, tmp_path):
+    """The assessor's register (核定登记表) typed in Calc: the unit, a 序号 typed by hand, the
+    score, the reason, who and a date Calc takes as a date; its properties and its lists
+    survive, and ``compute`` reads the entry with its date."""
+    from flowscore.contract import PROP_KIND, REGISTER_NAME
+    from flowscore.template_register import REGISTER_SHEET, build_register_workbook
+
+    scheme, _ = load_rubric()
+    blank = tmp_path / "blank.xlsx"
+    build_register_workbook(scheme).save(blank)
+    folder = tmp_path / "材料"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "sample_data" / "haishu-2019", folder)
+    out = folder / REGISTER_NAME
+    cells = {
+        "A3": "江厦街道",
+        "B3": "4",
+        "C3": "13",
+        "D3": "复核台账",
+        "E3": "李强",
+        "F3": "2019-12-18",
+    }
+    report = run_filler(blank, out, cells)
+    assert report["cells"]["F3"]["type"] == "VALUE"  # Calc made the typed date a date
+    with zipfile.ZipFile(out) as zf:
+        root = ElementTree.fromstring(zf.read("docProps/custom.xml"))
+    props = {p.get("name"): "".join(p.itertext()) for p in root.iter(f"{CUSTOM_NS}property")}
+    assert props.get(PROP_KIND) == "register" and props.get(PROP_SCHEME) == scheme.id
+    ws = openpyxl.load_workbook(out)[REGISTER_SHEET]
+    assert any("OFFSET" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
+    from flowscore.compute import compute_folder
+
+    result = compute_folder(folder)  # the sample's own register replaced by this one
+    item = next(i for i in result.unit("江厦街道").items if str(i.no) == "4")
+    assert item.verified == Decimal("13.00")
+    assert (item.register.who, item.register.date) == ("李强", "2019-12-18")

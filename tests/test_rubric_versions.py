@@ -190,6 +190,11 @@ def test_a_sheet_of_another_assessment_is_refused(tmp_path):
         "（本次细则 6 个项目，表中只有 0 个对得上），不是同一套考核的表，未读取"
     )
     assert "--rubric" in f.hint
+    (compared,) = [x for x in of(result, "template-altered") if x.file == "附件1-月湖街道.xlsx"]
+    assert compared.message == (
+        "此表由另一版评分细则“haishu-2019”生成（模板记录的细则内容与本次使用的不同），"
+        "各项的序号和分值与本次细则“other-2020”相同，但多数项目的考核内容不同"
+    )
     assert result.unit("月湖街道").status == "missing"
     assert result.unit("区教育局").status == "final"  # department sheets are the same items
 

@@ -55,8 +55,8 @@ def test_same_readme(regenerated):
 
 def test_sample_covers_every_unit():
     names = [p.name for p in SAMPLE.glob("*.xlsx")]
-    assert len(names) == 28  # 26 units, 指标数据, 加减分登记
-    assert "指标数据.xlsx" in names and "加减分登记.xlsx" in names
+    assert len(names) == 29  # 26 units, 指标数据, 加减分登记, 核定登记表
+    assert "指标数据.xlsx" in names and "加减分登记.xlsx" in names and "核定登记表.xlsx" in names
 
 
 def test_worked_example_and_deliberate_problems():

@@ -109,6 +109,7 @@ def test_annex_layout_contract(annexes, unit):
         "flowscore.unit": unit,
         "flowscore.sheet": sheet.id,
         "flowscore.template_version": TEMPLATE_VERSION,
+        "flowscore.rubric_sha256": SCHEME.digest,  # which version of the rubric made it
     }
     assert wb.properties.creator == "flowscore"
     assert sheet.title in wb.properties.title

@@ -218,7 +218,7 @@ def test_results_json_exact_decimals(written):
         "id": "haishu-2019",
         "title": "海曙区2019年度流动人口服务管理目标考核",
     }
-    assert data["summary"]["units"] == {"final": 4, "provisional": 1, "missing": 1}
+    assert data["summary"]["units"] == {"final": 4, "provisional": 1, "missing": 1, "rejected": 0}
     assert data["summary"]["findings"] == {"error": 1, "warning": 2, "info": 1}
     assert data["findings"][0]["file"]
     assert data["indicators"][0]["rates"]["居住证申领率"] == Decimal("0.275")
@@ -327,7 +327,7 @@ def test_workbook_sheets_and_headers(written):
     ]
     assert _headers(wb["问题清单"]) == [
         "级别",
-        "代码",
+        "问题类别",
         "文件",
         "工作表",
         "单元格",
@@ -456,7 +456,7 @@ def test_overall_report_content(written):
     assert "| 1 | 月湖街道 | 93.25 | 0.7 | 0.6528 | 已定 |" in md
     assert "| — | 龙观乡 | — | 0.2 | — | 未报送 |" in md
     assert "A类街道折算得分合计：0.8978" in md
-    assert "| 区级部门 | 2 | 1 | 1 | 0 | 0 | 1.1400 |" in md
+    assert "| 区级部门 | 2 | 1 | 1 | 0 | 0 | 0 | 1.1400 |" in md
     # most lost first: 新型居住证 lost 5 + 10 + 2 = 17 across three units
     lost = md.split("## 三、失分较多的项目")[1].split("## 四")[0]
     first_row = [ln for ln in lost.splitlines() if ln.startswith("| ")][1]

@@ -81,6 +81,13 @@ def template_cmd(
         bool,
         typer.Option("--indicators", help="生成空白的指标数据工作簿（指标、加减分、市考排名）。"),
     ] = False,
+    register: Annotated[
+        bool,
+        typer.Option(
+            "--register",
+            help="生成空白的核定登记表（核定登记表.xlsx）：登记任一单位任一项目的核定分、理由、核定人和日期。",
+        ),
+    ] = False,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="输出文件夹（默认当前文件夹）。", metavar="文件夹")
     ] = Path("."),
@@ -106,9 +113,9 @@ def template_cmd(
     """生成空白的附件评分表（.xlsx 或 .docx），供各单位填写自评分。"""
     from flowscore import template
 
-    if not (unit or all_units or indicators):
+    if not (unit or all_units or indicators or register):
         ui.fail(
-            "请指定 --unit 单位名称、--all 或 --indicators",
+            "请指定 --unit 单位名称、--all、--indicators 或 --register",
             "例如：flowscore template --unit 月湖街道",
         )
         raise typer.Exit(2)
@@ -122,15 +129,25 @@ def template_cmd(
     scheme = _load(rubric)
     names = [u.name for u in scheme.units] if all_units else list(unit or [])
     try:
-        written = template.write_templates(
-            scheme,
-            units=names,
-            indicators=indicators,
-            out_dir=out,
-            force=force,
-            assessor=assessor,
-            file_format=file_format.strip().lower(),
-        )
+        if register:  # refused before anything is written, like the other templates
+            from flowscore.template_register import refuse_existing
+
+            refuse_existing(out, force=force)
+        written = []
+        if names or indicators:
+            written = template.write_templates(
+                scheme,
+                units=names,
+                indicators=indicators,
+                out_dir=out,
+                force=force,
+                assessor=assessor,
+                file_format=file_format.strip().lower(),
+            )
+        if register:
+            from flowscore.template_register import write_register
+
+            written += write_register(scheme, out_dir=out, force=force)
     except OSError as exc:
         from flowscore.writers import output_error
 
@@ -234,6 +251,14 @@ def compute_cmd(
             min=0,
         ),
     ] = 0,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            help="上年的结果（results.json 或输出文件夹）：在排名表、通报和反馈单中加上上年评价得分、增减和名次变化。",
+            metavar="上年结果",
+        ),
+    ] = None,
     max_size: MaxSizeOpt = 256,
     max_rows: MaxRowsOpt = 200_000,
     rubric: RubricOpt = None,
@@ -258,6 +283,7 @@ def compute_cmd(
             scanning=progress.scanning,
             limits=_limits(max_size, max_rows),
             isolate=True,
+            compare_with=compare,
         )
     finally:
         progress.close()
@@ -449,6 +475,35 @@ def explain_cmd(
         ui.fail(f"结果中没有单位“{unit}”", "最相近的单位：" + ("、".join(close) or "（无）"))
         raise typer.Exit(2)
     explain_view.print_explain(found[0], explain_view.unit_findings(data, found[0]))
+    explain_view.print_unit_comparison(data, found[0]["unit"])
+
+
+@app.command("diff", options_metavar="[选项]")
+@guarded
+def diff_cmd(
+    old: Annotated[
+        Path,
+        typer.Argument(help="较早的结果：results.json 或输出文件夹。", metavar="旧结果"),
+    ],
+    new: Annotated[
+        Path,
+        typer.Argument(help="较新的结果：results.json 或输出文件夹。", metavar="新结果"),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="输出机器可读的 JSON。")] = False,
+) -> None:
+    """比较两次结果：增加、删去和改动的输入文件，评分细则的变化，状态、评价得分、折算得分或名次有变化的单位及其背后的项目（前后的分数和说明）。没有变化时退出码为 0，有变化时为 1。"""
+    from flowscore.diff import diff_paths
+
+    found = diff_paths(old, new)
+    if as_json:
+        from flowscore.writers.results_json import json_text
+
+        sys.stdout.write(json_text(found.to_dict()))
+    else:
+        from flowscore.cli.diff_view import print_diff
+
+        print_diff(found)
+    raise typer.Exit(1 if found.changed else 0)
 
 
 app.add_typer(rubric_app, name="rubric")  # listed after the commands above

@@ -116,6 +116,7 @@ def print_compute_summary(
     console.print(
         f"读取文件 {len(result.inputs)} 个；单位 {len(result.units)} 个：已定 {st['final']}、"
         f"暂定 {st['provisional']}、未报送 {st['missing']}"
+        + (f"、文件无法读取 {st['rejected']}" if st["rejected"] else "")
     )
     console.print(
         f"问题：[bold red]错误 {counts['error']}[/]、"
@@ -158,6 +159,13 @@ def print_next_steps(steps: NextSteps, *, strict: bool = False) -> None:
     if steps.chase:
         paragraph(
             f"催报 {len(steps.chase)} 个单位（未报送评分表）：" + escape("、".join(steps.chase)),
+            indent=2,
+            first="·",
+        )
+    if steps.resend:
+        paragraph(
+            f"请 {len(steps.resend)} 个单位重新报送（评分表无法读取）："
+            + escape("、".join(f"{unit}（{file}）" for unit, file in steps.resend)),
             indent=2,
             first="·",
         )

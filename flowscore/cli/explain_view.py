@@ -13,8 +13,9 @@ from typing import Any
 from flowscore.catalog import name_of
 from flowscore.cli.console import console, escape, paragraph
 from flowscore.cli.ranking_view import num
-from flowscore.labels import ENTRY_KIND_LABELS, STATUS_LABELS
+from flowscore.labels import ENTRY_KIND_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.names import norm
+from flowscore.results import NO_SHEET
 
 _LEVELS = {"error": ("错误", "bold red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
 
@@ -38,8 +39,8 @@ def print_explain(unit: dict[str, Any], findings: list[dict[str, Any]] | None = 
     )
     if unit.get("file"):
         paragraph(f"评分表：{escape(unit['file'])}", indent=2)
-    if st == "missing":
-        paragraph("[red]没有收到这个单位的评分表，没有得分。[/]", indent=2)
+    if st in NO_SHEET:
+        paragraph(f"[red]{escape(no_sheet_note(st, unit.get('file') or ''))}[/]", indent=2)
     else:
         _items(unit)
         _totals(unit)
@@ -66,6 +67,43 @@ def _items(unit: dict[str, Any]) -> None:
             paragraph(f"备注：{escape(it['remark'])}", indent=6)
         if it.get("assessor"):
             paragraph(f"核定单位：{escape(it['assessor'])}", indent=6)
+        if it.get("register"):
+            paragraph(register_line(it["register"]), indent=6)
+
+
+def register_line(reg: dict[str, Any]) -> str:
+    """An item's entry in the assessor's register (核定登记表): who, when, what, why, whether
+    it was used, and where it is."""
+    used = "采用" if reg.get("used") else "未采用（见问题清单）"
+    why = f"，理由：{escape(reg['reason'])}" if reg.get("reason") else "，未写理由"
+    return (
+        f"核定登记：{escape(reg['who'])}，{escape(reg.get('date') or '日期未填')}，"
+        f"登记 {num(reg['score'])} 分{why}；{used}"
+        f"[dim]（{escape(reg['file'])} › {escape(reg['sheet'])} 第{reg['row']}行）[/]"
+    )
+
+
+def print_unit_comparison(data: dict[str, Any], unit: str) -> None:
+    """The unit beside last year, when the results were made with ``compute --compare``."""
+    cmp = data.get("comparison")
+    found = next((u for u in (cmp or {}).get("units", []) if u.get("unit") == unit), None)
+    if cmp is None or found is None:
+        return
+    prev = cmp.get("previous", {}).get("scheme", {}).get("title", "")
+    delta = found.get("delta")
+    shown = ("+" if delta is not None and delta > 0 else "") + num(delta)
+    note = f"（{escape(found['note'])}）" if found.get("note") else ""
+    console.print(f"  [bold]与上年比较[/]（{escape(prev)}）")
+    paragraph(
+        f"评价得分 {num(found.get('total'))}，上年 {num(found.get('previous_total'))}，"
+        f"增减 {shown}；名次{escape(found.get('rank_text', ''))}{note}",
+        indent=4,
+    )
+    for it in found.get("items", []):
+        if not it.get("comparable"):
+            paragraph(
+                f"序号{escape(str(it['no']))} 不作比较：{escape(it.get('why', ''))}", indent=4
+            )
 
 
 def _totals(unit: dict[str, Any]) -> None:

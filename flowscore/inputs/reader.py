@@ -9,6 +9,7 @@ warning a workbook without any known sheet is."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,19 +128,27 @@ def read_file(
     (``own_outputs``) is not read: its figures are not this year's."""
     inputs = Inputs()
     data, found = read_limited(path, display=display, limits=limits)
+    # (size, sha256) of the bytes read, for the run's manifest: no file is read twice
+    seen = (len(data), hashlib.sha256(data).hexdigest()) if data is not None else None
     earlier = earlier_output(data) if data is not None else None
     if earlier is not None:
         inputs.findings.append(earlier.finding(display))
         inputs.files.append(InputFile(path=display, kind="skipped"))
-        return inputs
     wb = None
-    if data is not None:
+    if data is not None and earlier is None:
         wb, found = open_file(path, display=display, limits=limits, converted=converted, data=data)
     inputs.findings.extend(found)
-    if wb is None:
+    if wb is None and earlier is None:
         inputs.files.append(InputFile(path=display, kind="unreadable"))
+    elif wb is not None:
+        reader.read_workbook(wb, display, inputs)
+    if seen:
+        size, digest = seen
+        inputs.files = [
+            replace(f, size=size, sha256=digest) if f.path == display else f for f in inputs.files
+        ]
+    if wb is None:
         return inputs
-    reader.read_workbook(wb, display, inputs)
     # A cell's text quoted in a message (a 32,767-character unit name) is shown clipped.
     inputs.findings = [_clipped(f, limits.max_shown) for f in inputs.findings]
     return inputs

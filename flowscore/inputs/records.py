@@ -101,6 +101,25 @@ class RankRow:
     cell: str
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RegisterEntry:
+    """One row of the assessor's register (核定登记表): the office's verified score for one
+    unit's item, with who entered it, when and why. ``date`` is ISO (2019-12-16) or empty when
+    it could not be read (``written_date`` keeps what was typed)."""
+
+    unit: str
+    no: str  # the item's number on the unit's sheet
+    score: Decimal
+    reason: str
+    who: str
+    date: str
+    written_date: str
+    file: str
+    sheet: str
+    row: int  # 1-based, as the spreadsheet shows it
+    cell: str  # the 核定分 cell
+
+
 @dataclass(kw_only=True)
 class Inputs:
     annexes: list[AnnexRecord] = field(default_factory=list)
@@ -112,6 +131,7 @@ class Inputs:
     findings: list[Finding] = field(default_factory=list)
     saw_indicator_sheet: bool = False
     saw_ranking_sheet: bool = False
+    register: list[RegisterEntry] = field(default_factory=list)  # 核定登记表, in file order
 
     def report(self, code: str, variant: str = "", **fields: Any) -> None:
         """Record a problem of kind ``code`` (``catalog.finding``: where it is, and the fields
@@ -168,6 +188,7 @@ class Inputs:
         self.files.extend(other.files)
         self.saw_indicator_sheet |= other.saw_indicator_sheet
         self.saw_ranking_sheet |= other.saw_ranking_sheet
+        self.register.extend(other.register)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -177,3 +198,5 @@ class InputFile:
     unit: str = ""
     sheets: tuple[str, ...] = ()
     scheme: str = ""  # the scheme id a template carries (flowscore.scheme), if any
+    size: int = -1  # bytes read (-1: the file was not read)
+    sha256: str = ""  # of the bytes read, for the run's manifest (results.json)

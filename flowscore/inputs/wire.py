@@ -30,6 +30,7 @@ from flowscore.inputs.records import (
     ItemEntry,
     RankRow,
     RawEntry,
+    RegisterEntry,
     Value,
 )
 
@@ -86,6 +87,7 @@ _INPUTS = (
     "findings",
     "saw_indicator_sheet",
     "saw_ranking_sheet",
+    "register",
 )
 _VALUE = ("value", "file", "sheet", "cell")
 
@@ -105,6 +107,7 @@ for _cls, _listed in (
 _ENTRY = _names(RawEntry)
 _RANK = _names(RankRow)
 _FILE = _names(InputFile)
+_REGISTER = _names(RegisterEntry)
 _FINDING = _names(Finding)
 
 
@@ -195,6 +198,7 @@ def _marshalled(inputs: Inputs) -> bytes:
             [_record(f, _FINDING) for f in inputs.findings],
             inputs.saw_indicator_sheet,
             inputs.saw_ranking_sheet,
+            [_record(r, _REGISTER) for r in inputs.register],
         )
     )
 
@@ -206,9 +210,18 @@ def unpack(data: bytes) -> Inputs:
 
         inputs: Inputs = pickle.loads(data[1:])
         return inputs
-    annexes, indicators, sources, entries, ranking, files, findings, saw_ind, saw_rank = (
-        marshal.loads(data[1:])
-    )
+    (
+        annexes,
+        indicators,
+        sources,
+        entries,
+        ranking,
+        files,
+        findings,
+        saw_ind,
+        saw_rank,
+        register,
+    ) = marshal.loads(data[1:])
     return Inputs(
         annexes=[_packed_annex(*a) for a in annexes],
         indicators={
@@ -222,6 +235,7 @@ def unpack(data: bytes) -> Inputs:
         findings=[_finding(f) for f in findings],
         saw_indicator_sheet=saw_ind,
         saw_ranking_sheet=saw_rank,
+        register=[_build(RegisterEntry, _REGISTER, r) for r in register],
     )
 
 

@@ -12,6 +12,7 @@ Rule parameters and the ``[decisions]`` are read from the fields of their datacl
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 import types
 import typing
@@ -206,6 +207,22 @@ class _Loader:
         )
         return default
 
+    def _previous(self, it: Table, where: str) -> str:
+        """``previous``: the earlier rubric's 序号 of an item renamed or renumbered (the year
+        comparison, ``compute --compare``, matches the two by it)."""
+        if "previous" not in it:
+            return ""
+        value = it["previous"]
+        if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+            self.error(
+                "rubric-bad-value",
+                f"{where}.previous",
+                f"“previous”应为上年评分表中该项目的序号（文字或整数），实际为 {_shown(value)}",
+                '写成上年的序号，如 previous = 3 或 previous = "一.1"',
+            )
+            return ""
+        return str(value).strip()
+
     def texts(self, table: Table, key: str, where: str) -> tuple[str, ...]:
         """An optional list of texts."""
         if key not in table:
@@ -281,7 +298,10 @@ class _Loader:
                     "评分细则通常只有几十 KB；确认给出的是 .toml 细则文件",
                 )
                 return None, self.findings
-            data = tomllib.loads(self.path.read_text(encoding="utf-8"), parse_float=Decimal)
+            raw = self.path.read_bytes()
+            # the rubric's content hash, for a run's manifest (results.json) and the templates
+            self.digest = hashlib.sha256(raw).hexdigest()
+            data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             self.error("rubric-syntax", "", f"TOML 语法错误：{exc}", "按报告的行列修正文件")
             return None, self.findings
@@ -402,6 +422,7 @@ class _Loader:
             decisions=decisions,
             headers=headers,
             path=str(self.path),
+            digest=getattr(self, "digest", ""),
             deadline=self.text(data, "deadline", ""),
             derived=tuple(derived),
             assessors=assessors,
@@ -669,6 +690,7 @@ class _Loader:
             )
             items = []
             seen_no: set[str] = set()
+            seen_previous: dict[str, str] = {}  # previous → the item naming it
             dropped = False
             for i, it in self.tables_in(s.get("items", []), f"{where}.items"):
                 item = self.item(it, f"{where}.items[{i}]", table_ids, indicator_names, assessors)
@@ -678,6 +700,15 @@ class _Loader:
                 if str(item.no) in seen_no:
                     self.error("rubric-duplicate", f"{where}.items[{i}]", f"序号 {item.no} 重复")
                 seen_no.add(str(item.no))
+                if item.previous and item.previous in seen_previous:
+                    self.error(
+                        "rubric-duplicate",
+                        f"{where}.items[{i}].previous",
+                        f"上年项目“{item.previous}”被两个项目引用"
+                        f"（另见序号 {seen_previous[item.previous]}）",
+                        "一个上年项目只能对应本年的一个项目",
+                    )
+                seen_previous.setdefault(item.previous, str(item.no))
                 items.append(item)
             if not items:
                 self.error("rubric-missing-key", f"{where}.items", f"评分表“{sid}”没有考核项目")
@@ -805,6 +836,7 @@ class _Loader:
             "assessor_optional",
             "extra",
             "criteria",
+            "previous",
         }
         for key in it:
             if key not in known:
@@ -903,6 +935,7 @@ class _Loader:
             allowed=tuple(allowed),
             owner=owner,
             criteria=self.text(it, "criteria", where),
+            previous=self._previous(it, where),
             assessor_optional=optional,
             extra=extra,
             capped=capped,

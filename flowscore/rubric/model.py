@@ -52,6 +52,9 @@ class Item:
     # a bound no score reaches, never shown
     capped: bool = True
     criteria: str = ""  # 评分标准, where the form prints it apart from 考核内容 (Beilun)
+    # the earlier rubric's 序号 of this item, when it was renamed or renumbered: the year
+    # comparison (compute --compare) matches the two by it
+    previous: str = ""
 
     @property
     def is_adjustment(self) -> bool:
@@ -230,6 +233,7 @@ class Scheme:
     decisions: Decisions = field(default_factory=Decisions)
     headers: Headers = field(default_factory=Headers)
     path: str = ""  # where it was loaded from
+    digest: str = ""  # sha256 of the rubric file's bytes (the run's manifest)
     deadline: str = ""  # the submission deadline the document states (12月10日)
     derived: tuple[Derived, ...] = ()
     assessors: tuple[str, ...] = ()  # member departments that score items (field inspection)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import replace
 
 from flowscore.catalog import finding
@@ -18,10 +19,15 @@ from flowscore.rubric.model import Scheme
 
 
 def annexes_by_unit(
-    scheme: Scheme, annexes: list[AnnexRecord], report: Report
+    scheme: Scheme,
+    annexes: list[AnnexRecord],
+    report: Report,
+    settled: Set[tuple[str, str]] = frozenset(),
 ) -> dict[str, AnnexRecord | None]:
     """unit → its sheet (None: conflicting sheets, reported). A sheet read in a worker stays
-    packed here; it is unpacked when its unit is scored."""
+    packed here; it is unpacked when its unit is scored. ``settled``: the (unit, item) the
+    assessor's register decides (``scoring/register.py``) — two departments disagreeing there
+    is said, not an error: the register's entry stands above every sheet's 核定分."""
     groups: dict[str, list[AnnexRecord]] = defaultdict(list)
     for a in annexes:
         groups[a.unit].append(a)
@@ -52,12 +58,18 @@ def annexes_by_unit(
             own[0].unpacked() if own else None,
             [a.unpacked() for a in checks],
             report,
+            settled,
         )
     return out
 
 
 def merge_assessors(
-    scheme: Scheme, unit: str, own: AnnexSheet | None, checks: list[AnnexSheet], report: Report
+    scheme: Scheme,
+    unit: str,
+    own: AnnexSheet | None,
+    checks: list[AnnexSheet],
+    report: Report,
+    settled: Set[tuple[str, str]] = frozenset(),
 ) -> AnnexSheet:
     """The unit's sheet with every member department's 核定分 merged in. The 核定分 on the
     unit's own sheet are ``decisions.own_sheet_assessor``'s: they count for items without an
@@ -122,6 +134,7 @@ def merge_assessors(
             report.add(
                 finding(
                     "assessor-conflict",
+                    "settled" if (unit, no) in settled else "",
                     unit=unit,
                     file=scored[1][2].file,
                     sheet=scored[1][2].sheet,

@@ -14,18 +14,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from flowscore.catalog import finding
-from flowscore.findings import Report
+from flowscore.findings import Level, Report
 from flowscore.inputs.records import AnnexRecord, Inputs
+from flowscore.names import roster_of
 from flowscore.numbers import HUNDRED, q
 from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
 from flowscore.rubric.model import PointsTable, Scheme, Sheet, Tier, Unit
 from flowscore.rules.base import Values, to_decimal
+from flowscore.scoring import register as reg
 from flowscore.scoring.assessors import annexes_by_unit
 from flowscore.scoring.entries import check_entries, pool_sum
 from flowscore.scoring.item import ItemInput, score_item
+from flowscore.scoring.moves import report_rank_moves
 
 _DERIVED_BOUND = 10**15  # a derived indicator past this is a data error, not a count
 
@@ -44,21 +48,36 @@ def score(
         it.mode != "assessor" for s in scheme.sheets for it in s.items
     ):
         report.add(finding("no-indicators"))
+    # The assessor's register first: the items it decides settle member departments'
+    # disagreements when the sheets are merged (precedence: scoring/register.py).
+    registered = reg.resolve_register(scheme, inputs.register, report)
+    annex_by_unit = annexes_by_unit(scheme, inputs.annexes, report, reg.settled(registered))
     batch = _Batch(
         scheme=scheme,
         inputs=inputs,
-        annex_by_unit=annexes_by_unit(scheme, inputs.annexes, report),
+        annex_by_unit=annex_by_unit,
         values_of=values_of,
         prepared=_prepare_rankings(scheme, values_of),
         tables={t.id: t for t in scheme.tables},
         entries_by_unit=entries_by_unit,
+        refused=_refused_files(scheme, inputs),
+        register=reg.by_unit(scheme, registered, annex_by_unit, report),
     )
     results = [_score_unit(batch, unit, report) for unit in scheme.units]
+    ranked = _rank_tiers(results)
+    units_by_name = {u.name: u for u in scheme.units}
+    report_rank_moves(
+        ranked,
+        lambda u: _score_unit(batch, units_by_name[u.unit], Report(), plain=True),
+        _rank_tiers,
+        {t.id: t.label for t in scheme.tiers},
+        report,
+    )
     return BatchResult(
         scheme_id=scheme.id,
         scheme_title=scheme.title,
         folder=folder,
-        units=tuple(_rank_tiers(results)),
+        units=tuple(ranked),
         report=report,
         indicators=_indicator_rows(scheme, inputs, values_of),
         entries=tuple(e for u in scheme.units for e in entries_by_unit.get(u.name, [])),
@@ -67,6 +86,7 @@ def score(
         scheme_year=scheme.year,
         document=scheme.document,
         as_of=as_of,
+        scheme_digest=scheme.digest,
     )
 
 
@@ -81,6 +101,34 @@ class _Batch:
     prepared: Prepared
     tables: dict[str, PointsTable]
     entries_by_unit: dict[str, list[Entry]]
+    refused: dict[str, tuple[str, str]]  # unit -> (its file that could not be read, why)
+    register: dict[str, dict[str, reg.Registered]]  # unit → item no → the register's word
+
+    @property
+    def ranking_sheet(self) -> tuple[str, str, str] | None:
+        """The 市考排名 sheet a unit's row is missing from (None: the materials have none)."""
+        row = next(iter(self.inputs.ranking.values()), None)
+        return (row.file, row.sheet, "") if row is not None else None
+
+
+def _refused_files(scheme: Scheme, inputs: Inputs) -> dict[str, tuple[str, str]]:
+    """Files that could not be read (or held nothing usable, with an error), by the unit their
+    name names: that unit sent its sheet, which was refused — it is not 未报送."""
+    first_error: dict[str, str] = {}
+    for f in inputs.findings:
+        if f.level is Level.ERROR and f.file and f.file not in first_error:
+            first_error[f.file] = f.message
+    roster = roster_of(scheme)
+    out: dict[str, tuple[str, str]] = {}
+    for record in inputs.files:
+        if record.kind != "unreadable" and not (
+            record.kind == "unknown" and record.path in first_error
+        ):
+            continue
+        unit = roster.find_in(Path(record.path).stem)
+        if unit and unit not in out:
+            out[unit] = (record.path, first_error.get(record.path, "文件无法读取"))
+    return out
 
 
 def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict[str, Any]:
@@ -94,9 +142,10 @@ def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict[str, Any]:
     }
 
 
-def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
+def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -> UnitResult:
     """One unit of the roster: its items, bonus and penalty, total and contribution (rank is
-    given later, across the tier)."""
+    given later, across the tier). ``plain``: from the sheets alone, without the register
+    and without overrides (what ``rank-moved`` compares with)."""
     scheme, d = b.scheme, b.scheme.decisions
     places = d.item_places
     sheet = scheme.sheet(unit.sheet)
@@ -104,17 +153,30 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
     unit_entries = b.entries_by_unit.get(unit.name, [])
     record = b.annex_by_unit.get(unit.name)
     if record is None and unit.name not in b.annex_by_unit:  # None: conflicting sheets, reported
-        report.add(
-            finding(
-                "missing-submission",
-                unit=unit.name,
-                deadline=_deadline(scheme),
-                annex=sheet.annex or "评分表",
+        refused = b.refused.get(unit.name)
+        if refused is not None:
+            report.add(
+                finding(
+                    "submission-unreadable",
+                    file=refused[0],
+                    unit=unit.name,
+                    reason=refused[1],
+                    annex=sheet.annex or "评分表",
+                )
             )
-        )
+        else:
+            report.add(
+                finding(
+                    "missing-submission",
+                    unit=unit.name,
+                    deadline=_deadline(scheme),
+                    annex=sheet.annex or "评分表",
+                )
+            )
         return UnitResult(
             **_unit_head(unit, tier, sheet),
-            status="missing",
+            status="missing" if refused is None else "rejected",
+            file=refused[0] if refused is not None else "",
             items=(),
             bonus=Decimal(0),
             penalty=Decimal(0),
@@ -126,6 +188,7 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
         )
     annex = record.unpacked() if record is not None else None  # let go of once scored
     city = b.inputs.ranking.get(unit.name)
+    registered = b.register.get(unit.name, {})
     items = []
     for item in sheet.items:
         items.append(
@@ -145,7 +208,12 @@ def _score_unit(b: _Batch, unit: Unit, report: Report) -> UnitResult:
                         if p.ranks_units
                     },
                     indicator_source=b.inputs.indicator_sources.get(unit.name),
+                    ranking_source=(
+                        (city.file, city.sheet, city.cell) if city else b.ranking_sheet
+                    ),
                     report=report,
+                    register=registered.get(str(item.no)),
+                    plain=plain,
                 )
             )
         )

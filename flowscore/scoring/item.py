@@ -13,18 +13,19 @@ the item's range and allowed scores); then the item's ``mode`` decides, one func
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flowscore.catalog import finding
 from flowscore.findings import Report
-from flowscore.inputs.records import AnnexSheet, ItemEntry
+from flowscore.inputs.records import AnnexSheet, ItemEntry, RegisterEntry
 from flowscore.numbers import fmt, fmt_plain, q
-from flowscore.results import ItemResult, Source
+from flowscore.results import ItemResult, RegisterNote, Source
 from flowscore.rubric.model import MODES, Item, Scheme, Unit
 from flowscore.rules.base import PointsTableLike, Values
 from flowscore.scoring.parts import ItemComputation, compute_item
+from flowscore.scoring.register import Registered
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +43,24 @@ class ItemInput:
     batch: Mapping[int, Any]  # what each ranking part prepared for this unit
     indicator_source: tuple[str, str, int] | None  # where the unit's indicator row is
     report: Report
+    # where a city-ranking problem is: the unit's 市考排名 row, else the sheet it is missing
+    # from (file, sheet, cell), None when the materials hold no such sheet
+    ranking_source: tuple[str, str, str] | None = None
+    register: Registered | None = None  # the assessor's register's word on this item
+    plain: bool = False  # score from the sheets alone (no register, no override)
+
+    @property
+    def reg(self) -> RegisterEntry | None:
+        """The register entry that stands for this item (None: none, or scored plain)."""
+        r = self.register
+        return None if self.plain or r is None or r.pending else r.entry
+
+    @property
+    def reason(self) -> str:
+        """What justifies departing from a computed value: the register's 理由 when its entry
+        decides, else the sheet's 备注."""
+        reg = self.reg
+        return reg.reason if reg is not None else self.remark
 
     @property
     def places(self) -> int:
@@ -63,6 +82,26 @@ class ItemInput:
     @property
     def remark(self) -> str:
         return self.entry.remark if self.entry else ""
+
+    def register_note(self, *, used: bool) -> RegisterNote | None:
+        """The register's entry for this item as its result carries it (None: no entry)."""
+        r = None if self.plain else self.register
+        if r is None:
+            return None
+        e = r.entry
+        return RegisterNote(
+            score=e.score,
+            who=e.who,
+            date=e.date,
+            reason=e.reason,
+            file=e.file,
+            sheet=e.sheet,
+            row=e.row,
+            cell=e.cell,
+            used=used,
+            before=None,  # filled in by score_item, which scores the sheets alone too
+            before_source="",
+        )
 
     def find(self, code: str, variant: str = "", *, cell: str | None = None, **fields: Any) -> None:
         """A finding on this item's row (at its 核定分 cell unless ``cell`` says otherwise)."""
@@ -88,8 +127,11 @@ class ItemInput:
         explanation: str,
         *,
         cell: str | None = None,
+        by_register: bool = False,
     ) -> ItemResult:
+        """The item's result; ``by_register``: its score is the register entry's."""
         item, entry = self.item, self.entry
+        note = self.register_note(used=by_register)
         return ItemResult(
             no=item.no,
             short=item.short,
@@ -110,6 +152,7 @@ class ItemInput:
             extra_item=item.extra,
             capped=item.capped,
             assessor=entry.assessor if entry else "",
+            register=note,
         )
 
 
@@ -121,15 +164,113 @@ class Entered(NamedTuple):
 
 
 def score_item(x: ItemInput) -> ItemResult:
+    """The item's result. With a register entry for it, the item is scored from the sheets
+    alone as well: what the entry replaced is said, and a refused entry leaves exactly that."""
+    if x.plain or x.register is None:
+        plain = _score(x)
+        assert plain is not None  # only a register entry is ever refused by a mode
+        return plain
+    before = _score(replace(x, register=None, report=Report()))
+    assert before is not None
+    r = x.register
+    if r.pending:  # two different scores registered, or one the item cannot have
+        result = x.result(None, before.computed, "pending", r.pending)
+    else:
+        found = _score(x)
+        if found is None:  # refused by the mode: the sheets' result, with its findings, stands
+            found = _score(replace(x, register=None))
+            assert found is not None
+            found = replace(found, register=x.register_note(used=False))
+        result = found
+    return _with_before(x, result, before)
+
+
+def _score(x: ItemInput) -> ItemResult | None:
+    """The item scored by its mode (``None``: the register's entry was refused by the mode —
+    the caller keeps what the sheets alone give)."""
     if x.annex is None:
         return x.result(
             None, None, "pending", "该单位有多份评分表，无法确定以哪份为准，待核定", cell=""
         )
     conflict = x.annex.conflicts.get(str(x.item.no))
-    if conflict is not None:
+    if conflict is not None and x.reg is None:
         return x.result(None, None, "pending", conflict)
     _check_self_score(x)
-    return MODE_SCORERS[x.item.mode](x, _entered(x))
+    reg = x.reg
+    entered = _entered(x) if reg is None else Entered(reg.score, q(reg.score, x.places))
+    return MODE_SCORERS[x.item.mode](x, entered)
+
+
+def _with_before(x: ItemInput, result: ItemResult, before: ItemResult) -> ItemResult:
+    """``result`` with what the sheets alone gave written into its register note and, when the
+    register decided it, into its explanation (and a finding saying the change)."""
+    note = result.register
+    if note is None:
+        return result
+    note = replace(note, before=before.verified, before_source=before.source)
+    result = replace(result, register=note)
+    if not note.used:
+        return result
+    was = _before_text(before, x.places)
+    said = before.source == "computed" and result.computed is not None  # in the text already
+    if not said and (before.verified != result.verified or before.source != result.source):
+        result = replace(result, explanation=f"{result.explanation}；原为{was}")
+    e = x.register.entry if x.register else None
+    assert e is not None
+    x.report.add(
+        finding(
+            "register-used",
+            file=e.file,
+            sheet=e.sheet,
+            cell=e.cell,
+            unit=x.unit.name,
+            label=x.label,
+            after=fmt(result.verified, x.places),
+            before=was,
+            who=_by_register(e),
+        )
+    )
+    return result
+
+
+def _before_text(before: ItemResult, places: int) -> str:
+    if before.verified is None:
+        return "待核定"
+    value = fmt(before.verified, places)
+    if before.source == "computed":
+        return f"计算值 {value} 分"
+    if before.source == "override":
+        return f"评分表上的核定改写 {value} 分"
+    if before.assessor:
+        return f"{before.assessor}核定 {value} 分"
+    return f"评分表核定分 {value} 分"
+
+
+def _by_register(e: RegisterEntry) -> str:
+    """``核定登记表：王敏，2019-12-16，理由：…`` — who, when and why, as explanations say it."""
+    why = f"，理由：{e.reason}" if e.reason else ""
+    return f"核定登记表：{e.who}，{e.date or '日期未填'}{why}"
+
+
+def _refuse_register(x: ItemInput, variant: str, **fields: Any) -> None:
+    """A register entry the item's mode cannot take without a reason (or at all): said at the
+    register's row; the item keeps what the sheets alone give."""
+    e = x.reg
+    assert e is not None
+    x.report.add(
+        finding(
+            "register-no-reason" if variant in ("computed", "ceiling") else "register-bad-entry",
+            variant,
+            file=e.file,
+            sheet=e.sheet,
+            cell=e.cell,
+            unit=x.unit.name,
+            label=x.label,
+            row=e.row,
+            entered=fmt(e.score, x.places),
+            **fields,
+        )
+    )
 
 
 def _check_self_score(x: ItemInput) -> None:
@@ -224,7 +365,7 @@ def _pending(x: ItemInput) -> tuple[str, str]:
 # Modes
 
 
-def assessor(x: ItemInput, entered: Entered) -> ItemResult:
+def assessor(x: ItemInput, entered: Entered) -> ItemResult | None:
     item, places = x.item, x.places
     if entered.usable is None and entered.typed is None and item.assessor_optional and _unfilled(x):
         # a discretionary bonus or deduction left blank: nobody gave one (0), not pending
@@ -239,6 +380,14 @@ def assessor(x: ItemInput, entered: Entered) -> ItemResult:
         # a score typed but refused (out of range) has its own finding already
         why = _pending(x)[1] if entered.typed is None else f"{x.vlabel}未采用（见问题清单）"
         return x.result(None, None, "pending", _note(item, f"待核定：{why}"))
+    if x.reg is not None:
+        return x.result(
+            entered.usable,
+            None,
+            "assessor",
+            _note(item, f"考核组核定 {fmt(entered.usable, places)} 分（{_by_register(x.reg)}）"),
+            by_register=True,
+        )
     who = x.entry.assessor if x.entry and x.entry.assessor else "考核组"  # 市财政局 (merged)
     return x.result(
         entered.usable,
@@ -248,13 +397,34 @@ def assessor(x: ItemInput, entered: Entered) -> ItemResult:
     )
 
 
-def computed(x: ItemInput, entered: Entered) -> ItemResult:
+def computed(x: ItemInput, entered: Entered) -> ItemResult | None:
     comp = _compute(x)
     if comp.value is None:
         return x.result(None, None, "pending", f"待核定：{comp.explanation}")
     value, places, ok = comp.value, x.places, entered.usable
+    reg = x.reg
+    if reg is not None and ok == value:
+        return x.result(
+            value,
+            value,
+            "computed",
+            f"{comp.explanation}（{_by_register(reg)}，与计算值相同）",
+            by_register=True,
+        )
     if ok is None or ok == value:
         return x.result(value, value, "computed", comp.explanation)
+    if reg is not None:
+        if not _override_allowed(x):
+            _refuse_register(x, "computed", computed=fmt(value, places))
+            return None  # the sheets' result stands
+        return x.result(
+            ok,
+            value,
+            "override",
+            f"考核组改写为 {fmt(ok, places)} 分（{_by_register(reg)}）；"
+            f"计算值 {fmt(value, places)} 分：{comp.explanation}",
+            by_register=True,
+        )
     if _override_allowed(x):
         x.find(
             "override",
@@ -278,16 +448,19 @@ def computed(x: ItemInput, entered: Entered) -> ItemResult:
     )
 
 
-def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult:
+def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult | None:
     comp = _compute(x)
     places, ok = x.places, entered.usable
+    reg = x.reg
+    by = f"（{_by_register(reg)}）" if reg is not None else ""
     if comp.value is None:
         if ok is not None:
             return x.result(
                 ok,
                 None,
                 "assessor",
-                f"考核组核定 {fmt(ok, places)} 分；计算上限无法核对：{comp.explanation}",
+                f"考核组核定 {fmt(ok, places)} 分{by}；计算上限无法核对：{comp.explanation}",
+                by_register=reg is not None,
             )
         return x.result(None, None, "pending", f"待核定：{comp.explanation}")
     ceiling = comp.value
@@ -301,6 +474,18 @@ def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult:
             variant, words = _pending(x)
             why = f"{words}；" if variant else ""  # a blank cell: the ceiling says it all
         return x.result(None, ceiling, "pending", f"待核定：{why}{limit}")
+    if ok > ceiling and reg is not None:
+        if not _override_allowed(x):
+            _refuse_register(x, "ceiling", computed=fmt(ceiling, places))
+            return None  # the sheets' result stands
+        return x.result(
+            ok,
+            ceiling,
+            "override",
+            f"考核组改写为 {fmt(ok, places)} 分{by}，高于计算上限 "
+            f"{fmt(ceiling, places)} 分：{comp.explanation}",
+            by_register=True,
+        )
     if ok > ceiling:
         # The computed part is a fixed deduction (少于上一年度的扣3分): an assessor cannot undo it
         # without saying why — then it is an override, as for a computed item.
@@ -330,7 +515,10 @@ def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult:
     possible = _possible_scores(x.item, ceiling, places)
     if possible is not None and ok not in possible:
         shown = "、".join(fmt_plain(p) for p in sorted(possible, reverse=True))
-        x.find("score-not-allowed", "duties", entered=fmt(ok, places), allowed=shown)
+        if reg is not None:
+            _refuse_register(x, "duties", allowed=shown)
+        else:
+            x.find("score-not-allowed", "duties", entered=fmt(ok, places), allowed=shown)
         return x.result(
             None,
             ceiling,
@@ -339,9 +527,10 @@ def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult:
             f"计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）",
         )
     text = (
-        f"考核组核定 {fmt(ok, places)} 分；计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）"
+        f"考核组核定 {fmt(ok, places)} 分{by}；计算上限 {fmt(ceiling, places)} 分"
+        f"（{comp.explanation}）"
     )
-    return x.result(ok, ceiling, "assessor", text)
+    return x.result(ok, ceiling, "assessor", text, by_register=reg is not None)
 
 
 def _possible_scores(item: Item, ceiling: Decimal, places: int) -> set[Decimal] | None:
@@ -362,11 +551,15 @@ def _possible_scores(item: Item, ceiling: Decimal, places: int) -> set[Decimal] 
 
 def _override_allowed(x: ItemInput) -> bool:
     """A 核定分 replaces a computed value (or goes above a computed ceiling) only with a
-    written reason in 备注 — unless the rubric says no reason is needed."""
-    return bool(x.remark) or not x.scheme.decisions.computed_override_needs_reason
+    written reason (备注, or the register's 理由) — unless the rubric says no reason is needed.
+    Scored plain (``rank-moved``'s comparison), no override counts."""
+    if x.plain:
+        return False
+    return bool(x.reason) or not x.scheme.decisions.computed_override_needs_reason
 
 
-MODE_SCORERS: dict[str, Callable[[ItemInput, Entered], ItemResult]] = {
+# A mode returns None only for a register entry it refuses: the sheets' result then stands.
+MODE_SCORERS: dict[str, Callable[[ItemInput, Entered], ItemResult | None]] = {
     "computed": computed,
     "assessor": assessor,
     "ceiling_assessor": ceiling_assessor,
@@ -386,18 +579,27 @@ def _compute(x: ItemInput) -> ItemComputation:
         tables=x.tables,
         city_rank=x.city_rank,
     )
-    where = x.indicator_source
     for code, message in comp.problems:
+        if code in _RANKING_CODES:
+            place = x.ranking_source
+            variant = "table" if code == "bad-rank" else "" if place else "no-sheet"
+        else:
+            row = x.indicator_source
+            place = (row[0], row[1], f"第{row[2]}行") if row else None
+            variant = ""
         x.report.add(
             finding(
                 code,
-                "table" if code == "bad-rank" else "",
-                file=where[0] if where else "",
-                sheet=where[1] if where else "",
-                cell=f"第{where[2]}行" if where else "",
+                variant,
+                file=place[0] if place else "",
+                sheet=place[1] if place else "",
+                cell=place[2] if place else "",
                 unit=x.unit.name,
                 label=x.label,
                 reason=message,
             )
         )
     return comp
+
+
+_RANKING_CODES = ("missing-rank", "bad-rank")  # problems of the 市考排名 table, not the 指标

@@ -11,7 +11,6 @@ too, but only its Chinese wording for people is printed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from flowscore.writers.docx_common import (
     new_document,
     save_docx,
 )
+from flowscore.writers.for_unit import for_unit, shown_to_unit
 from flowscore.writers.reports import tier_counts, unit_view
 from flowscore.writers.safe import clean_text, unique_filenames
 
@@ -50,35 +50,11 @@ CATEGORY_HEADERS = ("分类", "分值", "核定得分")
 CATEGORY_WIDTHS = (76.0, 40.0, 40.0)
 
 _NUMERALS = "一二三四五六七八九十"
-# A program option (``--strict``) or a clause naming one: such text is for the operator.
-_OPTION = re.compile(r"--[A-Za-z]")
-# A bracketed reference to a file or cell (（检查表.xlsx › G34）, one level of nested brackets
-# allowed): where the office found something, which the unit does not need.
-_WHERE = re.compile(
-    r"（(?:[^（）]|（[^（）]*）)*?(?:\.xlsx|\.xlsm|\.xls|\.ods|›)(?:[^（）]|（[^（）]*）)*?）"
-)
-# Findings the sheet says in its own words (待核定项目) or that concern the assessors' own
-# sheets, not the unit's.
-_NOT_FOR_UNIT = frozenset({"pending", "assessor-conflict", "scored-by-non-owner"})
 
 
 def feedback_names(result: BatchResult) -> dict[str, str]:
     """Unit name → its feedback sheet's file name inside ``反馈单/`` (safe and distinct)."""
     return unique_filenames((u.unit for u in result.units), suffix=SUFFIX)
-
-
-def without_options(text: str) -> str:
-    """``text`` without the clauses (split at ；，。) that name a program option."""
-    if not _OPTION.search(text):
-        return text
-    parts = re.split(r"(?<=[；，。;,])", text)
-    return "".join(p for p in parts if not _OPTION.search(p)).rstrip("；，;,")
-
-
-def for_unit(text: str) -> str:
-    """A finding's message as the unit reads it: no program options, no file or cell
-    references."""
-    return _WHERE.sub("", without_options(text)).strip()
 
 
 class _Context:
@@ -183,15 +159,33 @@ def _entries(doc: Document, v: dict[str, Any]) -> None:
         add_paragraph(doc, text + "。", BODY)
 
 
+COMPARE_HEADERS = ("序号", "考核项目", "本年核定分", "上年核定分", "增减或说明")
+COMPARE_WIDTHS = (16.0, 52.0, 26.0, 26.0, 36.0)
+
+
+def _compared(doc: Document, c: dict[str, Any]) -> None:
+    """Last year beside this year: the totals and ranks in a sentence, then the items (a
+    number where they can be compared, the reason where they cannot)."""
+    text = f"评价得分{c['total']}，上年{c['previous_total']}"
+    if c["delta"] != c["previous_total"]:
+        text += f"，增减{c['delta']}"
+    text += f"；类别内{c['rank']}，上年{c['previous_rank']}，名次{c['rank_text']}。"
+    if c["previous_unit"]:
+        text += f"上年名称为“{c['previous_unit']}”。"
+    if c["note"] and c["note"] not in text:
+        text += c["note"].rstrip("。") + "。"
+    add_paragraph(doc, text, BODY)
+    if c["rows"]:
+        add_table(doc, COMPARE_HEADERS, c["rows"], widths_mm=COMPARE_WIDTHS, aligns="clrrl")
+
+
 def _pending(doc: Document, v: dict[str, Any]) -> None:
     for it in v["pending"]:
         add_paragraph(doc, f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
 
 
 def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
-    texts = (
-        for_unit(f.message) for f in ctx.findings.get(u.unit, []) if f.code not in _NOT_FOR_UNIT
-    )
+    texts = (for_unit(f.message) for f in shown_to_unit(ctx.findings.get(u.unit, [])))
     return [clean_text(t, multiline=True).rstrip("。") + "。" for t in texts if t]
 
 
@@ -208,6 +202,8 @@ def _sections(u: UnitResult, v: dict[str, Any], findings: list[str]) -> Iterable
         yield "加分与减分", lambda doc: _entries(doc, v)
     if v["pending"]:
         yield "待核定项目", lambda doc: _pending(doc, v)
+    if v["comparison"] is not None:
+        yield "与上年比较", lambda doc: _compared(doc, v["comparison"])
     if findings:
         yield "需要说明的问题", lambda doc: _findings(doc, findings)
 
@@ -228,7 +224,7 @@ def _build(ctx: _Context, u: UnitResult, *, style: DocumentStyle, date: dt.date 
     add_paragraph(doc, "", BODY)
     add_table(doc, ("项目", "内容"), _info_rows(v), widths_mm=INFO_WIDTHS, aligns="cl")
     if v["missing"]:
-        add_paragraph(doc, "未收到该单位的评分表，不计得分、不参加排名。", BODY)
+        add_paragraph(doc, v["no_sheet_note"], BODY)
     elif v["provisional"]:
         add_paragraph(doc, "尚有待核定项目，以上得分和名次为暂定。", BODY)
     for n, (heading, fill) in enumerate(_sections(u, v, _unit_findings(ctx, u)), start=1):

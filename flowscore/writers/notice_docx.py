@@ -11,6 +11,7 @@ results' own Decimals formatted exactly, from the same views the text reports us
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from docx.document import Document
 from docx.shared import Pt
 
 from flowscore.contract import NOTICE_NAME
-from flowscore.labels import SOURCE_LABELS, STATUS_LABELS
+from flowscore.labels import SOURCE_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.numbers import fmt, fmt_plain, fmt_signed
 from flowscore.results import BatchResult, UnitResult
 from flowscore.rubric.document import DocumentStyle
@@ -36,7 +37,7 @@ from flowscore.writers.docx_common import (
     save_docx,
 )
 from flowscore.writers.reports import lost_items, overall_view
-from flowscore.writers.results_json import ordered_units
+from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text
 
 FILE_NAME = NOTICE_NAME
@@ -80,6 +81,8 @@ def _opening(result: BatchResult, year: int | None) -> str:
         parts.append(f"暂定{counts['provisional']}个")
     if counts["missing"]:
         parts.append(f"未报送{counts['missing']}个")
+    if counts["rejected"]:
+        parts.append(f"报送文件无法读取{counts['rejected']}个")
     return (
         f"根据{clean_text(result.scheme_title)}评分细则，考核组对{len(units)}个单位{when}"
         f"的工作进行了考核，其中得分{'、'.join(parts)}。现将考核结果通报如下。"
@@ -120,7 +123,7 @@ def _pending_names(u: UnitResult) -> str:
 
 def _open_units(doc: Document, result: BatchResult) -> None:
     provisional = [u for u in ordered_units(result) if u.status == "provisional"]
-    missing = [u for u in ordered_units(result) if u.status == "missing"]
+    missing = [u for u in ordered_units(result) if u.no_sheet]
     if not provisional and not missing:
         add_paragraph(doc, "全部单位的得分均已核定。", BODY)
         return
@@ -134,8 +137,12 @@ def _open_units(doc: Document, result: BatchResult) -> None:
     for u in missing:
         add_paragraph(
             doc,
-            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）：未报送评分表，不计得分，"
-            "不参加排名。",
+            f"{clean_text(u.unit)}（{clean_text(u.tier_label)}）："
+            + (
+                "未报送评分表，不计得分，不参加排名。"
+                if u.status == "missing"
+                else f"报送的评分表（{clean_text(u.file)}）无法读取，不计得分，不参加排名。"
+            ),
             BODY,
         )
 
@@ -157,6 +164,55 @@ def _lost(doc: Document, result: BatchResult) -> None:
         add_paragraph(doc, text, BODY)
 
 
+COMPARE_HEADERS = ("名次", "单位", "评价得分", "上年", "增减", "名次变化")
+COMPARE_WIDTHS = (16.0, 44.0, 22.0, 22.0, 22.0, 30.0)
+
+
+def _compared(doc: Document, result: BatchResult) -> None:
+    """Per category: each unit's 评价得分 beside last year's, the change and the change of
+    rank; then the items that could not be compared, and why."""
+    cmp = result.comparison
+    assert cmp is not None
+    prev = clean_text(cmp.scheme_title or cmp.scheme_id)
+    intro = f"与上年（{prev}）相比，各单位评价得分和类别内名次的变化如下。"
+    if not cmp.same_rubric:
+        intro += "上年所用评分细则与本年不同，只比较分值和评分标准都相同的项目。"
+    add_paragraph(doc, intro, BODY)
+    tiers = tier_summaries(result)
+    for i, tier in enumerate(tiers, start=1):
+        label = clean_text(tier["label"])
+        if len(tiers) > 1:
+            add_paragraph(doc, f"（{_numeral(i)}）{label}", SUBHEADING)
+        rows = []
+        for u in result.tier_units(tier["id"]):
+            c = cmp.unit(u.unit)
+            if c is None:
+                continue
+            prev_total = fmt(c.previous_total) if c.previous_total is not None else "—"
+            rows.append(
+                [
+                    str(u.rank) if u.rank is not None else "—",
+                    clean_text(u.unit),
+                    fmt(u.total),
+                    prev_total,
+                    c.delta_text if c.delta is not None else "—",
+                    clean_text(c.rank_text),
+                ]
+            )
+        add_table(doc, COMPARE_HEADERS, rows, widths_mm=COMPARE_WIDTHS, aligns="clrrrc")
+    reasons: dict[str, list[str]] = {}
+    for c in cmp.units.values():
+        unit = result.unit(c.unit)
+        where = clean_text(unit.tier_label) if unit else ""
+        for it in c.uncompared:
+            if it.why in ("本年待核定", "上年待核定"):
+                continue
+            key = f"第{it.no}项“{clean_text(it.short)}”（{where}）：{it.why}"
+            reasons.setdefault(key, []).append(c.unit)
+    for key in reasons:
+        add_paragraph(doc, f"{key}，不作比较。", BODY)
+
+
 def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> None:
     add_paragraph(doc, "", BODY)
     for i, text in enumerate((style.seal_text, date_text(date, style))):
@@ -168,8 +224,8 @@ def _closing(doc: Document, *, style: DocumentStyle, date: dt.date | None) -> No
 
 def _unit_heading(i: int, u: UnitResult) -> str:
     status = STATUS_LABELS.get(u.status, u.status)
-    if u.status == "missing":
-        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，未报送）"
+    if u.no_sheet:
+        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，{status}）"
     return (
         f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，评价得分{fmt(u.total)}，{status}）"
     )
@@ -203,8 +259,8 @@ def _annex(doc: Document, result: BatchResult, *, style: DocumentStyle) -> None:
     add_paragraph(doc, "", BODY)
     for i, u in enumerate(ordered_units(result), start=1):
         add_paragraph(doc, _unit_heading(i, u), SUBHEADING)
-        if u.status == "missing" or not u.items:
-            add_paragraph(doc, "未收到该单位的评分表。", BODY)
+        if u.no_sheet or not u.items:
+            add_paragraph(doc, no_sheet_note(u.status, clean_text(u.file)), BODY)
             continue
         add_table(doc, ITEM_HEADERS, item_rows(u), widths_mm=ITEM_WIDTHS, aligns="clcrrc")
         sums = f"项目小计{fmt(u.subtotal)}，加分{_signed(u.bonus)}，减分{_signed(u.penalty)}，"
@@ -223,11 +279,13 @@ def build_notice(
     p = add_paragraph(doc, style.addressee, BODY)
     p.paragraph_format.first_line_indent = 0
     add_paragraph(doc, _opening(result, year), BODY)
-    sections = (
+    sections: tuple[tuple[str, Callable[[Document, BatchResult], None]], ...] = (
         ("考核结果", _rank_tables),
         ("暂定和未报送的单位", _open_units),
         ("失分较多的项目", _lost),
     )
+    if result.comparison is not None:  # compute --compare
+        sections += (("与上年比较", _compared),)
     for n, (heading, fill) in enumerate(sections, start=1):
         add_paragraph(doc, f"{_numeral(n)}、{heading}", HEADING)
         fill(doc, result)

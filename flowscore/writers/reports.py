@@ -14,20 +14,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from rich.cells import cell_len
 
 import flowscore
+from flowscore.catalog import name_of
 from flowscore.errors import OutputError
 from flowscore.findings import Finding, Level
 from flowscore.labels import ENTRY_KIND_LABELS as KIND_LABELS
-from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from flowscore.labels import INPUT_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, no_sheet_note
 from flowscore.numbers import fmt, fmt_pct, fmt_plain, fmt_signed, q
 from flowscore.results import BatchResult, Entry, UnitResult
+from flowscore.writers.for_unit import shown_to_unit, without_options
 from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text, md_cell, unique_filenames
+
+if TYPE_CHECKING:
+    from flowscore.compare import UnitComparison
 
 UNIT_TEMPLATE = "unit_report.txt.j2"
 OVERALL_TEMPLATE = "overall_report.md.j2"
@@ -132,6 +137,7 @@ def environment() -> jinja2.Environment:
         md=md_cell,
         pad=pad,
         truncate_cells=truncate,
+        kind=name_of,
     )
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, KIND_LABELS=KIND_LABELS
@@ -224,13 +230,16 @@ def unit_view(
         }
         for it in u.items
     ]
+    cmp = result.comparison.unit(u.unit) if result.comparison is not None else None
     return {
         "scheme_title": result.scheme_title,
+        "comparison": comparison_view(cmp) if cmp is not None else None,
         "unit": clean_text(u.unit),
         "tier_label": clean_text(u.tier_label),
         "base": fmt_plain(u.base),
         "status": STATUS_LABELS.get(u.status, u.status),
-        "missing": u.status == "missing",
+        "missing": u.no_sheet,
+        "no_sheet_note": no_sheet_note(u.status, clean_text(u.file)),
         "provisional": u.status == "provisional",
         "file": clean_text(u.file),
         "total": fmt(u.total),
@@ -251,13 +260,48 @@ def unit_view(
         "findings": [
             {
                 "level": f.level.label,
-                "code": f.code,
+                "kind": name_of(f.code),
                 "where": clean_text(_where(f)),
-                "message": clean_text(f.message, multiline=True),
-                "hint": clean_text(f.hint, multiline=True),
+                "message": clean_text(without_options(f.message), multiline=True),
+                "hint": clean_text(without_options(f.hint), multiline=True),
             }
-            for f in findings
+            for f in shown_to_unit(findings)  # the feedback is the unit's to read
         ],
+    }
+
+
+def comparison_view(c: UnitComparison) -> dict[str, Any]:
+    """A unit's year comparison as the feedback sheets say it (Word and text): the totals,
+    ranks and items, a number where there is one and the reason where there is none."""
+    rows = []
+    for i in c.items:
+        d = i.delta
+        rows.append(
+            [
+                i.no,
+                truncate(clean_text(i.short), 24),
+                fmt(i.verified),
+                fmt(i.previous) if not i.why else "—",
+                _signed(d) if d is not None else clean_text(i.why),
+            ]
+        )
+    prev = fmt(c.previous_total) if c.previous_total is not None else (c.note or "—")
+    rank = f"第{c.rank}名" if c.rank is not None else "未排名"
+    prev_rank = f"第{c.previous_rank}名" if c.previous_rank is not None else "—"
+    return {
+        "total": fmt(c.total),
+        "previous_total": clean_text(prev),
+        "delta": clean_text(c.delta_text),
+        "rank": rank,
+        "previous_rank": prev_rank,
+        "rank_text": clean_text(c.rank_text),
+        "note": clean_text(c.note),
+        "previous_unit": clean_text(c.previous_unit) if c.previous_unit != c.unit else "",
+        "rows": rows,
+        "table": text_table(["序号", "项目", "本年核定分", "上年核定分", "增减"], rows, "llrrl")
+        if rows
+        else [],
+        "uncompared": sum(1 for i in c.items if i.why),
     }
 
 

@@ -28,6 +28,7 @@ from flowscore.results import (
     Entry,
     IndicatorRow,
     ItemResult,
+    RegisterNote,
     UnitResult,
 )
 
@@ -58,6 +59,40 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "explanation": it.explanation,
         "cell": it.cell,
         "assessor": it.assessor,
+        "register": register_note(it.register),
+    }
+
+
+def register_note(note: RegisterNote | None) -> dict[str, Any] | None:
+    """An item's entry in the assessor's register (核定登记表): who, when, why, what it
+    replaced and whether it was used; None when the register has none for it."""
+    if note is None:
+        return None
+    return {
+        "score": note.score,
+        "who": note.who,
+        "date": note.date,
+        "reason": note.reason,
+        "file": note.file,
+        "sheet": note.sheet,
+        "row": note.row,
+        "cell": note.cell,
+        "used": note.used,
+        "before": note.before,
+        "before_source": note.before_source,
+    }
+
+
+def manifest(result: BatchResult) -> dict[str, Any]:
+    """What the run was made from: flowscore's version, the rubric's id and content hash and
+    every file read with its size and content hash (no clock time: a rerun is the same)."""
+    return {
+        "flowscore_version": __version__,
+        "rubric": {"id": result.scheme_id, "sha256": result.scheme_digest},
+        "inputs": [
+            {"path": f.path, "size": f.size if f.size >= 0 else None, "sha256": f.sha256 or None}
+            for f in result.inputs
+        ],
     }
 
 
@@ -184,6 +219,8 @@ def _result_data(result: BatchResult, each: Callable[..., Any]) -> dict[str, Any
             for f in result.inputs
         ],
         "findings": result.report.to_list(),
+        "manifest": manifest(result),
+        "comparison": result.comparison.to_dict() if result.comparison is not None else None,
         "summary": {
             "findings": result.report.counts(),
             "units": {s: sum(1 for u in units if u.status == s) for s in STATUS_LABELS},
@@ -286,7 +323,7 @@ def _encode_all(data: Any, out: list[str], flush: Callable[[], None] | None = No
         append(f"\n{indent}}}")
 
     def encode_list(value: Iterable[Any], indent: str) -> None:
-        if not len(value):  # type: ignore[arg-type]
+        if not len(value):  # type: ignore[arg-type]  # always a list or tuple here
             append("[]")
             return
         inner = indent + "  "

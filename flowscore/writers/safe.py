@@ -130,10 +130,41 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_ENTITY = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 def md_cell(value: object) -> str:
-    """Text for one markdown table cell: on one line, pipes and markup characters escaped, so a
-    unit name cannot break the table or inject links or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", clean_text(value)).strip()
+    """Text for one markdown table cell or line: on one line, and escaped only where a
+    character would otherwise be markup (a pipe, emphasis, code, a link, HTML, an entity), so
+    a unit name cannot break the table or inject links or HTML, while ``sample_data`` or
+    ``考核(2019)`` read as typed in Notepad too (the report is read raw as often as rendered)."""
+    text = clean_text(value).strip()
+    closing = len(text.rstrip("#"))  # where a trailing run of # (a heading's closing) starts
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if _is_markup(ch, before, after) or (
+            (ch == "#" and i >= closing and not text[closing - 1 : closing].strip())
+            or (ch == "&" and _ENTITY.match(text, i))
+        ):
+            out.append("\\")
+        out.append(ch)
+    return "".join(out)
+
+
+def _is_markup(ch: str, before: str, after: str) -> bool:
+    if ch in "|`*":
+        return True  # a cell's end, code, emphasis (also inside a word)
+    if ch == "\\":
+        return after in _ASCII_PUNCT  # elsewhere a backslash is shown as it is
+    if ch == "_":
+        return not (before.isalnum() and after.isalnum())  # inside a word it is literal
+    if ch == "~":
+        return "~" in (before, after)  # strikethrough needs two
+    if ch == "<":
+        return after.isascii() and (after.isalpha() or after in "/!?")  # HTML, autolinks
+    if ch == "]":
+        return after in "(["  # a link's or reference's text ends here
+    return False

@@ -23,18 +23,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
+from flowscore.catalog import name_of
 from flowscore.contract import SUMMARY_NAME
 from flowscore.findings import Finding
 from flowscore.labels import ENTRY_KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
-from flowscore.results import BatchResult, Entry, IndicatorRow, UnitResult
+from flowscore.numbers import fmt_plain
+from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
 from flowscore.writers import xlsx_raw
 from flowscore.writers.results_json import ordered_units
 from flowscore.writers.safe import excel_text, looks_like_formula
 from flowscore.writers.xlsx_raw import Text
+
+if TYPE_CHECKING:
+    from flowscore.compare import UnitComparison
 
 FILE_NAME = SUMMARY_NAME
 SHEETS = ("排名", "图表", "明细", "指标", "加减分", "问题清单")
@@ -159,6 +164,9 @@ def _rank_sheet(result: BatchResult, *, date: dt.date | None) -> xlsx_raw.Sheet:
     # Category subtotals (北仑: 基础工作 / 管理工作 / 服务工作) as columns after the status.
     cats = list(dict.fromkeys(c for u in units for c, _v, _m in u.categories))
     cols = RANK_COLS + tuple(Col(f"{c}（{_max_of(units, c)}）", SCORE) for c in cats)
+    cmp = result.comparison
+    if cmp is not None:  # last year beside this year (compute --compare)
+        cols += COMPARE_COLS
     rows = [
         [
             u.tier_label,
@@ -169,11 +177,35 @@ def _rank_sheet(result: BatchResult, *, date: dt.date | None) -> xlsx_raw.Sheet:
             u.contribution,
             STATUS_LABELS.get(u.status, u.status),
             *({c: v for c, v, _m in u.categories}.get(c) for c in cats),
+            *(_compare_cells(cmp.unit(u.unit)) if cmp is not None else ()),
         ]
         for u in units
     ]
     preamble = (f"{result.scheme_title} 各类别排名", f"制表日期：{_date_text(date)}")
     return _sheet("排名", cols, rows, preamble=preamble)
+
+
+COMPARE_COLS = (
+    Col("上年评价得分", SCORE),
+    Col("增减", SIGNED),
+    Col("上年名次"),
+    Col("名次变化"),
+    Col("比较说明", wrap=True, width=30),
+)
+
+
+def _compare_cells(c: UnitComparison | None) -> list[Any]:
+    """上年评价得分, 增减, 上年名次, 名次变化 and the note: a number where there is one, else
+    the reason in words (上年无此单位)."""
+    if c is None:
+        return [None, None, None, None, None]
+    return [
+        c.previous_total if c.previous_total is not None else c.note or None,
+        c.delta if c.delta is not None else None,
+        c.previous_rank,
+        c.rank_text,
+        c.note or None,
+    ]
 
 
 def _date_text(date: dt.date | None) -> str:
@@ -261,8 +293,6 @@ def _tiers(units: Sequence[Any]) -> list[list[Any]]:
 
 def _max_of(units: Sequence[Any], category: str) -> str:
     """A category's max as printed in a header (基础工作（30）)."""
-    from flowscore.numbers import fmt_plain
-
     return next((fmt_plain(m) for u in units for c, _v, m in u.categories if c == category), "")
 
 
@@ -279,6 +309,39 @@ DETAIL_COLS = (
     Col("说明", wrap=True, width=60),
     Col("备注", wrap=True, width=30),
 )
+# shown when the run read an assessor's register (核定登记表): who, when, why for each item
+REGISTER_COL = Col("核定登记", wrap=True, width=36)
+
+
+def register_text(it: ItemResult) -> str | None:
+    """An item's entry in the assessor's register as the 明细 sheet shows it: who, when, why,
+    where, and whether it was used."""
+    n = it.register
+    if n is None:
+        return None
+    why = f"；理由：{n.reason}" if n.reason else "；未写理由"
+    used = "" if n.used else "（未采用，见问题清单）"
+    return (
+        f"{n.who}，{n.date or '日期未填'}，登记 {fmt_plain(n.score)} 分{why}"
+        f"（{n.file} › {n.sheet} 第{n.row}行）{used}"
+    )
+
+
+def _has_register(result: BatchResult) -> bool:
+    return any(it.register is not None for u in result.units for it in u.items)
+
+
+def _detail_sheet(result: BatchResult) -> xlsx_raw.Sheet:
+    """明细: every unit's items; with a 核定登记 column when the register named any."""
+    rows = list(_detail_rows(result))
+    if not _has_register(result):
+        return _sheet("明细", DETAIL_COLS, rows)
+    notes = [register_text(it) for u in ordered_units(result) for it in u.items]
+    return _sheet(
+        "明细",
+        (*DETAIL_COLS, REGISTER_COL),
+        [[*row, note] for row, note in zip(rows, notes, strict=True)],
+    )
 
 
 def _detail_rows(result: BatchResult) -> Iterable[list[Any]]:
@@ -361,7 +424,7 @@ def _entry_rows(entries: Iterable[Entry]) -> list[list[Any]]:
 
 FINDING_COLS = (
     Col("级别"),
-    Col("代码"),
+    Col("问题类别", width=16),
     Col("文件"),
     Col("工作表"),
     Col("单元格"),
@@ -373,7 +436,16 @@ FINDING_COLS = (
 
 def _finding_rows(findings: Iterable[Finding]) -> list[list[Any]]:
     return [
-        [f.level.label, f.code, f.file, f.sheet, f.cell or f.key, f.unit, f.message, f.hint]
+        [
+            f.level.label,
+            name_of(f.code),
+            f.file,
+            f.sheet,
+            f.cell or f.key,
+            f.unit,
+            f.message,
+            f.hint,
+        ]
         for f in findings
     ]
 
@@ -386,7 +458,7 @@ def build_sheets(result: BatchResult, *, date: dt.date | None = None) -> list[xl
     return [
         _rank_sheet(result, date=date),
         _chart_sheet(ordered_units(result)),
-        _sheet("明细", DETAIL_COLS, list(_detail_rows(result))),
+        _detail_sheet(result),
         _indicator_sheet(result.indicators),
         _sheet("加减分", ENTRY_COLS, _entry_rows(entries)),
         _sheet("问题清单", FINDING_COLS, _finding_rows(result.report.sorted())),

@@ -9,9 +9,10 @@ from flowscore.inputs.kinds.base import ReadContext, SheetKind
 from flowscore.inputs.kinds.city_ranking import CityRankingKind
 from flowscore.inputs.kinds.entries import EntriesKind
 from flowscore.inputs.kinds.indicators import IndicatorsKind
+from flowscore.inputs.kinds.register import RegisterKind
 
 # An annex header (考核内容/分值/自评分) is tried first; the others all need a 单位 column.
-KINDS = (AnnexKind, EntriesKind, CityRankingKind, IndicatorsKind)
+KINDS = (AnnexKind, RegisterKind, EntriesKind, CityRankingKind, IndicatorsKind)
 
 
 def sheet_kinds(ctx: ReadContext) -> tuple[SheetKind, ...]:

@@ -10,7 +10,7 @@ whole) are not the unit's items.
 
 A template of another rubric (last year's, or the one a rubric was copied from) is read against
 this one item by item: a numbered row is the item only when its text says so too, else the item
-its text is; what does not match is a finding on that item or row (``annex_checks``). Only a
+its text is; what does not match is a finding on that item or row (``annex_check``). Only a
 sheet with fewer than half the items is another assessment's, refused whole. Each item records
 why its 核定分 is missing when the cell is not simply blank (text that is no score, a merged
 cell), so the pending item says what is there.
@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from flowscore.contract import PROP_ASSESSOR, PROP_SCHEME, PROP_UNIT
-from flowscore.inputs.kinds import annex_checks as checks
+from flowscore.inputs.kinds import annex_check as checks
+from flowscore.inputs.kinds.annex_check import check_annex
 from flowscore.inputs.kinds.base import ReadContext, quote, roles_of
 from flowscore.inputs.open import Grid, WorkbookData
 from flowscore.inputs.records import AnnexSheet, Inputs, ItemEntry
@@ -142,6 +143,20 @@ class AnnexKind:
         names: dict[str, Any] = {"found": found, "used": scheme.id, "count": len(at.sheet.items)}
         if foreign and not checks.same_scheme(len(rows.items), at.sheet):
             at.report(inputs, "scheme-mismatch", matched=len(rows.items), **names)
+            # how it differs from this rubric, item by item (annex_check.py)
+            check_annex(
+                self.ctx,
+                grid,
+                wb,
+                display,
+                unit,
+                at.sheet,
+                header,
+                roles,
+                None,
+                inputs,
+                other_scheme=found,
+            )
             return
         if foreign:
             at.report(inputs, "scheme-other-version", matched=len(rows.items), **names)
@@ -161,6 +176,12 @@ class AnnexKind:
                     short=short,
                     **names,
                 )
+        if not foreign:
+            # 分值 altered, rows deleted or added, another version of the rubric under the same
+            # id (annex_check.py); another id's version has said so item by item above
+            check_annex(
+                self.ctx, grid, wb, display, unit, at.sheet, header, roles, rows.items, inputs
+            )
         inputs.annexes.append(
             AnnexSheet(
                 unit=unit,
