@@ -27,6 +27,12 @@ NOTICE_NAME = "考核结果通报（草稿）.docx"
 FEEDBACK_DIR = "反馈单"
 DEFAULT_OUT = "flowscore-output"
 
+# What the writers put in every output's document properties, by which an earlier run's file
+# left among the materials is known (``inputs/own_outputs.py``): the summary workbook's creator,
+# and the fixed creation time of every output (it keeps reruns byte-identical).
+OUTPUT_CREATOR = "flowscore"
+OUTPUT_STAMP = "2000-01-01T00:00:00Z"
+
 # -- the assessor's register (核定登记表, issue #16) ------------------------------------------------
 PROP_KIND = "flowscore.kind"  # what a workbook flowscore made is ("register"; absent: annex)
 PROP_RUBRIC_DIGEST = (

@@ -114,7 +114,10 @@ def test_merged_cells_give_one_value_in_one_column(tmp_path):
     assert grid.col_names[4] == "自查分" and grid.col_names[2] == "第3列"
     first = grid.rows[grid.first_table_row + 1]
     assert first[:3] == ["基础工作", "30", "6"]
-    assert grid.rows[grid.first_table_row + 2][:3] == [None, None, "8"]  # merged down: once
+    second = grid.first_table_row + 2
+    assert [grid.value(second, c) for c in range(3)] == [None, None, "8"]  # merged down: once
+    assert grid.merged_into(second, 0) == (second - 1, 0)  # and known to be merged
+    assert grid.merged_into(second, 2) is None
 
 
 # -- the seeds' layouts, scored ------------------------------------------------------------------

@@ -9,7 +9,6 @@ input format is one opener module plus one line in ``_OPENERS``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -50,19 +49,17 @@ def open_file(
     display: str,
     limits: Limits = DEFAULT_LIMITS,
     converted: Conversion | None = None,
-    fingerprint: Callable[[bytes], None] | None = None,
+    data: bytes | None = None,
 ) -> tuple[WorkbookData | None, list[Finding]]:
     """Every sheet of ``path`` (a Word document: every table). Problems become findings naming
     ``display`` (the path relative to the submissions folder); a file that cannot be read at
     all gives None. ``converted``: the file as LibreOffice converted it for the batch (a .doc,
-    ``folder``), for the opener of its format. ``fingerprint`` is given the bytes as read (the
-    run's manifest hashes them here, so no file is read twice). Never raises for anything in
-    the file."""
-    data, refused = read_limited(path, display=display, limits=limits)
+    ``folder``), for the opener of its format; ``data``: its bytes when already read (by
+    ``read_limited``). Never raises for anything in the file."""
     if data is None:
-        return None, refused
-    if fingerprint is not None:
-        fingerprint(data)
+        data, refused = read_limited(path, display=display, limits=limits)
+        if data is None:
+            return None, refused
     pre: Preflight
     try:
         pre = preflight(data, path.suffix, limits)
