@@ -18,13 +18,12 @@ say each problem once, and a Word file is told what to do in Word's terms.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TypeVar
 
+from flowscore.catalog_register import REGISTER_KINDS
 from flowscore.findings import Finding, Level, clip
+from flowscore.problem_kind import Kind
 
 E, W, N = Level.ERROR, Level.WARNING, Level.INFO  # N: a note (提示)
-_T = TypeVar("_T")
 
 # The README's groups, in its order.
 GROUPS = {
@@ -34,46 +33,6 @@ GROUPS = {
     "register": "核定登记表、名次变化、与上年比较",
     "rubric": "评分细则文件（--rubric、flowscore rubric check）",
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class Kind:
-    code: str
-    level: Level
-    name: str  # a few Chinese words: what a clerk sees instead of the code
-    meaning: str  # README 含义
-    action: str  # README 怎么办; the hint when no pattern is given
-    group: str
-    messages: Mapping[str, str]  # variant → message pattern ("" is the usual one)
-    hints: Mapping[str, str] = field(default_factory=dict)  # variant → hint pattern
-    levels: Mapping[str, Level] = field(default_factory=dict)  # a variant of another level
-
-    def message(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = _pick(self.messages, _candidates(variant, family=False), "")
-        return pattern.format_map(fields)
-
-    def hint(self, variant: str, fields: Mapping[str, object]) -> str:
-        pattern = _pick(self.hints, _candidates(variant, family=True), self.action)
-        return pattern.format_map({"fix": self.action, **fields})
-
-    def level_of(self, variant: str) -> Level:
-        return _pick(self.levels, _candidates(variant, family=False), self.level)
-
-
-def _candidates(variant: str, *, family: bool) -> tuple[str, ...]:
-    """The patterns a variant may take, first choice first: ``word:ratio``, (``word``,)
-    ``ratio``, then the usual one."""
-    fam, _, situation = variant.rpartition(":")
-    if not fam:
-        return (variant, "")
-    return (variant, fam, situation, "") if family else (variant, situation, "")
-
-
-def _pick(table: Mapping[str, _T], keys: tuple[str, ...], default: _T) -> _T:
-    for key in keys:
-        if key in table:
-            return table[key]
-    return default
 
 
 _RESAVE = "用 Excel、WPS 或 LibreOffice 打开确认文件完好，另存为 .xlsx 后重新提交"
@@ -452,6 +411,27 @@ _KINDS = (
         messages={"": "这是 flowscore 以前写出的结果文件夹，其中的文件未读取"},
         hints={"": "如不再需要，可把它移出材料文件夹"},
     ),
+    Kind(
+        code="output-file-skipped",
+        level=N,
+        name="跳过以前的输出文件",
+        meaning="文件是 flowscore 以前写出的考核汇总、通报、反馈单或 results.json（按文档属性和内容识别，改了名、放在子文件夹中也一样），其中的排名、指标和分数是以前的结果，未读取；考核汇总在 Excel/WPS 中修改保存过的为警告",
+        action="不需要处理；如不再需要，可把它移出材料文件夹",
+        group="file",
+        messages={
+            "summary": "这是 flowscore 以前写出的考核汇总，不作为本次的材料读取",
+            "resaved": "这是 flowscore 以前写出的考核汇总（之后在 Excel 或 WPS 中修改保存过），不作为本次的材料读取",
+            "notice": "这是 flowscore 以前写出的考核结果通报，不作为本次的材料读取",
+            "feedback": "这是 flowscore 以前写出的考核反馈单，不作为本次的材料读取",
+            "results": "这是 flowscore 以前写出的结果文件（results.json），不作为本次的材料读取",
+        },
+        hints={
+            "": "文件标题“{title}”；其中的排名、指标和分数是以前计算的结果，本次不采用。如不再需要，可把它移出材料文件夹",
+            "resaved": "文件标题“{title}”；其中的指标、排名是以前的结果，本次不采用。本年度的指标数据请填在指标数据工作簿中（flowscore template --indicators 生成），加减分、市考排名也填在那里",
+            "results": "其中是以前计算的结果，本次不采用；如不再需要，可把它移出材料文件夹",
+        },
+        levels={"resaved": W},
+    ),
     # -- annex sheets --------------------------------------------------------------------------
     Kind(
         code="unknown-unit",
@@ -492,11 +472,29 @@ _KINDS = (
         code="scheme-mismatch",
         level=E,
         name="用了其他细则的模板",
-        meaning="评分表由另一套评分细则的模板生成",
+        meaning="评分表由另一套评分细则的模板生成，其中的考核项目与本次细则的对不上（不到一半的项目序号和内容都相同），未读取；同一套考核另一版本的模板照常逐项读取（`scheme-other-version`）",
         action="用 `--rubric` 指定正确的细则，或改用本年度模板",
         group="annex",
-        messages={"": "这份评分表由评分细则“{found}”生成，与本次使用的“{used}”不同"},
-        hints={"": "用 --rubric 指定正确的评分细则，或让单位改用本年度的模板重新填写"},
+        messages={
+            "": "这份评分表由评分细则“{found}”的模板生成，考核项目与本次使用的“{used}”对不上（本次细则 {count} 个项目，表中只有 {matched} 个对得上），不是同一套考核的表，未读取"
+        },
+        hints={
+            "": "用 --rubric 指定这份表所用的评分细则，或让单位改用本次细则的模板（flowscore template）重新填写"
+        },
+    ),
+    Kind(
+        code="scheme-other-version",
+        level=N,
+        name="按本次细则逐项读取",
+        meaning="评分表由同一套考核另一版本的细则（如上一年度、复制前的细则）的模板生成，按序号和考核内容逐项对应到本次细则的项目；对不上的项目另有提示",
+        action="核对另行提示的项目；以后请用本次细则的模板",
+        group="annex",
+        messages={
+            "": "这份评分表由评分细则“{found}”的模板生成，本次使用“{used}”：已按序号和考核内容逐项对应（本次细则 {count} 个项目，表中对得上 {matched} 个）"
+        },
+        hints={
+            "": "对不上的项目另有提示；以后请用本次细则生成的模板（flowscore template --rubric {used}）"
+        },
     ),
     Kind(
         code="duplicate-unit",
@@ -535,8 +533,76 @@ _KINDS = (
         meaning="序号不在该单位评分表的考核项目中",
         action="检查是否用了其他单位的表",
         group="annex",
-        messages={"": "序号 {no} 不在“{title}”（{unit}）的考核项目中"},
-        hints={"": "该表的序号应为 1–{count}；检查是否用了其他单位的表"},
+        messages={
+            "": "序号 {no} 不在“{title}”（{unit}）的考核项目中",
+            "numeral": "序号“{no}”是汉字数字，本次细则既有第 {guess} 项、又有以“{no}”编号的部分，不能确定是哪一项，此行未采用",
+        },
+        hints={
+            "": "该表的序号应为 1–{count}；检查是否用了其他单位的表",
+            "numeral": "把序号改为评分细则中的写法（如 {guess}）",
+        },
+    ),
+    Kind(
+        code="item-numeral",
+        level=N,
+        name="汉字序号已按数字读取",
+        meaning="序号写成汉字数字（“三”），评分细则中是阿拉伯数字（3）且没有歧义，已按数字读取",
+        action="以后请用阿拉伯数字填写序号",
+        group="annex",
+        messages={"": "序号写的是“{no}”，已按第 {to} 项（{short}）读取"},
+        hints={"": "以后请用阿拉伯数字填写序号（{to}）"},
+    ),
+    Kind(
+        code="item-renumbered",
+        level=W,
+        name="序号与本次细则不同",
+        meaning="另一版本细则的评分表中，某行的序号在本次细则中是另一项，它的考核内容与本次细则的另一序号相同，已按考核内容对应",
+        action="核对这一行；以后请用本次细则的模板",
+        group="annex",
+        messages={
+            "": "{row}的序号是 {no}，考核内容与本次细则的序号 {to}（{short}）相同，已按序号 {to} 读取"
+        },
+        hints={"": "两版细则的序号不同：核对这一行的分数是否属于序号 {to}；以后请用本次细则的模板"},
+    ),
+    Kind(
+        code="max-differs",
+        level=W,
+        name="分值与本次细则不同",
+        meaning="另一版本细则的评分表上印的分值与本次细则不同，按本次细则的分值计分",
+        action="核对自评分；以后请用本次细则的模板",
+        group="annex",
+        messages={
+            "": "序号 {no}（{short}）在评分表上的分值是 {written}，本次细则是 {max}，按本次细则的 {max} 分计分"
+        },
+        hints={"": "核对自评分是否按 {max} 分填写；以后请用本次细则生成的模板"},
+    ),
+    Kind(
+        code="annex-other-year",
+        level=W,
+        name="不是本年度的评分表",
+        meaning="评分表标题写的是另一个年度（如本次考核 2019 年度，标题是“2018年度…考核评分表”），多为沿用了往年的表；表中分数仍按序号读取",
+        action="请该单位用本年度的评分表重新填写；只是标题写错的，改正即可",
+        group="annex",
+        messages={"": "评分表标题是“{title}”，是 {found} 年度的表，本次考核是 {year} 年度"},
+        hints={
+            "": "可能沿用了往年的表（表中分数仍按序号读取）：请该单位用 {year} 年度的评分表（flowscore template 生成）重新填写；如只是标题年份写错，改正后重新运行"
+        },
+    ),
+    Kind(
+        code="no-self-scores",
+        level=W,
+        name="没有填写自评分",
+        meaning="评分表中全部项目的自评分都是空的（自评分和核定分都空时，多为交回了空白表）",
+        action="请该单位填写自评分后重新报送",
+        group="annex",
+        messages={
+            "": "评分表中全部 {count} 个项目的{slabel}都是空的",
+            "blank": "评分表中全部 {count} 个项目的{slabel}和{vlabel}都是空的，像是交回了空白的评分表",
+        },
+        hints={
+            "": "请该单位填写{slabel}后重新报送（{slabel}不代替{vlabel}，但反馈和核对都要用到）",
+            "blank": "确认这是不是该单位填好的表：请该单位填写{slabel}后重新报送",
+        },
     ),
     Kind(
         code="duplicate-item",
@@ -554,7 +620,13 @@ _KINDS = (
         meaning="评分表中缺少某个序号",
         action="核对是否删掉了行或序号写错",
         group="annex",
-        messages={"": "评分表中找不到序号 {no}（{short}）"},
+        messages={
+            "": "评分表中找不到序号 {no}（{short}）",
+            "version": "评分表中没有序号 {no}（{short}）：这份表按评分细则“{found}”的模板制作，本次细则“{used}”有这一项",
+        },
+        hints={
+            "version": "考核组在表中补上这一行（序号 {no}）并填写分数，或请单位改用本次细则的模板",
+        },
     ),
     Kind(
         code="unmatched-row",
@@ -566,7 +638,12 @@ _KINDS = (
         messages={
             "": "{row}“{text}…”对不上评分细则中的任何一项，此行未采用",
             "ambiguous": "{row}的文字同样接近序号 {first} 和 {second}，无法确定是哪一项，此行未采用",
+            "version": "{row}（序号 {no}“{text}”）在本次细则“{used}”中没有对应的项目（已删除或改写），此行未采用",
         },
+        hints={
+            "version": "两版细则的这一项不同：核对本次细则；该行的分数不计入",
+        },
+        levels={"version": W},
     ),
     Kind(
         code="text-match-limit",
@@ -587,7 +664,7 @@ _KINDS = (
         meaning="分数不是数字：文字（“良好”）、带单位（“35分”）、负数、百分数、公式错误值（`#DIV/0!`、`#REF!`），未采用",
         action="只填数字，如 4 或 4.5",
         group="annex",
-        messages={"": "单元格内容{problem}，未采用"},
+        messages={"": "{column}{problem}，未采用"},
         hints={"": "只填数字，如 4 或 4.5（不要带“分”等文字）"},
     ),
     Kind(
@@ -649,11 +726,23 @@ _KINDS = (
         code="pending",
         level=W,
         name="待核定",
-        meaning="考核组核定项没有核定分，该单位得分暂定（自评分从不代替核定分）",
+        meaning="考核组核定项没有可用的核定分，该单位得分暂定（自评分从不代替核定分）；说明写明表上实际是什么：空白、不是分数的内容（“90%”）、合并单元格、评分表中没有这一行",
         action="填写核定分；`--strict` 时视为失败",
         group="annex",
-        messages={"": "{label}尚未核定（{vlabel}为空），该单位得分暂定"},
-        hints={"": _PENDING_HINT},
+        messages={
+            "": "{label}尚未核定（{vlabel}为空），该单位得分暂定",
+            "not-a-score": "{label}尚未核定（{vlabel}“{text}”不是分数），该单位得分暂定",
+            "merged": "{label}尚未核定：{vlabel}单元格与 {first} 合并为一格，分数只记在 {first}，该单位得分暂定",
+            "no-row": "{label}尚未核定：评分表中没有这一项（删掉了这一行或序号写错），该单位得分暂定",
+            "new-item": "{label}尚未核定：这份评分表按评分细则“{found}”制作，没有本次细则“{used}”的这一项，该单位得分暂定",
+        },
+        hints={
+            "": _PENDING_HINT,
+            "not-a-score": "{vlabel}只填数字，如 4 或 4.5；--strict 时视为错误",
+            "merged": "取消合并单元格，在每一项的{vlabel}栏分别填写分数；--strict 时视为错误",
+            "no-row": "在评分表中补上这一行（序号 {no}）并填写{vlabel}；--strict 时视为错误",
+            "new-item": "考核组在评分表中补上这一行（序号 {no}）并填写{vlabel}，或请单位改用本次细则的模板；--strict 时视为错误",
+        },
     ),
     Kind(
         code="computed-differs",
@@ -1081,10 +1170,7 @@ _KINDS = (
     ),
 )
 
-# -- the assessor's register, runs and years (issue #16) ------------------------------------------
-# (kept in a block of their own: ``catalog_register.py`` holds them, this line adds them)
-from flowscore.catalog_register import REGISTER_KINDS  # noqa: E402
-
+# -- the assessor's register, runs and years (issue #16): kept in ``catalog_register.py`` ------
 _KINDS = (*_KINDS, *REGISTER_KINDS)
 
 CATALOG: Mapping[str, Kind] = {k.code: k for k in _KINDS}

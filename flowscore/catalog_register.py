@@ -9,8 +9,8 @@ department's own item (the provincial scheme)."""
 
 from __future__ import annotations
 
-from flowscore.catalog import Kind
 from flowscore.findings import Level
+from flowscore.problem_kind import Kind
 
 _REG_HINT = "在核定登记表中改正这一行后重新运行；不需要的行请整行删去"
 _DATE_HINT = "日期写成 2019-12-16 或 2019年12月16日（也可以是 Excel 的日期格式）"

@@ -13,7 +13,10 @@ PROP_SHEET = "flowscore.sheet"  # the rubric's sheet id
 PROP_VERSION = "flowscore.template_version"
 PROP_ASSESSOR = "flowscore.assessor"  # a member department's field-inspection sheet
 
-TEMPLATE_VERSION = "1"
+# 2: row 3 totals the 自评分 only (1 showed a 评价得分 from the 核定分 typed so far), the sheet is
+# protected, and 说明 and 填表人 lines follow the table. Sheets of 1 are still read as before.
+# The indicator workbook and the register carry it too; their layout is the same in 1 and 2.
+TEMPLATE_VERSION = "2"
 
 # A run's outputs, inside the output folder.
 SUMMARY_NAME = "考核汇总.xlsx"
@@ -23,6 +26,12 @@ REPORTS_DIR = "reports"  # the plain-text feedback (--text)
 NOTICE_NAME = "考核结果通报（草稿）.docx"
 FEEDBACK_DIR = "反馈单"
 DEFAULT_OUT = "flowscore-output"
+
+# What the writers put in every output's document properties, by which an earlier run's file
+# left among the materials is known (``inputs/own_outputs.py``): the summary workbook's creator,
+# and the fixed creation time of every output (it keeps reruns byte-identical).
+OUTPUT_CREATOR = "flowscore"
+OUTPUT_STAMP = "2000-01-01T00:00:00Z"
 
 # -- the assessor's register (核定登记表, issue #16) ------------------------------------------------
 PROP_KIND = "flowscore.kind"  # what a workbook flowscore made is ("register"; absent: annex)

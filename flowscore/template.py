@@ -5,24 +5,40 @@ visible worksheet named ``评分表``, six columns A..F:
 
 - row 1: the annex label (``附件1``), A1;
 - row 2: the sheet title, merged A2:F2;
-- row 3: the seal line ``{seal_label}：{unit}`` in A3 (merged A3:D3), ``评价得分：`` in E3 and a
-  live formula in F3: the 核定分 total once any 核定分 is typed, the 自评分 total before that;
+- row 3: the seal line ``{seal_label}：{unit}`` in A3 (merged A3:C3), ``自评分合计：`` in D3
+  (merged D3:E3) and in F3 the live 自评分 total (``=D13``). Only that: the 评价得分 is the
+  office's — the computed items' 核定分 are flowscore's and never on the sheet, so a live
+  核定分 total would show a wrong score (sheets of the first template version showed one in F3,
+  ``=IF(COUNT(核定分)>0,核定分合计,自评分合计)``; the reader ignores row 3 beyond the seal
+  line, so they are read as before);
 - row 4: the header ``序号 考核内容 分值 自评分 核定分 备注``;
 - rows 5..: one row per item in rubric order: A the item's number, B its full text (wrapped),
   C its max as a number (the text ``±20`` for ± rows), D 自评分, E 核定分, F 备注 blank;
 - then, when the sheet has them, the bonus row (A ``加分项目``, B the pool text, C ``+5～15``) and
   the penalty row (A ``减分项目``, B the pool text, C ``-5～10``);
-- then the ``合计`` row with live SUM formulas in D and E;
-- then the footnotes, one merged A:F row each.
+- then the ``合计`` row with the live SUM of 自评分 in D; E stays blank (grey, a comment);
+- then the footnotes, one merged A:F row each, and one ``说明：`` row saying that the row-3
+  total is the 自评分's and that the 评价得分 is the office's, in its published results;
+- then ``填表人：`` / ``联系电话：`` / ``填报日期：`` (A, merged A:D, right-aligned) with their
+  values in E:F. Column A holds no 序号 there, so the reader passes these rows by.
 
 Sign convention for bonus and penalty: both rows take a **positive magnitude** (扣5分 is typed
 ``5`` in the 减分项目 row), the same way entries are typed in the 加减分 sheet; the 合计 formula
 adds the bonus and subtracts the penalty. Input messages and validations say so.
 
-Validation: every 自评分 and 核定分 cell of an item row accepts a decimal in [min, max] of the
-item (-20..20 for ± rows). A 自评分 above the max only warns, since the sheet's own rule allows it
-with a written reason (备注1); a 核定分 out of range is refused. Bonus and penalty cells accept a
-decimal ≥ 0 (at most the pool's cap, when it has one).
+Protection: the sheet is protected without a password (an accident guard: 审阅 › 撤销工作表保护
+lifts it). Open are only the cells to fill: on a unit's sheet its 自评分 (pale fill) and 备注,
+the 核定分 of the items the office scores on the returned sheet (assessor and ceiling_assessor
+items, not another member department's), and the 填表人/联系电话/填报日期 values. Locked and
+grey: the 核定分 of computed items (a comment: ``由区流管办根据统计数据计算``), the 核定分 of the
+bonus and penalty rows (they come from the office's register) and of the 合计 row.
+
+Validation: one rule per open score cell, and a rule has one error message, so each message
+says both that a number is needed and the range. 自评分 of an ordinary item: a formula rule,
+a number from the item's min, above its max only once 备注 holds a reason (the sheets' own
+rule, 备注1) — refused otherwise, like text; ± and bonus items: a number in their range. An
+open 核定分: a number in the item's range, or one of the scores its criteria allow (5、3、2、0).
+Bonus and penalty 自评分: a number ≥ 0 (at most the pool's cap). All refuse (stop).
 
 Identification that survives Excel, WPS and LibreOffice: text custom document properties
 ``flowscore.scheme`` (scheme id), ``flowscore.unit`` (roster name), ``flowscore.sheet`` (sheet id)
@@ -34,13 +50,15 @@ Sheets that name their own columns (``Sheet.columns``: Beilun's 考核内容 · 
 序号, 考核内容, 分值, 评分标准, 负责单位 (when items have owners), 自评分, 核定分, 备注, with the
 sheet's own labels (``annex_columns``). An item whose only text is its criterion (Beilun) shows
 its short name under 考核内容 and the full text under 评分标准. A sheet with categories gets a
-row naming each category before its first item, with live subtotals bounded as the rubric says
-(``=MAX(-10,MIN(0,SUM(G24:G25)))``); the 合计 row then adds the category rows and the items outside
-any category (创新工作). Rows and columns of such a sheet are in ``annex_layout(sheet)``.
+row naming each category before its first item, with the live 自评分 subtotal bounded as the
+rubric says (``=MAX(-10,MIN(0,SUM(F24:F25)))``); the 合计 row then adds the category rows and the
+items outside any category (创新工作). Rows and columns of such a sheet are in ``annex_layout(sheet)``.
 
 A member department's field-inspection sheet (``assessor``): the same sheet with
-``检查单位：市财政局`` in row 1 (right) and the property ``flowscore.assessor``; the 核定分 cells of
-items another department owns are grey. The file is ``<annex>-<unit>-<department>.xlsx``.
+``检查单位：市财政局`` in row 1 (right) and the property ``flowscore.assessor``. Only the 核定分
+(highlighted) and 备注 of the items it scores are open; 自评分 are neither highlighted nor open
+and nothing is totalled; the 核定分 cells of items another department owns are grey. The file
+is ``<annex>-<unit>-<department>.xlsx``.
 """
 
 from __future__ import annotations
@@ -51,16 +69,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flowscore.atomic import write_file_atomic
@@ -85,7 +106,11 @@ FIRST_ITEM_ROW = 5
 BONUS_LABEL = "加分项目"
 PENALTY_LABEL = "减分项目"
 TOTAL_LABEL = "合计"
-SCORE_LABEL = "评价得分："
+TOTAL_SUFFIX = "合计："  # row 3: 自评分合计：, after the sheet's own label of the self column
+# Below the table, as on government forms: the reader skips these rows (column A is no 序号).
+SIGNOFF_LABELS = ("填表人：", "联系电话：", "填报日期：")
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # a typed 2019-12-10 shows as 2019年12月10日
+
 
 FORMATS = ("xlsx", "docx")  # of the annex template: Excel workbook, Word document (template_docx)
 
@@ -111,6 +136,8 @@ _ANNEX = Font(name=FONT_NAME, size=12, bold=True, charset=_CJK_CHARSET)
 _NOTE = Font(name=FONT_NAME, size=10, charset=_CJK_CHARSET)
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_UNDERLINE = Border(bottom=_THIN)
+_UNLOCKED = Protection(locked=False)  # every other cell keeps the default: locked
 _HEAD_FILL = PatternFill("solid", fgColor="D9D9D9")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")  # pale: prints as white, guides on screen
 _NA_FILL = PatternFill("solid", fgColor="BFBFBF")
@@ -167,12 +194,14 @@ class AnnexLayout:
     penalty_row: int | None
     total_row: int
     footnote_rows: tuple[int, ...]
+    note_row: int  # 说明：what the live total is, and whose the 评价得分 is
+    signoff_rows: tuple[int, ...]  # 填表人 / 联系电话 / 填报日期, in SIGNOFF_LABELS' order
     columns: tuple[AnnexColumn, ...] = ()
     category_rows: dict[str, int] = field(default_factory=dict)  # category -> its row
 
     @property
     def last_row(self) -> int:
-        return self.footnote_rows[-1] if self.footnote_rows else self.total_row
+        return self.signoff_rows[-1]
 
     def col(self, role: str) -> AnnexColumn | None:
         return next((c for c in self.columns if c.role == role), None)
@@ -241,12 +270,15 @@ def annex_layout(sheet: Sheet) -> AnnexLayout:
     row += 1 if sheet.penalty else 0
     total_row = row
     footnotes = tuple(range(total_row + 1, total_row + 1 + len(sheet.footnotes)))
+    note_row = total_row + len(footnotes) + 1
     return AnnexLayout(
         item_rows=item_rows,
         bonus_row=bonus_row,
         penalty_row=penalty_row,
         total_row=total_row,
         footnote_rows=footnotes,
+        note_row=note_row,
+        signoff_rows=tuple(range(note_row + 1, note_row + 1 + len(SIGNOFF_LABELS))),
         columns=annex_columns(sheet),
         category_rows=category_rows,
     )
@@ -415,8 +447,7 @@ def build_annex_workbook(
 ) -> Workbook:
     """The blank annex score sheet for one unit, in the published layout (see module doc).
     With ``assessor`` (a member department), the sheet that department fills in the field
-    inspection: ``检查单位：…`` above the header, and the 核定分 of items it does not own
-    greyed out."""
+    inspection: ``检查单位：…`` above the header, and only the 核定分 of its own items open."""
     unit = resolve_unit(scheme, unit_name)
     sheet = scheme.sheet(unit.sheet)
     who = resolve_assessor(scheme, assessor) if assessor else None
@@ -437,34 +468,129 @@ def build_annex_workbook(
     return wb
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Annex:
+    """What every part of one annex sheet is laid out from."""
+
+    scheme: Scheme
+    sheet: Sheet
+    layout: AnnexLayout
+    assessor: str | None  # a member department's field-inspection sheet; None: the unit's own
+
+    @property
+    def own_sheet(self) -> bool:
+        """The unit's own sheet: it fills 自评分; an inspection sheet leaves them alone."""
+        return self.assessor is None
+
+    @property
+    def office(self) -> str:
+        """Who holds the statistics and gives the 评价得分 (专项组办公室 for the province)."""
+        return self.scheme.decisions.own_sheet_assessor or "区流管办"
+
+    @property
+    def checker(self) -> str:
+        """Who types 核定分 on the unit's own sheet. Sheets in the Haishu layout keep its
+        wording; other schemes' offices are not 区流管办."""
+        return "考核组" if self.layout.col("criteria") else "区流管办考核组"
+
+    def label(self, role: str) -> str:
+        """The sheet's own label of a column (Beilun: 自查分, 考核分)."""
+        c = self.layout.col(role)
+        return c.label if c else dict(zip(_DEFAULT_ROLES, ANNEX_HEADERS, strict=True))[role]
+
+    def ref(self, role: str, row: int) -> str:
+        return f"{self.layout.letter(role)}{row}"
+
+    def total_label(self) -> str:
+        """Above the table: ``自评分合计：`` (Beilun: ``自查分合计：``)."""
+        return self.label("self") + TOTAL_SUFFIX
+
+    def note(self) -> str:
+        """The ``说明：`` line below the table: what the total above it is, whose the 评价得分."""
+        s, v = self.label("self"), self.label("verified")
+        if self.own_sheet:
+            return (
+                f"说明：{v}由{self.checker}填写，灰色格子不必填写。表格上方的“{s}{TOTAL_SUFFIX[:-1]}”"
+                f"只是本单位{s}之和，不是评价得分；评价得分由{self.office}核定，以考核结果通报为准。"
+            )
+        return (
+            f"说明：{self.assessor}只填本单位负责项目的{v}，灰色格子不必填写；"
+            f"评价得分由{self.office}汇总核定，以考核结果通报为准。"
+        )
+
+
+def protection_note(scheme: Scheme) -> str:
+    """Said after ``flowscore template`` writes xlsx sheets: whoever hands them out must know
+    how the office still writes into a grey cell."""
+    office = scheme.decisions.own_sheet_assessor or "区流管办"
+    return (
+        "评分表设有工作表保护（不设密码），只有要填的格子可以输入，灰色格子不必填写。"
+        f"{office}改写计算项的核定分，登记在核定登记表中即可；确需在表上改写时，"
+        "在 Excel、WPS 中点“审阅 › 撤销工作表保护”，在 LibreOffice 中点“工具 › 保护工作表”。"
+    )
+
+
+def annex_wording(scheme: Scheme, sheet: Sheet, *, assessor: str | None = None) -> tuple[str, str]:
+    """(the label of the total above the table — empty on an inspection sheet, which totals
+    nothing —, the ``说明：`` line below it): the Word template says what the xlsx one does."""
+    ctx = _Annex(scheme=scheme, sheet=sheet, layout=annex_layout(sheet), assessor=assessor)
+    return (ctx.total_label() if ctx.own_sheet else "", ctx.note())
+
+
+# How an item's 核定分 cell is offered: ``fill`` — this sheet's filler types it (open,
+# highlighted); ``office`` — the office types it into the returned sheet (open, plain);
+# ``computed`` — flowscore computes it (locked, grey, said so); ``other`` — another member
+# department scores it on its own inspection sheet (locked, grey).
+VerifiedCell = Literal["fill", "office", "computed", "other"]
+
+
+def verified_cell(scheme: Scheme, item: Item, *, assessor: str | None = None) -> VerifiedCell:
+    """How the 核定分 cell of ``item`` is offered on the unit's sheet (or ``assessor``'s)."""
+    if item.mode == "computed":
+        return "computed"
+    if assessor is not None:
+        return "fill" if not item.owner or item.owner == assessor else "other"
+    # the 核定分 on a unit's own sheet count for ownerless items and own_sheet_assessor's only
+    own = scheme.decisions.own_sheet_assessor
+    return "office" if not item.owner or item.owner == own else "other"
+
+
 def fill_annex_sheet(
     ws: Worksheet, scheme: Scheme, unit_name: str, *, assessor: str | None = None
 ) -> AnnexLayout:
-    """Lay one unit's annex sheet out on ``ws`` (an empty worksheet). Returns its layout."""
+    """Lay one unit's annex sheet out on ``ws`` (an empty worksheet), protected with only the
+    cells to fill open. Returns its layout."""
     unit = resolve_unit(scheme, unit_name)
     sheet = scheme.sheet(unit.sheet)
     layout = annex_layout(sheet)
-    _annex_heading(ws, sheet, unit.name, layout)
+    ctx = _Annex(scheme=scheme, sheet=sheet, layout=layout, assessor=assessor)
+    _annex_heading(ws, ctx, unit.name)
     if assessor:
         _assessor_line(ws, assessor, layout)
     categories = {c.name: c for c in sheet.categories}
     for name, row in layout.category_rows.items():
-        _category_row(ws, sheet, categories[name], row, layout)
+        _category_row(ws, ctx, categories[name], row)
     for item in sheet.items:
-        _item_row(ws, item, layout.item_rows[str(item.no)], layout, assessor=assessor)
-    if sheet.bonus and layout.bonus_row:
-        _pool_row(ws, sheet.bonus, layout.bonus_row, layout, label=BONUS_LABEL)
-    if sheet.penalty and layout.penalty_row:
-        _pool_row(ws, sheet.penalty, layout.penalty_row, layout, label=PENALTY_LABEL)
-    _total_row(ws, sheet, layout)
+        _item_row(ws, ctx, item)
+    for pool, pool_row, label in (
+        (sheet.bonus, layout.bonus_row, BONUS_LABEL),
+        (sheet.penalty, layout.penalty_row, PENALTY_LABEL),
+    ):
+        if pool and pool_row:
+            _pool_row(ws, ctx, pool, pool_row, label=label)
+    _total_row(ws, ctx)
     _footnotes(ws, sheet, layout)
+    _note_row(ws, ctx)
+    _signoff_rows(ws, layout)
     _annex_page(ws, layout)
+    _protect(ws)
     return layout
 
 
-def _annex_heading(ws: Worksheet, sheet: Sheet, unit: str, layout: AnnexLayout) -> None:
+def _annex_heading(ws: Worksheet, ctx: _Annex, unit: str) -> None:
+    layout, sheet = ctx.layout, ctx.sheet
+    n = len(layout.columns)
     last = layout.last_letter
-    before = get_column_letter(len(layout.columns) - 1)
     ws["A1"] = sheet.annex
     ws["A1"].font = _ANNEX
     ws.merge_cells(f"A2:{last}2")
@@ -472,16 +598,19 @@ def _annex_heading(ws: Worksheet, sheet: Sheet, unit: str, layout: AnnexLayout) 
     ws["A2"].font = _TITLE
     ws["A2"].alignment = _CENTER
     ws.row_dimensions[2].height = 36
-    ws.merge_cells(f"A3:{get_column_letter(len(layout.columns) - 2)}3")
+    _merge(ws, 3, 1, n - 3)
     ws["A3"] = f"{sheet.seal_label}：{unit}"
     ws["A3"].font = _BODY
     ws["A3"].alignment = Alignment(horizontal="left", vertical="center")
-    ws[f"{before}3"] = SCORE_LABEL
-    ws[f"{before}3"].font = _BODY
-    ws[f"{before}3"].alignment = Alignment(horizontal="right", vertical="center")
-    ws[f"{last}3"] = _score_formula(layout)
-    ws[f"{last}3"].font = _BOLD
-    ws[f"{last}3"].alignment = Alignment(horizontal="left", vertical="center")
+    if ctx.own_sheet:
+        # Only what the sheet can honestly total: the 自评分. The 评价得分 is the office's.
+        label = ws.cell(row=3, column=n - 2, value=ctx.total_label())
+        _merge(ws, 3, n - 2, n - 1)
+        label.font = _BODY
+        label.alignment = Alignment(horizontal="right", vertical="center")
+        ws[f"{last}3"] = "=" + ctx.ref("self", layout.total_row)
+        ws[f"{last}3"].font = _BOLD
+        ws[f"{last}3"].alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[3].height = 24
     for col, column in enumerate(layout.columns, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=column.label)
@@ -511,24 +640,12 @@ def _item_ranges(layout: AnnexLayout, letter: str, rows: Iterable[int]) -> str:
     )
 
 
-def _score_formula(layout: AnnexLayout) -> str:
-    """评价得分 shows what is known so far: the 核定分 total once the office has typed any."""
-    v, s = layout.letter("verified"), layout.letter("self")
-    tot = layout.total_row
-    if not layout.category_rows:
-        first = FIRST_ITEM_ROW
-        last = layout.total_row - 1
-        return f"=IF(COUNT({v}{first}:{v}{last})>0,{v}{tot},{s}{tot})"
-    rows = [*layout.item_rows.values(), *(r for r in (layout.bonus_row, layout.penalty_row) if r)]
-    return f"=IF(COUNT({_item_ranges(layout, v, rows)})>0,{v}{tot},{s}{tot})"
-
-
-def _category_row(
-    ws: Worksheet, sheet: Sheet, category: Category, row: int, layout: AnnexLayout
-) -> None:
-    """A category (基础工作 30) with live subtotals of its items, bounded as the rubric says
-    (the provincial section 四: at most −10)."""
-    items = [it for it in sheet.items if it.category == category.name]
+def _category_row(ws: Worksheet, ctx: _Annex, category: Category, row: int) -> None:
+    """A category (基础工作 30) with the live subtotal of its 自评分, bounded as the rubric
+    says (the provincial section 四: at most −10). No 核定分 subtotal: the computed items'
+    核定分 are flowscore's, so a sum of the typed ones would be a wrong score."""
+    layout = ctx.layout
+    items = [it for it in ctx.sheet.items if it.category == category.name]
     ws.cell(row=row, column=_index(layout, "text"), value=category.name)
     if category.min is not None and category.min < 0:
         top = category.max if category.max is not None else Decimal(0)
@@ -538,16 +655,15 @@ def _category_row(
     else:
         max_value = _number(sum((it.max for it in items if not it.extra), Decimal(0)))
     ws.cell(row=row, column=_index(layout, "max"), value=max_value)
-    rows = [layout.item_rows[str(it.no)] for it in items]
-    for role in ("self", "verified"):
-        letter = layout.letter(role)
-        formula = f"SUM({_item_ranges(layout, letter, rows)})"
+    if ctx.own_sheet:
+        rows = [layout.item_rows[str(it.no)] for it in items]
+        formula = f"SUM({_item_ranges(layout, layout.letter('self'), rows)})"
         if category.max is not None:
             formula = f"MIN({fmt_plain(category.max)},{formula})"
         if category.min is not None:
             formula = f"MAX({fmt_plain(category.min)},{formula})"
-        ws[f"{letter}{row}"] = "=" + formula
-    _style_row(ws, row, layout, text_fill=False)
+        ws[ctx.ref("self", row)] = "=" + formula
+    _style_row(ws, row, layout)
     for col in range(1, len(layout.columns) + 1):
         cell = ws.cell(row=row, column=col)
         cell.font = _BOLD
@@ -560,9 +676,9 @@ def _index(layout: AnnexLayout, role: str) -> int:
     return next(i for i, c in enumerate(layout.columns, start=1) if c.role == role)
 
 
-def _item_row(
-    ws: Worksheet, item: Item, row: int, layout: AnnexLayout, *, assessor: str | None = None
-) -> None:
+def _item_row(ws: Worksheet, ctx: _Annex, item: Item) -> None:
+    layout = ctx.layout
+    row = layout.item_rows[str(item.no)]
     has_criteria = layout.col("criteria") is not None
     for i, column in enumerate(layout.columns, start=1):
         value: object = None
@@ -580,92 +696,150 @@ def _item_row(
             value = item.owner or OWNER_ANY
         if value is not None:
             ws.cell(row=row, column=i, value=value)
-    _style_row(ws, row, layout, text_fill=True)
+    _style_row(ws, row, layout)
     ws.row_dimensions[row].height = max(
         _height(str(ws.cell(row=row, column=_index(layout, c.role)).value or ""), c.width)
         for c in layout.columns
         if c.role in ("text", "criteria")
     )
-    own = assessor is None or not item.owner or item.owner == assessor
-    if assessor is not None:
-        ws[f"{layout.letter('verified')}{row}"].fill = _INPUT_FILL if own else _NA_FILL
-    # Sheets in the Haishu layout keep its wording; other schemes' offices are not 区流管办.
-    office = "考核组" if layout.col("criteria") else "区流管办考核组"
-    _item_validations(ws, item, row, layout, assessor=assessor, own=own, office=office)
-    if not item.is_adjustment:
-        # A self score above the max is allowed only with a reason: make it stand out.
-        s = layout.letter("self")
-        ws.conditional_formatting.add(
-            f"{s}{row}",
-            CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)], fill=_OVER_FILL),
-        )
+    if ctx.own_sheet:
+        _open(ws[ctx.ref("self", row)], highlight=True)
+        _self_rule(ws, ctx, item, row)
+        _open_remark(ws, ctx, row)
+        if not item.is_adjustment:
+            # A self score above the max is allowed only with a reason: make it stand out.
+            ws.conditional_formatting.add(
+                ctx.ref("self", row),
+                CellIsRule(operator="greaterThan", formula=[fmt_plain(item.max)], fill=_OVER_FILL),
+            )
+    state = verified_cell(ctx.scheme, item, assessor=ctx.assessor)
+    cell = ws[ctx.ref("verified", row)]
+    if state in ("fill", "office"):
+        _open(cell, highlight=state == "fill")
+        _verified_rule(ws, ctx, item, row)
+        if state == "fill":
+            _open_remark(ws, ctx, row)  # the inspector's reason for a score, read as 备注
+        return
+    cell.fill = _NA_FILL
+    if state == "computed":
+        cell.comment = _comment(f"由{ctx.office}根据统计数据计算，不必填写。", ctx.office)
 
 
-def _item_validations(
-    ws: Worksheet,
-    item: Item,
-    row: int,
-    layout: AnnexLayout,
-    *,
-    assessor: str | None = None,
-    own: bool = True,
-    office: str = "区流管办考核组",
-) -> None:
+def _open(cell: Cell, *, highlight: bool) -> None:
+    """A cell to fill: unlocked under the sheet protection, pale on screen when it is the
+    filler's own task (it prints as white)."""
+    cell.protection = _UNLOCKED
+    if highlight:
+        cell.fill = _INPUT_FILL
+
+
+def _open_remark(ws: Worksheet, ctx: _Annex, row: int) -> None:
+    if ctx.layout.col("remark") is not None:
+        _open(ws[ctx.ref("remark", row)], highlight=False)
+
+
+def _comment(text: str, author: str) -> Comment:
+    note = Comment(text, author)
+    note.width, note.height = 200, 60  # pixels: one short sentence
+    return note
+
+
+# Typed text (4.5分, 五) and a number out of range meet the same rule, and a rule has one error
+# message: every message says both what is needed (a number) and the range.
+_NUMBER_ONLY = "请填数字，不要带“分”字或其他文字。"
+
+
+def _self_rule(ws: Worksheet, ctx: _Annex, item: Item, row: int) -> None:
+    """The 自评分 cell's rule. An ordinary item takes a number from its min; above the max
+    only once a reason is in 备注 (the sheets' own rule, 备注1), so the rule is a formula:
+    one refusal covers text, a negative number and an unexplained excess."""
     lo, hi = fmt_plain(item.min), fmt_plain(item.max)
-    span = f"{lo}～{hi} 分"
-    if item.is_adjustment and -item.min == item.max:
-        self_prompt = f"填写本项自评分，{span}（按市对区考核排名折算，扣分填负数）。"
-    elif item.is_adjustment:
-        self_prompt = f"填写本项自评分，{span}（扣分项，扣分填负数，不扣分填 0）。"
+    label = ctx.label("self")
+    ref = ctx.ref("self", row)
+    remark = ctx.layout.col("remark")
+    title = f"{label}（加分项）" if item.extra else f"{label}（分值 {item.max_label} 分）"
+    if item.is_adjustment:
+        dv = _decimal(lo, hi)
+        why = "按市对区考核排名折算，" if -item.min == item.max else "扣分项，不扣分填 0，"
+        prompt = f"填写本项{label}，{lo}～{hi} 分（{why}扣分填负数）。"
+        error = f"{_NUMBER_ONLY}本项可填 {lo}～{hi} 分，扣分填负数。"
     elif item.extra:
-        self_prompt = "填写本项加分（加分项，不计入分值合计）；没有的留空或填 0。"
-    else:
-        self_prompt = (
-            f"填写本项自评分，{span}，可有小数（如 4.5）。高于分值的，须在“备注”栏说明加分理由。"
+        dv = _decimal(lo, hi if item.capped else None)
+        prompt = "填写本项加分（加分项，不计入分值合计）；没有的留空或填 0。"
+        error = _NUMBER_ONLY + (
+            f"本项加分 {lo}～{hi} 分。" if item.capped else f"本项加分不小于 {lo} 分。"
         )
-    s, v = layout.letter("self"), layout.letter("verified")
-    title = "自评分（加分项）" if item.extra else f"自评分（分值 {item.max_label} 分）"
-    _validate(
-        ws,
-        f"{s}{row}",
-        lo=lo,
-        hi=hi,
-        title=title,
-        prompt=self_prompt,
-        error_title="超出分值范围",
-        error=f"本项分值为 {span}。自评分高于分值的，须在“备注”栏说明理由；确需填写请选“是”。",
-        style="warning",
-    )
-    if assessor is not None and not own:
-        verify_prompt = f"本项由{item.owner}负责评分，{assessor}不填写。"
-    elif assessor is not None:
-        verify_prompt = f"由{assessor}实地检查后填写，{span}。"
+    elif not ctx.scheme.decisions.self_above_max_needs_reason:
+        dv = _decimal(lo, None)
+        prompt = f"填写本项{label}，分值 {hi} 分，可有小数（如 4.5）。"
+        error = f"{_NUMBER_ONLY}{label}不能小于 {lo}。"
+    elif remark is None:  # nowhere to write a reason: the max holds
+        dv = _decimal(lo, hi)
+        prompt = f"填写本项{label}，{lo}～{hi} 分，可有小数（如 4.5）。"
+        error = f"{_NUMBER_ONLY}本项分值 {lo}～{hi} 分。"
     else:
-        verify_prompt = f"由{office}填写，{span}。"
-    if item.mode == "computed":
-        verify_prompt += "本项由系统按指标数据计算；如需改动，请在“备注”栏写明理由。"
-    elif item.mode == "ceiling_assessor":
-        verify_prompt += "不得高于按指标数据计算的上限。"
+        why = f"{remark.letter}{row}"
+        dv = DataValidation(
+            type="custom",
+            formula1=f"AND(ISNUMBER({ref}),{ref}>={lo},OR({ref}<={hi},LEN(TRIM({why}))>0))",
+            allow_blank=True,
+        )
+        prompt = (
+            f"填写本项{label}，{lo}～{hi} 分，可有小数（如 4.5）。"
+            f"高于 {hi} 分的，先在“{remark.label}”栏写明理由。"
+        )
+        error = (
+            f"{_NUMBER_ONLY}本项分值 {lo}～{hi} 分；"
+            f"高于 {hi} 分的，须先在“{remark.label}”栏写明加分理由。"
+        )
+    _rule(ws, ref, dv, title=title, prompt=prompt, error_title=f"{label}填写有误", error=error)
+
+
+def _verified_rule(ws: Worksheet, ctx: _Annex, item: Item, row: int) -> None:
+    """The rule of an open 核定分 cell: a number in the item's range, or one of the scores
+    its criteria allow (5、3、2、0), refused otherwise."""
+    lo, hi = fmt_plain(item.min), fmt_plain(item.max)
+    uncapped = item.extra and not item.capped
+    span = f"不小于 {lo} 分" if uncapped else f"{lo}～{hi} 分"
+    label = ctx.label("verified")
+    who = ctx.assessor or ctx.checker
+    head = f"由{who}实地检查后填写" if ctx.assessor else f"由{who}填写"
+    rest = ""
+    if item.mode == "ceiling_assessor":
+        rest = "不得高于按指标数据计算的上限。"
         if item.assessor_optional:
-            verify_prompt += "不另行扣分的留空。"
+            rest += "不另行扣分的留空。"
     elif item.assessor_optional:
-        verify_prompt += "留空即不加分、不扣分。"
+        rest = "留空即不加分、不扣分。"
+    ref = ctx.ref("verified", row)
     if item.allowed:
-        verify_prompt += "按评分标准只能填：" + "、".join(fmt_plain(a) for a in item.allowed) + "。"
-    _validate(
+        scores = [fmt_plain(a) for a in item.allowed]
+        allowed = "只能填：" + "、".join(scores) + "。"
+        any_of = ",".join(f"{ref}={a}" for a in scores)
+        dv = DataValidation(
+            type="custom", formula1=f"AND(ISNUMBER({ref}),OR({any_of}))", allow_blank=True
+        )
+        # the allowed scores say the range too, and the prompt must stay short
+        prompt, error = f"{head}。{allowed}{rest}", f"{_NUMBER_ONLY}按评分标准{allowed}"
+    else:
+        dv = _decimal(lo, None if uncapped else hi)
+        prompt = f"{head}，{span}。{rest}"
+        error = f"{_NUMBER_ONLY}{label}应{span if uncapped else '在 ' + span + '之间'}。"
+    _rule(
         ws,
-        f"{v}{row}",
-        lo=lo,
-        hi=hi,
-        title="核定分（考核组填写）",
-        prompt=verify_prompt,
-        error_title="超出分值范围",
-        error=f"核定分应在 {span}之间。",
-        style="stop",
+        ref,
+        dv,
+        title=f"{label}（{who}填写）",
+        prompt=prompt,
+        error_title=f"{label}填写有误",
+        error=error,
     )
 
 
-def _pool_row(ws: Worksheet, pool: Pool, row: int, layout: AnnexLayout, *, label: str) -> None:
+def _pool_row(ws: Worksheet, ctx: _Annex, pool: Pool, row: int, *, label: str) -> None:
+    """The 加分项目 / 减分项目 row. The unit claims its bonus in 自评分; the office scores
+    bonus and penalty from its register of filed entries, so the row's 核定分 stays shut."""
+    layout = ctx.layout
     sign = "+" if pool.kind == "bonus" else "-"
     ws.cell(row=row, column=1, value=label)
     text_col = _index(layout, "criteria") if layout.col("criteria") else _index(layout, "text")
@@ -675,89 +849,156 @@ def _pool_row(ws: Worksheet, pool: Pool, row: int, layout: AnnexLayout, *, label
         column=_index(layout, "max"),
         value=f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}",
     )
-    _style_row(ws, row, layout, text_fill=True)
+    _style_row(ws, row, layout)
     ws.cell(row=row, column=1).font = _BOLD
     width = next(c.width for c in layout.columns if c.letter == get_column_letter(text_col))
     ws.row_dimensions[row].height = _height(pool.text, width)
+    kind = "加分" if pool.kind == "bonus" else "减分"
+    verified = ws[ctx.ref("verified", row)]
+    verified.fill = _NA_FILL
+    verified.comment = _comment(f"{kind}以{ctx.office}的加减分登记为准，此格不必填写。", ctx.office)
+    if not ctx.own_sheet:
+        return
+    _open(ws[ctx.ref("self", row)], highlight=True)
+    _open_remark(ws, ctx, row)
     each = f"每项{fmt_plain(pool.min)}～{fmt_plain(pool.max)}分"
     if pool.kind == "bonus":
-        title = "加分（填正数）"
         prompt = f"填写加分合计，用正数表示（{each}"
         prompt += "，同一专题按最高一项计）。" if pool.same_topic == "highest" else "）。"
-        error = "加分请填不小于0的数字。"
     else:
-        title = "减分（填正数）"
         prompt = f"填写减分合计，用正数表示，如扣5分填 5，合计时自动减去（{each}）。"
-        error = "减分请填正数（如扣5分填 5），不要带负号。"
     hi = fmt_plain(pool.cap) if pool.cap is not None else None
+    error = f"请填数字，{kind}用正数表示，不要带“分”字、负号或其他文字。"
     if hi:
-        error = error[:-1] + f"，合计不超过 {hi} 分。"
-    for role in ("self", "verified"):
-        col = layout.letter(role)
-        who = "" if role == "self" else "（考核组填写）"
-        _validate(
-            ws,
-            f"{col}{row}",
-            lo="0",
-            hi=hi,
-            title=title + who,
-            prompt=prompt,
-            error_title="填写有误",
-            error=error,
-            style="stop",
-        )
+        error += f"合计不超过 {hi} 分。"
+    _rule(
+        ws,
+        ctx.ref("self", row),
+        _decimal("0", hi),
+        title=f"{kind}（填正数）",
+        prompt=prompt,
+        error_title="填写有误",
+        error=error,
+    )
 
 
-def _total_row(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
+def _total_row(ws: Worksheet, ctx: _Annex) -> None:
+    layout, sheet = ctx.layout, ctx.sheet
     row = layout.total_row
     ws.cell(row=row, column=1, value=TOTAL_LABEL)
-    first = FIRST_ITEM_ROW
-    last_plus = layout.bonus_row or (layout.total_row - 1 - (1 if layout.penalty_row else 0))
-    in_category = {str(it.no) for it in sheet.items if it.category in layout.category_rows}
-    for role in ("self", "verified"):
-        col = layout.letter(role)
-        if layout.category_rows:
-            # the category subtotals (bounded) and every item outside a category
-            rows = [
-                *layout.category_rows.values(),
-                *(r for no, r in layout.item_rows.items() if no not in in_category),
-            ]
-            if layout.bonus_row:
-                rows.append(layout.bonus_row)
-            formula = f"=SUM({_item_ranges(layout, col, rows)})"
-        else:
-            formula = f"=SUM({col}{first}:{col}{last_plus})"
-        if layout.penalty_row:
-            # SUM of one cell, not a bare reference: text typed there is ignored, not #VALUE!.
-            formula += f"-SUM({col}{layout.penalty_row})"
-        ws[f"{col}{row}"] = formula
-    _style_row(ws, row, layout, text_fill=False)
+    if ctx.own_sheet:
+        ws[ctx.ref("self", row)] = _self_total(sheet, layout)
+    _style_row(ws, row, layout)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=_index(layout, "max"))
     for index in range(1, len(layout.columns) + 1):
         ws.cell(row=row, column=index).font = _BOLD
     ws.row_dimensions[row].height = 24
+    # No live 核定分 total: the computed items' 核定分 are flowscore's, not the sheet's.
+    verified = ws[ctx.ref("verified", row)]
+    verified.fill = _NA_FILL
+    verified.comment = _comment(f"评价得分由{ctx.office}核定，以考核结果通报为准。", ctx.office)
+
+
+def _self_total(sheet: Sheet, layout: AnnexLayout) -> str:
+    """The 自评分 合计: items (or the bounded category subtotals and the items outside any
+    category) plus the bonus claimed, minus the penalty."""
+    col = layout.letter("self")
+    if layout.category_rows:
+        in_category = {str(it.no) for it in sheet.items if it.category in layout.category_rows}
+        rows = [
+            *layout.category_rows.values(),
+            *(r for no, r in layout.item_rows.items() if no not in in_category),
+        ]
+        if layout.bonus_row:
+            rows.append(layout.bonus_row)
+        formula = f"=SUM({_item_ranges(layout, col, rows)})"
+    else:
+        last = layout.bonus_row or (layout.total_row - 1 - (1 if layout.penalty_row else 0))
+        formula = f"=SUM({col}{FIRST_ITEM_ROW}:{col}{last})"
+    if layout.penalty_row:
+        # SUM of one cell, not a bare reference: text typed there is ignored, not #VALUE!.
+        formula += f"-SUM({col}{layout.penalty_row})"
+    return formula
 
 
 def _footnotes(ws: Worksheet, sheet: Sheet, layout: AnnexLayout) -> None:
-    width = sum(c.width for c in layout.columns)
-    n = len(layout.columns)
     for i, (row, note) in enumerate(zip(layout.footnote_rows, sheet.footnotes, strict=True)):
-        text = f"备注：{note}" if i == 0 else note
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.font = _NOTE
-        cell.alignment = _TOP_LEFT
-        ws.row_dimensions[row].height = _height(text, width, per_line=13)
+        _note(ws, row, layout, f"备注：{note}" if i == 0 else note)
 
 
-def _style_row(ws: Worksheet, row: int, layout: AnnexLayout, *, text_fill: bool) -> None:
+def _note_row(ws: Worksheet, ctx: _Annex) -> None:
+    _note(ws, ctx.layout.note_row, ctx.layout, ctx.note())
+
+
+def _note(ws: Worksheet, row: int, layout: AnnexLayout, text: str) -> None:
+    """A line of small print across the whole sheet."""
+    width = sum(c.width for c in layout.columns)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(layout.columns))
+    cell = ws.cell(row=row, column=1, value=text)
+    cell.font = _NOTE
+    cell.alignment = _TOP_LEFT
+    ws.row_dimensions[row].height = _height(text, width, per_line=13)
+
+
+def _signoff_rows(ws: Worksheet, layout: AnnexLayout) -> None:
+    """填表人 / 联系电话 / 填报日期 at the bottom right, as on government forms: the label
+    right-aligned across the left columns, the value in the last two (open, underlined)."""
+    n = len(layout.columns)
+    for i, (row, label) in enumerate(zip(layout.signoff_rows, SIGNOFF_LABELS, strict=True)):
+        _merge(ws, row, 1, n - 2)
+        head = ws.cell(row=row, column=1, value=label)
+        head.font = _BODY
+        head.alignment = Alignment(horizontal="right", vertical="bottom")
+        _merge(ws, row, n - 1, n)
+        for col in (n - 1, n):
+            cell = ws.cell(row=row, column=col)
+            _open(cell, highlight=True)
+            cell.border = _UNDERLINE
+        value = ws.cell(row=row, column=n - 1)
+        value.font = _BODY
+        value.alignment = Alignment(horizontal="left", vertical="bottom")
+        # a date shows as 2019年12月10日; a name or a phone number stays text as typed
+        value.number_format = DATE_FORMAT if label == SIGNOFF_LABELS[-1] else "@"
+        ws.row_dimensions[row].height = 30 if i == 0 else _DATA_ROW_PT + 4
+
+
+def _merge(ws: Worksheet, row: int, first: int, last: int) -> None:
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def _style_row(ws: Worksheet, row: int, layout: AnnexLayout) -> None:
     for col, column in enumerate(layout.columns, start=1):
         cell = ws.cell(row=row, column=col)
         cell.font = _BODY
         cell.border = _BOX
         cell.alignment = _TOP_LEFT if column.role in _WRAPPED_ROLES else _CENTER
-    if text_fill:
-        ws.cell(row=row, column=_index(layout, "self")).fill = _INPUT_FILL
+
+
+def _protect(ws: Worksheet) -> None:
+    """Sheet protection without a password: it stops accidents (a formula typed over, a row
+    deleted, the header sorted away), not people — 审阅 › 撤销工作表保护 lifts it (the office overrides a
+    computed 核定分 in its register, 核定登记表, rather than on the sheet). Row heights and column widths stay adjustable (a long
+    备注 needs a taller row) and every cell can be selected; in openpyxl True means *protected*."""
+    ws.protection = SheetProtection(
+        sheet=True,
+        password=None,
+        formatCells=True,
+        formatColumns=False,
+        formatRows=False,
+        insertColumns=True,
+        insertRows=True,
+        insertHyperlinks=True,
+        deleteColumns=True,
+        deleteRows=True,
+        selectLockedCells=False,
+        selectUnlockedCells=False,
+        sort=True,
+        autoFilter=True,
+        pivotTables=True,
+        objects=True,
+        scenarios=True,
+    )
 
 
 def _annex_page(ws: Worksheet, layout: AnnexLayout) -> None:
@@ -1037,29 +1278,33 @@ def _header(ws: Worksheet, labels: Iterable[str], *, height: float) -> None:
     ws.row_dimensions[2].height = height
 
 
-def _validate(
+def _decimal(lo: str, hi: str | None) -> DataValidation:
+    """A number from ``lo`` (to ``hi``); a blank cell passes."""
+    if hi is None:
+        return DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=lo, allow_blank=True
+        )
+    return DataValidation(
+        type="decimal", operator="between", formula1=lo, formula2=hi, allow_blank=True
+    )
+
+
+def _rule(
     ws: Worksheet,
     ref: str,
+    dv: DataValidation,
     *,
-    lo: str,
-    hi: str | None,
     title: str,
     prompt: str,
     error_title: str,
     error: str,
-    style: str,
 ) -> None:
-    if hi is None:
-        dv = DataValidation(
-            type="decimal", operator="greaterThanOrEqual", formula1=lo, allow_blank=True
-        )
-    else:
-        dv = DataValidation(
-            type="decimal", operator="between", formula1=lo, formula2=hi, allow_blank=True
-        )
-    _messages(dv, title=title, prompt=prompt, error_title=error_title, error=error, style=style)
+    """``dv`` on the one cell ``ref``, refusing (stop) what it does not allow. Pasting skips
+    validation in Excel and WPS, so text pasted into the cell (``4.5分``) is marked red too."""
+    _messages(dv, title=title, prompt=prompt, error_title=error_title, error=error, style="stop")
     ws.add_data_validation(dv)
     dv.add(ref)
+    ws.conditional_formatting.add(ref, FormulaRule(formula=[f"ISTEXT({ref})"], fill=_OVER_FILL))
 
 
 def _messages(

@@ -6,22 +6,28 @@ back through ``inputs/open/docx.py`` exactly as the xlsx template does:
 
 - ``附件1`` and the sheet's title, centred; ``检查单位：市财政局`` (a member department's
   field-inspection sheet) on the right; the seal line ``{seal_label}：{unit}`` with
-  ``评价得分：`` after a tab;
+  ``自评分合计：`` after a tab on a unit's own sheet (the unit writes its own sum there: Word
+  computes nothing, and the 评价得分 is the office's — the published ``评价得分：`` invited a
+  score the sheet cannot give);
 - one table with the columns of the xlsx template (``template.annex_columns``: 序号 · 考核内容 ·
   分值 · 自评分 · 核定分 · 备注, or the sheet's own labels — Beilun's 自查分 · 考核分 and 评分标准
   — and 负责单位 for field inspections), its header row repeated on every page and no row split
   across pages; a row per category (Beilun) before its items; one row per item (``±20`` for
   ± rows); the 加分项目 / 减分项目 rows, whose scores are positive magnitudes as in the xlsx
   template; no 合计 row (Word computes nothing: the office's run does);
-- the footnotes (``备注：1.…``) below the table;
+- below the table the footnotes (``备注：1.…``), the ``说明：`` line of the xlsx template
+  (``template.annex_wording``) and ``填表人：`` / ``联系电话：`` / ``填报日期：`` on the right,
+  each a line to write on. The reader reads no paragraph below a table;
 - A4, landscape when the columns need it (the xlsx rule), 宋体 set for East Asian text
   (``w:eastAsia``) so Word, WPS and LibreOffice never substitute a Latin font, Chinese language;
 - the identification custom document properties of the xlsx template (``flowscore.scheme``,
   ``flowscore.unit``, ``flowscore.sheet``, ``flowscore.template_version`` and
   ``flowscore.assessor`` when given), which Word, WPS and LibreOffice keep when they save.
 
-The 自评分 cells are pale yellow (white on paper), as in the xlsx template; 核定分 cells of items
-another department owns are grey on a field-inspection sheet.
+The cells to fill are pale yellow (white on paper), the 核定分 nobody fills on this sheet grey,
+as in the xlsx template (``template.verified_cell``): on a unit's sheet its 自评分, grey the
+computed items' 核定分 (and another member department's) and of the 加分/减分 rows; on a
+field-inspection sheet only the 核定分 of the department's own items, its 自评分 left plain.
 """
 
 from __future__ import annotations
@@ -47,11 +53,14 @@ from flowscore.template import (
     FONT_NAME,
     OWNER_ANY,
     PENALTY_LABEL,
-    SCORE_LABEL,
+    SIGNOFF_LABELS,
     AnnexColumn,
+    VerifiedCell,
     annex_columns,
+    annex_wording,
     resolve_assessor,
     resolve_unit,
+    verified_cell,
 )
 
 if TYPE_CHECKING:
@@ -88,9 +97,11 @@ def build_annex_docx(
     landscape = sum(c.width for c in columns) > 120
     width_cm = _page(document, landscape=landscape)
     _styles(document)
-    _heading(document, sheet, unit.name, who, width_cm)
-    _table(document, sheet, columns, who, width_cm)
-    _footnotes(document, sheet)
+    total_label, note = annex_wording(scheme, sheet, assessor=who)
+    _heading(document, sheet, unit.name, who, width_cm, total_label)
+    _table(document, scheme, sheet, columns, who, width_cm)
+    _footnotes(document, sheet, note)
+    _signoff(document, width_cm)
     props = {PROP_SCHEME: scheme.id, PROP_UNIT: unit.name, PROP_SHEET: sheet.id}
     if who:
         props[PROP_ASSESSOR] = who
@@ -169,7 +180,12 @@ def _run(paragraph: Any, text: str, *, size: float | None = None, bold: bool = F
 
 
 def _heading(
-    document: DocxDocument, sheet: Sheet, unit: str, assessor: str | None, width_cm: float
+    document: DocxDocument,
+    sheet: Sheet,
+    unit: str,
+    assessor: str | None,
+    width_cm: float,
+    total_label: str,
 ) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Cm, Pt
@@ -189,7 +205,8 @@ def _heading(
     p.paragraph_format.space_after = Pt(6)
     p.paragraph_format.tab_stops.add_tab_stop(Cm(width_cm * 0.68), WD_TAB_ALIGNMENT.LEFT)
     _run(p, f"{sheet.seal_label}：{unit}")
-    _run(p, "\t" + SCORE_LABEL)
+    if total_label:  # an inspection sheet totals nothing
+        _run(p, "\t" + total_label)
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -197,6 +214,7 @@ def _heading(
 
 def _table(
     document: DocxDocument,
+    scheme: Scheme,
     sheet: Sheet,
     columns: tuple[AnnexColumn, ...],
     assessor: str | None,
@@ -223,10 +241,11 @@ def _table(
         if item.category in categories and item.category not in shown:
             shown.add(item.category)
             _category_row(table, widths, roles, sheet, item.category)
-        _item_row(table, widths, roles, item, assessor)
+        state = verified_cell(scheme, item, assessor=assessor)
+        _item_row(table, widths, roles, item, state, own_sheet=assessor is None)
     for pool, label in ((sheet.bonus, BONUS_LABEL), (sheet.penalty, PENALTY_LABEL)):
         if pool is not None:
-            _pool_row(table, widths, roles, pool, label)
+            _pool_row(table, widths, roles, pool, label, own_sheet=assessor is None)
 
 
 def column_widths(columns: tuple[AnnexColumn, ...], width_cm: float) -> list[float]:
@@ -312,10 +331,15 @@ def _category_row(table: Any, widths: list[Any], roles: list[str], sheet: Sheet,
 
 
 def _item_row(
-    table: Any, widths: list[Any], roles: list[str], item: Item, assessor: str | None
+    table: Any,
+    widths: list[Any],
+    roles: list[str],
+    item: Item,
+    verified: VerifiedCell,
+    *,
+    own_sheet: bool,
 ) -> None:
     has_criteria = "criteria" in roles
-    own = assessor is None or not item.owner or item.owner == assessor
     for cell, role in zip(_row(table, widths), roles, strict=True):
         text = ""
         if role == "no":
@@ -331,14 +355,16 @@ def _item_row(
         elif role == "owner":
             text = item.owner or OWNER_ANY
         fill = None
-        if role == "self":
+        if role == "self" and own_sheet:  # an inspection sheet leaves 自评分 alone
             fill = _INPUT_FILL
-        elif role == "verified" and not own:
-            fill = _NA_FILL
+        elif role == "verified":
+            fill = {"fill": _INPUT_FILL, "computed": _NA_FILL, "other": _NA_FILL}.get(verified)
         _put(cell, text, center=role not in _LEFT_ROLES, fill=fill)
 
 
-def _pool_row(table: Any, widths: list[Any], roles: list[str], pool: Pool, label: str) -> None:
+def _pool_row(
+    table: Any, widths: list[Any], roles: list[str], pool: Pool, label: str, *, own_sheet: bool
+) -> None:
     sign = "+" if pool.kind == "bonus" else "-"
     text_role = "criteria" if "criteria" in roles else "text"
     for i, (cell, role) in enumerate(zip(_row(table, widths), roles, strict=True)):
@@ -349,21 +375,42 @@ def _pool_row(table: Any, widths: list[Any], roles: list[str], pool: Pool, label
             text = pool.text
         elif role == "max":
             text = f"{sign}{fmt_plain(pool.min)}～{fmt_plain(pool.max)}"
-        fill = _INPUT_FILL if role == "self" else None
+        fill = None
+        if role == "self" and own_sheet:
+            fill = _INPUT_FILL
+        elif role == "verified":  # bonus and penalty come from the office's register
+            fill = _NA_FILL
         _put(cell, text, bold=i == 0, center=role not in _LEFT_ROLES, fill=fill)
 
 
 # -- below the table and the package ------------------------------------------------------------
 
 
-def _footnotes(document: DocxDocument, sheet: Sheet) -> None:
+def _footnotes(document: DocxDocument, sheet: Sheet, note: str) -> None:
     from docx.shared import Pt
 
-    for i, note in enumerate(sheet.footnotes):
+    for i, text in enumerate(
+        [*(f"备注：{n}" if i == 0 else n for i, n in enumerate(sheet.footnotes)), note]
+    ):
         p = document.add_paragraph()
         if i == 0:
             p.paragraph_format.space_before = Pt(6)
-        _run(p, f"备注：{note}" if i == 0 else note, size=9)
+        _run(p, text, size=9)
+
+
+def _signoff(document: DocxDocument, width_cm: float) -> None:
+    """填表人 / 联系电话 / 填报日期 on the right, as on government forms: each label followed by
+    a line to the margin (a tab with an underscore leader, which shortens as one writes)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    from docx.shared import Cm, Pt
+
+    for i, label in enumerate(SIGNOFF_LABELS):
+        p = document.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.left_indent = Cm(width_cm * 0.6)
+        fmt.space_before = Pt(18 if i == 0 else 8)
+        fmt.tab_stops.add_tab_stop(Cm(width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.LINES)
+        _run(p, label + "\t")
 
 
 def _custom_properties(document: DocxDocument, props: dict[str, str]) -> None:

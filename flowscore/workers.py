@@ -232,7 +232,7 @@ class Pool:
                 got: Any = None
                 if is_conn:
                     try:
-                        got = ready.recv()  # type: ignore[union-attr, call-arg]
+                        got = ready.recv()  # type: ignore[union-attr, call-arg]  # is_conn: a Connection
                     except (EOFError, OSError):
                         got = None
                 if got is not None:

@@ -169,6 +169,38 @@ def docx_bad_score(folder: Path) -> None:
     (folder / BAD_DOCX).write_bytes(docx_bytes({**SCORES, "2": ("35分", None)}))
 
 
+def docx_verified_merged(folder: Path) -> None:
+    """西门街道's 核定分 of items 4 and 5 merged down into one cell holding 12 (item 4's)."""
+    import docx
+
+    path = folder / BAD_DOCX
+    path.write_bytes(docx_bytes({**SCORES, "5": ("5", None)}))
+    d = docx.Document(str(path))
+    table = d.tables[0]
+    header = [c.text.strip() for c in table.rows[0].cells]
+    col = header.index("核定分")
+    first = next(r for r, row in enumerate(table.rows) if row.cells[0].text.strip() == "4")
+    table.cell(first, col).merge(table.cell(first + 1, col)).text = "12"
+    d.save(str(path))
+
+
+def docx_verified_percent(folder: Path) -> None:
+    """``90%`` typed as 西门街道's 核定分 of item 4."""
+    (folder / BAD_DOCX).write_bytes(docx_bytes({**SCORES, "4": ("15", "90%")}))
+
+
+def docx_row_deleted(folder: Path) -> None:
+    """西门街道's Word table without the row of item 5 (公共服务)."""
+    import docx
+
+    path = folder / BAD_DOCX
+    path.write_bytes(docx_bytes())
+    d = docx.Document(str(path))
+    row = next(r for r in d.tables[0].rows if r.cells[0].text.strip() == "5")
+    row._tr.getparent().remove(row._tr)
+    d.save(str(path))
+
+
 def docx_zip_bomb(folder: Path) -> None:
     """word/document.xml truly inflating to 300 MB (from ~300 KB), declared so: ratio ~1000:1."""
     stream, crc = deflated_zeros(300)
@@ -298,6 +330,9 @@ def docx_many_rows(folder: Path) -> None:
 # name → (maker, large): the large ones (hundreds of KB) are made only with --all
 CASES: dict[str, tuple[Callable[[Path], None], bool]] = {
     "docx_bad_score": (docx_bad_score, False),
+    "docx_verified_merged": (docx_verified_merged, False),
+    "docx_verified_percent": (docx_verified_percent, False),
+    "docx_row_deleted": (docx_row_deleted, False),
     "docx_zip_bomb": (docx_zip_bomb, True),
     "docx_zip_bomb_lying": (docx_zip_bomb_lying, True),
     "docx_dtd": (docx_dtd, False),

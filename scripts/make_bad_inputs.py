@@ -451,6 +451,100 @@ score_not_numeric = _score_case("良好")
 score_with_unit = _score_case("35分")
 
 
+# What a pending 核定分 really is (issue 14, 3): not a score, a deleted row, a merged cell.
+
+verified_percent = _score_case("90%")
+
+
+def row_deleted(folder: Path) -> None:
+    """西门街道's sheet without the row of item 5 (公共服务)."""
+    rows = town_rows(verified=(None, None, None, 12, 4, 5))
+    other_annex(folder / BAD_ANNEX, rows=[*rows[:4], *rows[5:]])
+
+
+def verified_merged(folder: Path) -> None:
+    """核定分 E8:E9 merged: item 4's 12 is in E8, item 5's cell E9 is part of it."""
+    path = other_annex(folder / BAD_ANNEX, rows=town_rows(verified=(None, None, None, 12, None, 5)))
+    wb = openpyxl.load_workbook(path)
+    wb.active.merge_cells("E8:E9")
+    wb.save(path)
+
+
+# Forms that are not this year's annex (issue 14, 4).
+
+
+def other_year(folder: Path) -> None:
+    """西门街道 filled last year's form: titled 2018年度 (the rubric is 2019's)."""
+    path = other_annex(folder / BAD_ANNEX)
+    wb = openpyxl.load_workbook(path)
+    wb.active["A2"] = "2018年度镇（乡）街道流动人口服务管理项目考核评分表"
+    wb.save(path)
+
+
+def no_self_scores(folder: Path) -> None:
+    """西门街道's sheet returned with every 自评分 blank (核定分 typed by the office)."""
+    rows = town_rows(self_scores=(None,) * 6, verified=(None, None, None, 12, 4, 5))
+    other_annex(folder / BAD_ANNEX, rows=rows)
+
+
+def blank_form(folder: Path) -> None:
+    """西门街道 returned the blank form: neither 自评分 nor 核定分."""
+    rows = town_rows(self_scores=(None,) * 6, verified=(None,) * 6)
+    other_annex(folder / BAD_ANNEX, rows=rows)
+
+
+def chinese_numeral(folder: Path) -> None:
+    """Item 3 numbered ``三`` (the rubric numbers it 3)."""
+    rows = town_rows(verified=(None, None, None, 12, 4, 5))
+    rows[2] = ("三", *rows[2][1:])
+    other_annex(folder / BAD_ANNEX, rows=rows)
+
+
+def chinese_headings(folder: Path) -> None:
+    """Section headings 一、二 (no scores) above items numbered 1–3 and 4–6."""
+    rows = town_rows(verified=(None, None, None, 12, 4, 5))
+    heads = [("一", "基础工作", None, None, None, ""), ("二", "管理和服务", None, None, None, "")]
+    other_annex(folder / BAD_ANNEX, rows=[heads[0], *rows[:3], heads[1], *rows[3:]])
+
+
+# Last year's outputs left among this year's materials (issue 14, 1).
+
+OLD = "去年"  # sorts before this year's files (去 < 指 < 附): read first, its figures would win
+OLD_SUMMARY = f"{OLD}/2018年度考核汇总（备份）.xlsx"
+OLD_FILES = {
+    "考核汇总.xlsx": OLD_SUMMARY,
+    "考核结果通报（草稿）.docx": f"{OLD}/通报.docx",
+    f"反馈单/{GOOD_UNIT}.docx": f"{OLD}/{GOOD_UNIT}反馈单.docx",
+    "results.json": f"{OLD}/结果.json",
+}
+
+
+def old_outputs(folder: Path) -> None:
+    """A run on last year's figures (5 unreported documents, 月湖街道 核定 8), its outputs
+    renamed into 去年/ without their output folder: its 指标 sheet would read as indicators,
+    its 排名 as the city ranking, its 反馈单 as 月湖街道's annex."""
+    import tempfile
+
+    from flowscore.compute import compute_folder
+    from flowscore.writers import write_outputs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        last = Path(tmp) / "in"
+        last.mkdir()
+        published_annex(
+            last / GOOD_FILE, unit=GOOD_UNIT, rows=town_rows(verified=(None, None, None, 8, 5, 5))
+        )
+        rows = indicator_rows()
+        rows[GOOD_UNIT]["未报备发文数"] = 5
+        indicator_book(last / INDICATORS, rows)
+        result = compute_folder(last, rubric="haishu-2019")
+        out = Path(tmp) / "out"
+        write_outputs(result, out_dir=out, force=True, jobs=1)
+        (folder / OLD).mkdir()
+        for name, target in OLD_FILES.items():
+            shutil.copyfile(out / name, folder / target)
+
+
 def unknown_item(folder: Path) -> None:
     other_annex(folder / BAD_ANNEX, rows=[*town_rows(), (7, "多出来的一项", 5, 5, 5, "")])
 
@@ -683,6 +777,15 @@ CASES: dict[str, tuple[Callable[[Path], None], bool]] = {
     "far_cell": (far_cell, False),
     "ods_repeat_bomb": (ods_repeat_bomb, False),
     "xls_sheet_bomb": (xls_sheet_bomb, False),
+    "verified_percent": (verified_percent, False),
+    "row_deleted": (row_deleted, False),
+    "verified_merged": (verified_merged, False),
+    "other_year": (other_year, False),
+    "no_self_scores": (no_self_scores, False),
+    "blank_form": (blank_form, False),
+    "chinese_numeral": (chinese_numeral, False),
+    "chinese_headings": (chinese_headings, False),
+    "old_outputs": (old_outputs, False),
 }
 
 

@@ -11,6 +11,13 @@ uses when a person presses Enter, so LibreOffice parses the text itself (numbers
 formulas) -- never a direct API write. Then it recalculates, stores OUT with the filter
 ``Calc MS Excel 2007 XML``, closes the document and ends soffice.
 
+``--try-locked E5,E13`` reports, under ``locked``, whether Calc holds each of these cells
+protected (``is_locked``), and types ``99`` into the first of them, reporting what it holds
+afterwards (``protected`` says whether Calc sees the sheet protected). Only the first is typed
+into: headless Calc 7.4 crashes on the second refused entry of a session. A locked cell that
+took the text is no failure here: the caller judges. (Headless, Calc does not apply data
+validation to typed text, so only protection is tested by typing.)
+
 On success it prints one JSON object to stdout: per cell what was typed and what Calc made of
 it (``type`` VALUE/TEXT/FORMULA/EMPTY, ``value``, ``string``), plus timings. On failure it
 prints a message to stderr and exits non-zero. A watchdog kills soffice and exits after
@@ -217,7 +224,12 @@ def prop(name: str, value):
 
 
 def fill(
-    in_path: Path, out_path: Path, cells: dict[str, str], office: Office, deadline: float
+    in_path: Path,
+    out_path: Path,
+    cells: dict[str, str],
+    office: Office,
+    deadline: float,
+    locked: tuple[str, ...] = (),
 ) -> dict:
     timings: dict[str, float] = {}
     t0 = time.monotonic()
@@ -226,7 +238,7 @@ def fill(
     timings["start_connect_s"] = round(time.monotonic() - t0, 3)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     try:
-        return _fill_document(ctx, desktop, in_path, out_path, cells, office, timings)
+        return _fill_document(ctx, desktop, in_path, out_path, cells, office, timings, locked)
     finally:
         try:
             desktop.terminate()
@@ -234,7 +246,37 @@ def fill(
             pass  # the bridge goes away with the office: DisposedException is the normal end
 
 
-def _fill_document(ctx, desktop, in_path, out_path, cells, office, timings) -> dict:
+def _type(dispatcher, frame, controller, sheet, target: str, text: str):
+    """Select ``target`` and type ``text`` as a person does; the cell afterwards."""
+    dispatcher.executeDispatch(frame, ".uno:GoToCell", "", 0, (prop("ToPoint", target),))
+    sel = controller.getSelection()
+    at = None
+    if hasattr(sel, "getCellAddress"):
+        a = sel.getCellAddress()
+        at = (a.Sheet, a.Column, a.Row)
+    elif hasattr(sel, "getRangeAddress"):  # a merged cell is selected whole
+        r = sel.getRangeAddress()
+        at = (r.Sheet, r.StartColumn, r.StartRow)
+    cell = sheet.getCellRangeByName(target)
+    want = cell.getCellAddress()
+    if at != (want.Sheet, want.Column, want.Row):
+        raise FillError(f"无法选中单元格 {target}")
+    # What the input line does when a person types and presses Enter.
+    dispatcher.executeDispatch(frame, ".uno:EnterString", "", 0, (prop("StringName", text),))
+    return cell
+
+
+def _state(cell, typed: str) -> dict:
+    return {
+        "typed": typed,
+        "type": cell.getType().value,  # CellContentType: EMPTY / VALUE / TEXT / FORMULA
+        "value": cell.getValue(),
+        "string": cell.getString(),
+        "formula": cell.getFormula(),
+    }
+
+
+def _fill_document(ctx, desktop, in_path, out_path, cells, office, timings, locked=()) -> dict:
     import uno
 
     dispatcher = ctx.ServiceManager.createInstanceWithContext(
@@ -270,27 +312,20 @@ def _fill_document(ctx, desktop, in_path, out_path, cells, office, timings) -> d
         not_taken: list[str] = []
         for addr, text in cells.items():
             target = addr.replace("$", "").upper()
-            dispatcher.executeDispatch(frame, ".uno:GoToCell", "", 0, (prop("ToPoint", target),))
-            sel = controller.getSelection()
-            at = sel.getCellAddress() if hasattr(sel, "getCellAddress") else None
-            cell = sheet.getCellRangeByName(target)
-            want = cell.getCellAddress()
-            if at is None or (at.Sheet, at.Column, at.Row) != (want.Sheet, want.Column, want.Row):
-                raise FillError(f"无法选中单元格 {target}")
-            # What the input line does when a person types and presses Enter.
-            dispatcher.executeDispatch(
-                frame, ".uno:EnterString", "", 0, (prop("StringName", text),)
-            )
-            kind = cell.getType().value  # CellContentType: EMPTY / VALUE / TEXT / FORMULA
-            report["cells"][target] = {
-                "typed": text,
-                "type": kind,
-                "value": cell.getValue(),
-                "string": cell.getString(),
-                "formula": cell.getFormula(),
-            }
-            if text.strip() and kind == "EMPTY":
+            cell = _type(dispatcher, frame, controller, sheet, target, text)
+            report["cells"][target] = _state(cell, text)
+            if text.strip() and report["cells"][target]["type"] == "EMPTY":
                 not_taken.append(target)
+        report["protected"] = bool(sheet.isProtected())
+        report["locked"] = {}
+        for i, addr in enumerate(locked):
+            target = addr.replace("$", "").upper()
+            cell = sheet.getCellRangeByName(target)
+            if i == 0:  # the second refusal of a session crashes headless Calc (7.4)
+                cell = _type(dispatcher, frame, controller, sheet, target, "99")
+            state = _state(cell, "99" if i == 0 else "")
+            state["is_locked"] = bool(cell.getPropertyValue("CellProtection").IsLocked)
+            report["locked"][target] = state
         timings["type_s"] = round(time.monotonic() - t2, 3)
         if not_taken:
             raise FillError(
@@ -329,7 +364,7 @@ def _fill_document(ctx, desktop, in_path, out_path, cells, office, timings) -> d
     return report
 
 
-def parse_args(argv: list[str]) -> tuple[Path, Path, dict[str, str], float, str]:
+def parse_args(argv: list[str]) -> tuple[Path, Path, dict[str, str], float, str, tuple[str, ...]]:
     ap = argparse.ArgumentParser(
         description="用 LibreOffice Calc 按人工方式填写单元格并另存为 xlsx"
     )
@@ -341,6 +376,11 @@ def parse_args(argv: list[str]) -> tuple[Path, Path, dict[str, str], float, str]
         "--locale",
         default="zh-CN",
         help="LibreOffice 解析输入所用的区域设置（BCP 47，默认 zh-CN；空串则沿用环境变量）",
+    )
+    ap.add_argument(
+        "--try-locked",
+        default="",
+        help="逗号分隔的单元格：工作表保护应拒绝输入的格子，各键入 99 后报告其内容",
     )
     ns = ap.parse_args(argv)
     try:
@@ -361,14 +401,18 @@ def parse_args(argv: list[str]) -> tuple[Path, Path, dict[str, str], float, str]
         raise FillError(f"输入文件不存在：{inp}", EXIT_USAGE)
     if ns.timeout <= 0:
         raise FillError("--timeout 应为正数", EXIT_USAGE)
-    return inp, ns.output.resolve(), cells, ns.timeout, ns.locale
+    locked = tuple(a.strip() for a in ns.try_locked.split(",") if a.strip())
+    for a in locked:
+        if not CELL_RE.match(a):
+            raise FillError(f"不是单元格地址：{a!r}", EXIT_USAGE)
+    return inp, ns.output.resolve(), cells, ns.timeout, ns.locale, locked
 
 
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # Chinese messages even under LANG=C
         stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     try:
-        in_path, out_path, cells, timeout, locale = parse_args(
+        in_path, out_path, cells, timeout, locale, locked = parse_args(
             sys.argv[1:] if argv is None else argv
         )
     except FillError as exc:
@@ -407,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     timer.start()
     code = 0
     try:
-        report = fill(in_path, out_path, cells, office, deadline)
+        report = fill(in_path, out_path, cells, office, deadline, locked)
         if not out_path.is_file() or out_path.stat().st_size == 0:
             raise FillError(f"LibreOffice 未写出 {out_path}")
     except FillError as exc:

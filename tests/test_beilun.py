@@ -537,14 +537,15 @@ def test_template_uses_the_forms_columns_and_category_rows(tmp_path):
         "基础工作",
         30,
         "=MIN(30,SUM(E6:E9))",
-        "=MIN(30,SUM(F6:F9))",
+        None,  # no 考核分 subtotal: the computed items' scores are not on the sheet
     )
     assert ws["A6"].value == 1 and ws["B6"].value == "领导重视" and ws["D6"].value == item(1).text
     row = layout.item_rows["创新1"]
     assert (ws[f"A{row}"].value, ws[f"C{row}"].value) == ("创新1", "加分项")
     total = layout.total_row
     assert ws[f"A{total}"].value == "合计"
-    assert ws[f"F{total}"].value == "=SUM(F5,F10,F18,F24:F25)"
+    assert ws[f"E{total}"].value == "=SUM(E5,E10,E18,E24:E25)"
+    assert ws[f"F{total}"].value is None
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["flowscore.scheme"] == "beilun-streets" and props["flowscore.unit"] == "大碶街道"
 

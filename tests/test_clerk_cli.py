@@ -357,3 +357,18 @@ def test_outputs_name_problem_kinds_in_chinese_and_feedback_names_no_option(tmp_
         assert not re.search(r"--[a-z]", text)  # no program option
         assert not any(f"] {code}" in text for code in codes)
         assert "核定登记表" not in text.split("五、数据问题")[1]  # the office's own register
+
+
+def test_out_given_as_a_file_name_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["template", "--unit", "月湖街道", "-o", "月湖.xlsx"])
+    assert r.exit_code == 2
+    assert r.output == (
+        "错误：--out 要的是文件夹，“月湖.xlsx”像是一个文件名\n"
+        "提示：文件名由 flowscore 按单位取（如 附件1-月湖街道.xlsx），以便认出报送的单位；"
+        "请给出文件夹，如 --out 月湖\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "旧.xlsx").mkdir()  # a folder that really is called so is used as it is
+    assert run("template", "--unit", "月湖街道", "-o", "旧.xlsx").exit_code == 0
+    assert (tmp_path / "旧.xlsx" / "附件1-月湖街道.xlsx").is_file()

@@ -82,3 +82,26 @@ def test_no_option_is_usage_error(tmp_path):
     result = _run("--out", str(tmp_path))
     assert result.exit_code == 2
     assert "--unit" in result.output
+
+
+def test_says_the_sheets_are_protected_and_how_to_lift_it(tmp_path):
+    result = _run("--unit", "月湖街道", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "  评分表设有工作表保护（不设密码），只有要填的格子可以输入，灰色格子不必填写。"
+        "区流管办改写计算项的核定分，登记在核定登记表中即可；确需在表上改写时，"
+        "在 Excel、WPS 中点“审阅 › 撤销工作表保护”，在 LibreOffice 中点“工具 › 保护工作表”。"
+    ]
+    ws = openpyxl.load_workbook(tmp_path / "附件1-月湖街道.xlsx")["评分表"]
+    assert ws.protection.sheet and ws.protection.password is None
+    # a Word template has no protection, and the indicator workbook is no score sheet
+    for args in (("--unit", "月湖街道", "--format", "docx"), ("--indicators",)):
+        result = _run(*args, "--out", str(tmp_path / args[-1]))
+        assert result.exit_code == 0, result.output
+        assert "工作表保护" not in result.output
+
+
+def test_protection_note_names_the_schemes_office(tmp_path):
+    result = _run("-r", "province-2013", "--unit", "济南市", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "专项组办公室改写计算项的核定分，登记在核定登记表中即可" in _flat(result.output)

@@ -536,7 +536,8 @@ def test_section_rows_and_bounded_subtotal_formula(tmp_path):
     row = layout.category_rows["来华人员服务管理情况"]
     assert row == 23  # 一 5, 6–8; 二 9, 10–16; 三 17, 18–22; 四 23, 24–25
     assert ws[f"C{row}"].value == "-10～0"
-    assert ws[f"G{row}"].value == "=MAX(-10,MIN(0,SUM(G24:G25)))"
+    assert ws[f"F{row}"].value == "=MAX(-10,MIN(0,SUM(F24:F25)))"  # 自评分
+    assert ws[f"G{row}"].value is None  # no 核定分 subtotal: computed items are not on it
     assert ws[f"C{layout.item_rows['四.1']}"].value == "-5～0"
     assert ws["A1"].value is None and ws["A3"].value == "设区市(盖章)：青岛市"
 

@@ -72,9 +72,10 @@ def test_annex_layout_contract(annexes, unit):
     assert ws["A2"].value == sheet.title
     assert "A2:F2" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A3"].value == f"{sheet.seal_label}：{unit}"
-    assert "A3:D3" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws["E3"].value == "评价得分："
-    assert str(ws["F3"].value).startswith("=")
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A3:C3", "D3:E3"} <= merged
+    # row 3 totals only what the sheet can honestly total: the 自评分 (the 合计 row's D)
+    assert ws["D3"].value == "自评分合计："
     assert tuple(c.value for c in ws[4][:6]) == ANNEX_HEADERS
     for n, item in enumerate(sheet.items):
         row = 5 + n
@@ -96,14 +97,24 @@ def test_annex_layout_contract(annexes, unit):
     assert layout.penalty_row == layout.bonus_row + 1 == 5 + len(sheet.items) + 1
     tot = layout.total_row
     assert ws.cell(row=tot, column=1).value == "合计"
-    for col in "DE":
-        assert ws[f"{col}{tot}"].value == (
-            f"=SUM({col}5:{col}{layout.bonus_row})-SUM({col}{layout.penalty_row})"
-        )
-    assert ws["F3"].value == f"=IF(COUNT(E5:E{tot - 1})>0,E{tot},D{tot})"
+    assert ws[f"D{tot}"].value == f"=SUM(D5:D{layout.bonus_row})-SUM(D{layout.penalty_row})"
+    assert ws[f"E{tot}"].value is None  # no live 核定分 total: it would be a wrong score
+    assert ws["F3"].value == f"=D{tot}"
     notes = [ws.cell(row=r, column=1).value for r in layout.footnote_rows]
     assert notes[0] == "备注：" + sheet.footnotes[0]
     assert notes[1:] == list(sheet.footnotes[1:])
+    assert layout.note_row == layout.footnote_rows[-1] + 1
+    note = ws.cell(row=layout.note_row, column=1).value
+    assert note.startswith("说明：") and "“自评分合计”" in note and "评价得分由区流管办核定" in note
+    assert [ws.cell(row=r, column=1).value for r in layout.signoff_rows] == [
+        "填表人：",
+        "联系电话：",
+        "填报日期：",
+    ]
+    assert layout.signoff_rows[0] == layout.note_row + 1
+    assert {f"A{r}:D{r}" for r in layout.signoff_rows} <= merged
+    assert {f"E{r}:F{r}" for r in layout.signoff_rows} <= merged
+    assert ws.print_area == f"'{ANNEX_SHEET}'!$A$1:$F${layout.signoff_rows[-1]}"
     assert _props(wb) == {
         "flowscore.scheme": "haishu-2019",
         "flowscore.unit": unit,
@@ -123,20 +134,32 @@ def test_annex_validations(annexes, unit):
     dvs = _validations(ws)
     for item in sheet.items:
         row = layout.item_rows[str(item.no)]
-        for col in "DE":
-            dv = dvs[f"{col}{row}"]
+        self_dv = dvs[f"D{row}"]
+        lo, hi = f"{item.min.normalize():f}", f"{item.max.normalize():f}"
+        if item.is_adjustment:
+            assert self_dv.type == "decimal" and self_dv.operator == "between"
+            assert (Decimal(self_dv.formula1), Decimal(self_dv.formula2)) == (item.min, item.max)
+        else:
+            # above the max only with a reason in 备注 (F), the sheets' own rule
+            assert self_dv.type == "custom"
+            assert self_dv.formula1 == (
+                f"AND(ISNUMBER(D{row}),D{row}>={lo},OR(D{row}<={hi},LEN(TRIM(F{row}))>0))"
+            )
+        if item.mode == "computed":
+            assert f"E{row}" not in dvs  # locked: computed by flowscore
+        else:
+            dv = dvs[f"E{row}"]
             assert dv.type == "decimal" and dv.operator == "between"
             assert (Decimal(dv.formula1), Decimal(dv.formula2)) == (item.min, item.max)
-            assert dv.allow_blank
-            assert dv.prompt and dv.promptTitle and dv.error and dv.errorTitle
-        # a self score above the max is allowed with a reason: warn only; 核定分 is refused
-        assert dvs[f"D{row}"].errorStyle == "warning"
-        assert dvs[f"E{row}"].errorStyle == "stop"
+        for dv in (dvs[f"D{row}"], dvs.get(f"E{row}")):
+            if dv is not None:
+                assert dv.allow_blank and dv.errorStyle == "stop"
+                assert dv.prompt and dv.promptTitle and dv.error and dv.errorTitle
     for row in (layout.bonus_row, layout.penalty_row):
-        for col in "DE":
-            dv = dvs[f"{col}{row}"]
-            assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
-            assert "正数" in dv.prompt
+        dv = dvs[f"D{row}"]
+        assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+        assert "正数" in dv.prompt
+        assert f"E{row}" not in dvs  # bonus and penalty come from the office's register
     assert "如扣5分填 5" in dvs[f"D{layout.penalty_row}"].prompt
 
 

@@ -76,7 +76,10 @@ def test_a_template_of_another_version_of_the_rubric_is_said(tmp_path):
     assert result.unit("月湖街道").status == "final"
 
 
-def test_another_years_template_is_compared_item_by_item(tmp_path):
+def test_another_years_template_is_read_item_by_item(tmp_path):
+    """Last year's templates (haishu-2018: item 3 of 区市场监管局 was 35 points, the town item
+    2's target 8%) against this year's rubric: read item by item (issue 14), each difference a
+    finding on its item, not a refusal of the sheet."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_previous_year
 
@@ -87,16 +90,24 @@ def test_another_years_template_is_compared_item_by_item(tmp_path):
     for unit in ("区市场监管局", "月湖街道"):
         build_annex_workbook(last_year, unit).save(folder / annex_filename(HAISHU, unit))
     result = compute_folder(folder, rubric="haishu-2019")
-    assert {f.unit for f in result.report if f.code == "scheme-mismatch"} == {
-        "区市场监管局",
-        "月湖街道",
-    }
-    said = {f.unit: f.message for f in _altered(result)}
-    assert said["区市场监管局"] == (
-        "此表由另一版评分细则“haishu-2018”生成（模板记录的细则内容与本次使用的不同）："
-        "与本次细则“haishu-2019”相比，序号3的分值为 35（本次 40）"
+    assert not [f for f in result.report if f.code == "scheme-mismatch"]
+    assert not _altered(result)  # said item by item instead
+    said = {f.unit: f for f in result.report if f.code == "scheme-other-version"}
+    assert said["月湖街道"].message == (
+        "这份评分表由评分细则“haishu-2018”的模板生成，本次使用“haishu-2019”：已按序号和考核内容"
+        "逐项对应（本次细则 6 个项目，表中对得上 6 个）"
     )
-    assert said["月湖街道"].endswith("各项的序号和分值与本次细则“haishu-2019”相同")
+    assert said["区市场监管局"].level is Level.INFO
+    (differs,) = [f for f in result.report if f.code == "max-differs"]
+    assert (differs.unit, differs.cell, differs.message) == (
+        "区市场监管局",
+        "C7",
+        "序号 3（无证无照查处）在评分表上的分值是 35，本次细则是 40，按本次细则的 40 分计分",
+    )
+    market = {i.no: i for i in result.unit("区市场监管局").items}
+    assert market[3].max == 40 and market[3].source == "pending"  # the blank template's 核定分
+    assert {i.no for i in result.unit("月湖街道").items} == {1, 2, 3, 4, 5, 6}
+    assert result.unit("月湖街道").status == "provisional"  # read, not 未报送
 
 
 def test_sheets_typed_by_hand_and_the_samples_are_not_flagged(scored_sample):

@@ -114,7 +114,10 @@ def test_merged_cells_give_one_value_in_one_column(tmp_path):
     assert grid.col_names[4] == "自查分" and grid.col_names[2] == "第3列"
     first = grid.rows[grid.first_table_row + 1]
     assert first[:3] == ["基础工作", "30", "6"]
-    assert grid.rows[grid.first_table_row + 2][:3] == [None, None, "8"]  # merged down: once
+    second = grid.first_table_row + 2
+    assert [grid.value(second, c) for c in range(3)] == [None, None, "8"]  # merged down: once
+    assert grid.merged_into(second, 0) == (second - 1, 0)  # and known to be merged
+    assert grid.merged_into(second, 2) is None
 
 
 # -- the seeds' layouts, scored ------------------------------------------------------------------
@@ -321,9 +324,11 @@ def test_docx_template_layout(tmp_path):
     assert texts[:3] == [
         "附件2",
         "2019年度职能部门流动人口服务管理项目考核评分表",
-        "部门(盖章)：区教育局\t评价得分：",
+        "部门(盖章)：区教育局\t自评分合计：",  # the unit's own sum, written by hand
     ]
     assert texts[3].startswith("备注：1.自评分一般不高于分值标准")
+    assert texts[-4].startswith("说明：核定分由区流管办考核组填写")
+    assert texts[-3:] == ["填表人：\t", "联系电话：\t", "填报日期：\t"]
     table = d.tables[0]
     assert [c.text for c in table.rows[0].cells] == [
         "序号",

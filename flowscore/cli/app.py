@@ -126,6 +126,7 @@ def template_cmd(
                 "请按考核名单输入单位名称，例如：flowscore template --unit 月湖街道",
             )
             raise typer.Exit(2)
+    _folder_not_file(out)
     scheme = _load(rubric)
     names = [u.name for u in scheme.units] if all_units else list(unit or [])
     try:
@@ -154,9 +155,25 @@ def template_cmd(
         raise output_error(out, exc) from exc
     for path in written:
         ui.ok(f"已生成 {path}")
+    if names and file_format.strip().lower() == "xlsx":
+        ui.paragraph(ui.escape(template.protection_note(scheme)), indent=2)
 
 
 DEFAULT_OUT = Path(DEFAULT_OUT_NAME)
+
+# What a clerk may type after --out meaning a file: the option names a folder, and a folder
+# called 月湖.xlsx would only confuse the next person who opens it.
+_FILE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".docx", ".doc", ".wps", ".json", ".md")
+
+
+def _folder_not_file(out: Path) -> None:
+    if out.suffix.lower() in _FILE_SUFFIXES and not out.is_dir():
+        ui.fail(
+            f"--out 要的是文件夹，“{out}”像是一个文件名",
+            "文件名由 flowscore 按单位取（如 附件1-月湖街道.xlsx），以便认出报送的单位；"
+            f"请给出文件夹，如 --out {out.with_suffix('')}",
+        )
+        raise typer.Exit(2)
 
 
 def _date(text: str | None) -> dt.date | None:

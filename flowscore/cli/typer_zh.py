@@ -155,7 +155,7 @@ def _apply_chinese() -> None:
 
     def rich_format_error(self: _click.ClickException) -> None:
         original = self.format_message
-        self.format_message = lambda: translate(original())  # type: ignore[method-assign]
+        self.format_message = lambda: translate(original())  # type: ignore[method-assign]  # per exception, on purpose
         original_format_error(self)
 
     rich_utils.rich_format_error = rich_format_error

@@ -32,6 +32,7 @@ from flowscore.inputs.formats import (
 )
 from flowscore.inputs.open import os_reason
 from flowscore.inputs.open.props import template_props
+from flowscore.inputs.own_outputs import is_results_json
 from flowscore.inputs.reader import WorkbookReader, read_file
 from flowscore.inputs.records import Inputs
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
@@ -48,8 +49,9 @@ def discover(
     document under ``root`` (a resolved folder), in path order, and what is said about the
     rest: lock files (a spreadsheet's; Word's own are passed over), entries
     that are not regular files (a FIFO, a device, a dangling or looping link, a link to a
-    folder), folders that cannot be listed, and flowscore's own earlier output folders
-    (recognised by their results.json, not by file names). The excluded folder (this run's
+    folder), folders that cannot be listed, and flowscore's own earlier output folders and
+    results.json files (recognised by their content, not by file names; its workbooks and
+    documents are recognised when read, ``reader``). The excluded folder (this run's
     output) is passed over silently. A name that is not UTF-8 (GBK from a zip made on Chinese
     Windows) is shown decoded (``display.readable``); the real path is kept for opening it.
     Strings, not Paths: building, resolving and comparing Paths cost ~40 µs a file (0.4 s for
@@ -116,6 +118,11 @@ def discover(
                 continue  # Word's lock files (~$报告.docx) are no concern of ours
             notes.append(finding("lock-file", file=display))
             continue
+        if suffix == ".json" and is_results_json(path):
+            # an earlier run's results.json, alone or renamed (a whole output folder is
+            # passed over above); the workbooks and documents are known when read (reader)
+            notes.append(finding("output-file-skipped", "results", file=display))
+            continue
         if suffix not in READ_SUFFIXES:
             note = skipped_file_note(readable(name), display)
             if note is not None:
@@ -152,38 +159,13 @@ def _not_regular(path: str) -> tuple[str, dict[str, str]] | None:
 
 # An earlier run's output is recognised by what its results.json says (``format``), not by the
 # two file names: a folder of a unit's material that happens to hold a results.json and a
-# 考核汇总.xlsx must still be read. results.json is written with sorted keys and indent 2, so its
-# top-level ``format`` key is a line of its own; a line break inside a string is escaped, so the
-# bytes below occur only there. The search reads at most RESULTS_SCAN_MAX bytes.
-_OUTPUT_MARK = b'\n  "format": "flowscore-results",\n'
-RESULTS_SCAN_MAX = 256 * 1024 * 1024
-
-
+# 考核汇总.xlsx must still be read.
 def is_output_folder(folder: str) -> bool:
     """Whether ``folder`` is an output folder flowscore wrote (``results.json`` by content, and
     ``考核汇总.xlsx``)."""
-    results = os.path.join(folder, RESULTS_NAME)
     if not os.path.exists(os.path.join(folder, SUMMARY_NAME)):
         return False
-    try:
-        if not stat.S_ISREG(os.stat(results).st_mode):
-            return False
-        with open(results, "rb") as f:
-            if f.read(5) != b'{\n  "':
-                return False
-            tail = b""
-            read = 5
-            while read < RESULTS_SCAN_MAX:
-                chunk = f.read(1 << 20)
-                if not chunk:
-                    return False
-                read += len(chunk)
-                if _OUTPUT_MARK in tail + chunk:
-                    return True
-                tail = chunk[-len(_OUTPUT_MARK) :]
-    except OSError:
-        return False
-    return False
+    return is_results_json(os.path.join(folder, RESULTS_NAME))
 
 
 @dataclass(frozen=True, kw_only=True)

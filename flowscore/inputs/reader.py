@@ -19,6 +19,8 @@ from flowscore.findings import Finding, clip, clip_quoted
 from flowscore.inputs.kinds import ReadContext, SheetKind, sheet_kinds
 from flowscore.inputs.kinds.base import roles_of
 from flowscore.inputs.open import Grid, WorkbookData, open_file
+from flowscore.inputs.open.files import read_limited
+from flowscore.inputs.own_outputs import earlier_output
 from flowscore.inputs.records import InputFile, Inputs
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits
 from flowscore.names import label
@@ -124,28 +126,28 @@ def read_file(
 ) -> Inputs:
     """One file's records and findings, on their own. ``converted``: the file as the batch's
     LibreOffice run converted it (a .doc or .wps, ``folder``); ``data``: its bytes, if already
-    read (the read cache)."""
+    read (the read cache). An earlier output of flowscore's (``own_outputs``) is not read: its
+    figures are not this year's."""
     inputs = Inputs()
-    seen: list[tuple[int, str]] = []  # (size, sha256) of the bytes read, for the manifest
-
-    def fingerprint(got: bytes) -> None:
-        seen.append((len(got), hashlib.sha256(got).hexdigest()))
-
-    wb, found = open_file(
-        path,
-        display=display,
-        limits=limits,
-        converted=converted,
-        data=data,
-        fingerprint=fingerprint,
-    )
+    found: list[Finding] = []
+    if data is None:
+        data, found = read_limited(path, display=display, limits=limits)
+    # (size, sha256) of the bytes read, for the run's manifest: no file is read twice
+    seen = (len(data), hashlib.sha256(data).hexdigest()) if data is not None else None
+    earlier = earlier_output(data) if data is not None else None
+    if earlier is not None:
+        inputs.findings.append(earlier.finding(display))
+        inputs.files.append(InputFile(path=display, kind="skipped"))
+    wb = None
+    if data is not None and earlier is None:
+        wb, found = open_file(path, display=display, limits=limits, converted=converted, data=data)
     inputs.findings.extend(found)
-    if wb is None:
+    if wb is None and earlier is None:
         inputs.files.append(InputFile(path=display, kind="unreadable"))
-    else:
+    elif wb is not None:
         reader.read_workbook(wb, display, inputs)
     if seen:
-        size, digest = seen[0]
+        size, digest = seen
         inputs.files = [
             replace(f, size=size, sha256=digest) if f.path == display else f for f in inputs.files
         ]

@@ -21,6 +21,11 @@ class ItemEntry:
     self_cell: str
     verified_cell: str
     assessor: str = ""  # set when merged from a member department's sheet
+    # Why ``entered`` is None although the cell is not simply blank, for the pending item to say
+    # what is there: the cell's text when it is no score (``90%``), or the cell a merge covering
+    # it starts at (its score, if any, is that cell's).
+    verified_text: str = ""
+    verified_merged: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

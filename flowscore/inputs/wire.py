@@ -53,7 +53,18 @@ class PackedAnnex:
         return unpack_annex(self)
 
 
-_ITEM = ("no", "self_score", "entered", "remark", "row", "self_cell", "verified_cell", "assessor")
+_ITEM = (
+    "no",
+    "self_score",
+    "entered",
+    "remark",
+    "row",
+    "self_cell",
+    "verified_cell",
+    "assessor",
+    "verified_text",
+    "verified_merged",
+)
 _ANNEX = (
     "unit",
     "sheet_id",
@@ -159,6 +170,8 @@ def _marshalled(inputs: Inputs) -> bytes:
                             e.self_cell,
                             e.verified_cell,
                             e.assessor,
+                            e.verified_text,
+                            e.verified_merged,
                         )
                         for e in a.items.values()
                     ],
@@ -266,6 +279,8 @@ def _item(
     self_cell: str,
     verified_cell: str,
     assessor: str,
+    verified_text: str,
+    verified_merged: str,
 ) -> ItemEntry:
     return ItemEntry(
         no=no,
@@ -276,6 +291,8 @@ def _item(
         self_cell=self_cell,
         verified_cell=verified_cell,
         assessor=assessor,
+        verified_text=verified_text,
+        verified_merged=verified_merged,
     )
 
 

@@ -329,8 +329,36 @@ def _note(item: Item, text: str) -> str:
     return f"{text}（{item.note}）" if item.note else text
 
 
-def _pending(x: ItemInput) -> None:
-    x.find("pending")
+def _unfilled(x: ItemInput) -> bool:
+    """Whether the 核定分 cell holds nothing at all (not text that is no score, nor a part of a
+    merged cell): what “空着” means to ``assessor_optional``."""
+    e = x.entry
+    return e is None or not (e.verified_text or e.verified_merged)
+
+
+def _no_score(x: ItemInput) -> tuple[str, str, dict[str, Any]]:
+    """Why an item has no 核定分, as it is on the sheet: the ``pending`` variant, the words of
+    the explanation and the finding's fields. Not “为空” for a cell holding 90%."""
+    e, v = x.entry, x.vlabel
+    if e is None:
+        found = x.annex.scheme_id if x.annex else ""
+        if found and found != x.scheme.id:
+            words = f"这份评分表按评分细则“{found}”制作，没有这一项"
+            return "new-item", words, {"found": found, "used": x.scheme.id, "no": x.item.no}
+        return "no-row", "评分表中没有这一项（删掉了这一行或序号写错）", {"no": x.item.no}
+    if e.verified_text:
+        return "not-a-score", f"{v}“{e.verified_text}”不是分数", {"text": e.verified_text}
+    if e.verified_merged:
+        first = e.verified_merged
+        return "merged", f"{v}单元格与 {first} 合并为一格，分数只记在 {first}", {"first": first}
+    return "", f"{v}为空", {}
+
+
+def _pending(x: ItemInput) -> tuple[str, str]:
+    """Report the item pending for want of a 核定分: (variant, the explanation's words)."""
+    variant, words, fields = _no_score(x)
+    x.find("pending", variant, **fields)
+    return variant, words
 
 
 # ----------------------------------------------------------------------------------------------
@@ -339,7 +367,7 @@ def _pending(x: ItemInput) -> None:
 
 def assessor(x: ItemInput, entered: Entered) -> ItemResult | None:
     item, places = x.item, x.places
-    if entered.usable is None and entered.typed is None and item.assessor_optional:
+    if entered.usable is None and entered.typed is None and item.assessor_optional and _unfilled(x):
         # a discretionary bonus or deduction left blank: nobody gave one (0), not pending
         zero = q(max(item.min, min(item.max, Decimal(0))), places)
         return x.result(
@@ -349,14 +377,9 @@ def assessor(x: ItemInput, entered: Entered) -> ItemResult | None:
             _note(item, f"考核组未填写，按 {fmt(zero, places)} 分计（本项空白即不加分、不扣分）"),
         )
     if entered.usable is None:
-        if entered.typed is None:  # a refused score has its own finding already
-            _pending(x)
-        why = (
-            f"待核定：{x.vlabel}为空"
-            if entered.typed is None
-            else f"待核定：{x.vlabel}未采用（见问题清单）"
-        )
-        return x.result(None, None, "pending", _note(item, why))
+        # a score typed but refused (out of range) has its own finding already
+        why = _pending(x)[1] if entered.typed is None else f"{x.vlabel}未采用（见问题清单）"
+        return x.result(None, None, "pending", _note(item, f"待核定：{why}"))
     if x.reg is not None:
         return x.result(
             entered.usable,
@@ -441,16 +464,16 @@ def ceiling_assessor(x: ItemInput, entered: Entered) -> ItemResult | None:
             )
         return x.result(None, None, "pending", f"待核定：{comp.explanation}")
     ceiling = comp.value
-    if ok is None and x.item.assessor_optional:
+    if ok is None and entered.typed is None and x.item.assessor_optional and _unfilled(x):
         return x.result(ceiling, ceiling, "computed", f"{comp.explanation}（考核组未另行扣分）")
     if ok is None:
-        _pending(x)
-        return x.result(
-            None,
-            ceiling,
-            "pending",
-            f"待核定：计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）",
-        )
+        limit = f"计算上限 {fmt(ceiling, places)} 分（{comp.explanation}）"
+        if entered.typed is not None:  # refused, with its own finding
+            why = f"{x.vlabel}未采用（见问题清单）；"
+        else:
+            variant, words = _pending(x)
+            why = f"{words}；" if variant else ""  # a blank cell: the ceiling says it all
+        return x.result(None, ceiling, "pending", f"待核定：{why}{limit}")
     if ok > ceiling and reg is not None:
         if not _override_allowed(x):
             _refuse_register(x, "ceiling", computed=fmt(ceiling, places))

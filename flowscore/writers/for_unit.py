@@ -24,6 +24,9 @@ NOT_FOR_UNIT = frozenset(
         "pending",
         "assessor-conflict",
         "scored-by-non-owner",
+        # the office scored last year's template against its new rubric: its own choice (each
+        # item that differs has its own finding, which the unit is shown)
+        "scheme-other-version",
         # the office's own register: a score from it is said in the item's explanation; its
         # refusals are the office's to settle
         *(code for code in CATALOG if code.startswith("register-")),

@@ -324,7 +324,7 @@ def _encode_all(data: Any, out: list[str], flush: Callable[[], None] | None = No
         append(f"\n{indent}}}")
 
     def encode_list(value: Iterable[Any], indent: str) -> None:
-        if not len(value):  # type: ignore[arg-type]
+        if not len(value):  # type: ignore[arg-type]  # always a list or tuple here
             append("[]")
             return
         inner = indent + "  "

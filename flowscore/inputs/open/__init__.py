@@ -9,7 +9,6 @@ input format is one opener module plus one line in ``_OPENERS``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -51,21 +50,16 @@ def open_file(
     limits: Limits = DEFAULT_LIMITS,
     converted: Conversion | None = None,
     data: bytes | None = None,
-    fingerprint: Callable[[bytes], None] | None = None,
 ) -> tuple[WorkbookData | None, list[Finding]]:
     """Every sheet of ``path`` (a Word document: every table). Problems become findings naming
     ``display`` (the path relative to the submissions folder); a file that cannot be read at
     all gives None. ``converted``: the file as LibreOffice converted it for the batch (a .doc,
-    ``folder``), for the opener of its format. ``data``: the file's bytes when the caller has
-    read them already (``files.read_bounded``: the read cache). ``fingerprint`` is given the
-    bytes as read (the run's manifest hashes them here, so no file is read twice). Never raises
-    for anything in the file."""
+    ``folder``), for the opener of its format; ``data``: its bytes when already read (by
+    ``read_limited``). Never raises for anything in the file."""
     if data is None:
         data, refused = read_limited(path, display=display, limits=limits)
         if data is None:
             return None, refused
-    if fingerprint is not None:
-        fingerprint(data)
     pre: Preflight
     try:
         pre = preflight(data, path.suffix, limits)

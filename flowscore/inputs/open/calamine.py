@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowscore.catalog import finding
 from flowscore.findings import Finding
-from flowscore.inputs.open.grid import Grid, WorkbookData
+from flowscore.inputs.open.grid import MAX_MERGES, Grid, WorkbookData
 from flowscore.inputs.open.props import parse_custom_props
 from flowscore.inputs.safety import Limits, Preflight, SheetScan, too_big
 
@@ -97,10 +97,20 @@ def _read_sheets(
                 continue
             if scan is not None and scan.errors:
                 _put_errors(rows, scan)
-            sheets.append(Grid(name=meta.name, rows=rows))
+            sheets.append(Grid(name=meta.name, rows=rows, merges=_merges(sheet)))
     finally:
         wb.close()
     return sheets, findings, skipped
+
+
+def _merges(sheet: Any) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged ranges (.xlsx, .xls; none for a format calamine gives none for),
+    at most ``MAX_MERGES``."""
+    try:
+        found = sheet.merged_cell_ranges or ()
+        return tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in found[:MAX_MERGES])
+    except Exception:  # the ranges are a help to the messages, never a reason to fail
+        return ()
 
 
 def _reraise_if_not_the_file(exc: BaseException) -> None:

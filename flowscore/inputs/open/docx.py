@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from flowscore.catalog import finding
 from flowscore.findings import Finding
 from flowscore.inputs.open.files import from_refusal, read_limited
-from flowscore.inputs.open.grid import Grid, WorkbookData
+from flowscore.inputs.open.grid import MAX_MERGES, Grid, WorkbookData
 from flowscore.inputs.open.props import parse_custom_props
 from flowscore.inputs.safety import DEFAULT_LIMITS, Limits, Preflight
 from flowscore.inputs.safety.docx import (
@@ -271,9 +271,14 @@ def _merged(tc_pr: Any, tag: str) -> bool:
     return el is not None and el.get(_VAL, "continue") != "restart"
 
 
+# A cell continuing a vertical merge: empty as every reader sees it ("" is a spreadsheet's blank
+# too), told apart from a blank cell only by ``_Building.grid``, which records the merge.
+_BELOW = ""
+
+
 def _table_rows(tbl: Any) -> Cells:
     """Each row's cells placed on the table grid: a cell spanning columns fills the first and
-    leaves the rest empty; a cell continuing a vertical merge is empty."""
+    leaves the rest empty; a cell continuing a vertical merge is empty (``_BELOW``)."""
     rows: Cells = []
     for tr in _unwrapped(tbl):
         if tr.tag != _TR:
@@ -285,8 +290,10 @@ def _table_rows(tbl: Any) -> Cells:
                 continue
             pr = tc.find(_W + "tcPr")
             span = max(1, min(MAX_SPAN, _int_attr(pr, "gridSpan", 1)))
-            continued = _merged(pr, "vMerge") or _merged(pr, "hMerge")
-            row.append(None if continued else _cell_text(tc))
+            if _merged(pr, "vMerge"):
+                row.append(_BELOW)  # empty, and known to be the merged cell above's
+            else:
+                row.append(None if _merged(pr, "hMerge") else _cell_text(tc))
             row.extend([None] * (span - 1))
         rows.append(row)
     return rows
@@ -354,11 +361,28 @@ class _Building:
         return WordGrid(
             name=f"表{n}",
             rows=[*above, *table],
+            merges=_vertical_merges(table, len(above)),
             row_names=names,
             row_numbers=(0,) * len(above) + tuple(self.numbers),
             col_names=cols,
             first_table_row=len(above),
         )
+
+
+def _vertical_merges(
+    table: list[list[object]], offset: int
+) -> tuple[tuple[int, int, int, int], ...]:
+    """Each cell continuing a vertical merge, as a merge from the cell above it that holds the
+    merged cell's value (grid rows: the table's, after ``offset`` paragraphs). One pass."""
+    out: list[tuple[int, int, int, int]] = []
+    top: dict[int, int] = {}  # column → the last row that started a cell in it
+    for r, row in enumerate(table):
+        for c, v in enumerate(row):
+            if v != _BELOW:
+                top[c] = r
+            elif len(out) < MAX_MERGES:
+                out.append((top.get(c, r) + offset, c, r + offset, c))
+    return tuple(out)
 
 
 def build_grids(blocks: list[str | Cells]) -> list[WordGrid]:

@@ -28,10 +28,16 @@ def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
+MAX_MERGES = 10_000  # merged ranges kept a sheet (a form has a dozen): bounds every look-up
+
+
 @dataclass(frozen=True)
 class Grid:
     name: str
     rows: list[list[object]]
+    # Merged cells as (first row, first col, last row, last col), 0-based: the value is in the
+    # first cell, the others read empty — a reader says so rather than call them blank.
+    merges: tuple[tuple[int, int, int, int], ...] = ()
 
     def value(self, row: int, col: int) -> object:
         if 0 <= row < len(self.rows):
@@ -60,6 +66,14 @@ class Grid:
     @property
     def height(self) -> int:
         return len(self.rows)
+
+    def merged_into(self, row: int, col: int) -> tuple[int, int] | None:
+        """The first cell of the merged cell that covers (``row``, ``col``) when that is
+        another cell (where a merged cell's value is), else None."""
+        for r0, c0, r1, c1 in self.merges:
+            if r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0):
+                return r0, c0
+        return None
 
 
 @dataclass(frozen=True)
