@@ -369,6 +369,9 @@ def test_out_given_as_a_file_name_is_refused_before_anything_is_written(tmp_path
         "请给出文件夹，如 --out 月湖\n"
     )
     assert list(tmp_path.iterdir()) == []
+    r = runner.invoke(app, ["compute", str(SAMPLES / "haishu-2019"), "-o", "结果.xlsx"])
+    assert r.exit_code == 2 and r.output.startswith("错误：--out 要的是文件夹，“结果.xlsx”像是")
+    assert list(tmp_path.iterdir()) == []
     (tmp_path / "旧.xlsx").mkdir()  # a folder that really is called so is used as it is
     assert run("template", "--unit", "月湖街道", "-o", "旧.xlsx").exit_code == 0
     assert (tmp_path / "旧.xlsx" / "附件1-月湖街道.xlsx").is_file()

@@ -295,6 +295,7 @@ def compute_cmd(
     from flowscore.writers import Choices, write_outputs
     from flowscore.writers.results_json import json_text, result_to_dict
 
+    _folder_not_file(out)
     printed = _date(date)
     limits = _limits(max_size, max_rows)
     choices = Choices(unit_feedback=not no_reports, text=text, pdf=pdf)
