@@ -17,7 +17,6 @@ LibreOffice for a true one (tests that need it skip when it is not installed).
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
 import struct
@@ -33,13 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import make_bad_inputs as bad_inputs  # noqa: E402
 from builders_docx import fill_docx_template, report_docx  # noqa: E402
 from make_bad_inputs import (  # noqa: E402
     LOL_DTD,
     OTHER,
     XXE_DTD,
     deflated_zeros,
-    make_good,
     raw_zip,
     rewrite_zip,
     with_dtd,
@@ -355,34 +354,17 @@ CASES: dict[str, tuple[Callable[[Path], None], bool]] = {
 
 def make_case(name: str, folder: Path) -> Path:
     """The folder of one case: the good part, then the case's bad file(s)."""
-    make_good(folder)
-    CASES[name][0](folder)
-    return folder
+    return bad_inputs.make_case(name, folder, cases=CASES)
 
 
 def make_all(out: Path, *, large: bool = False) -> list[str]:
-    made = []
-    for name, (_, is_large) in CASES.items():
-        if is_large and not large:
-            continue
-        target = out / name
-        if target.exists():
-            shutil.rmtree(target)
-        make_case(name, target)
-        made.append(name)
-    return made
+    return bad_inputs.make_all(out, large=large, cases=CASES)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="生成“有问题的 Word 评分表”样例（每种情况一个文件夹）"
+    return bad_inputs.main(
+        argv, cases=CASES, default_out=DEFAULT_OUT, what="有问题的 Word 评分表", large="压缩炸弹"
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹")
-    parser.add_argument("--all", action="store_true", help="也生成大文件（压缩炸弹）")
-    args = parser.parse_args(argv)
-    made = make_all(args.out, large=args.all)
-    print(f"已生成 {len(made)} 种情况到 {args.out}")
-    return 0
 
 
 if __name__ == "__main__":

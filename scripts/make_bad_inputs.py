@@ -21,7 +21,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import openpyxl
@@ -789,32 +789,43 @@ CASES: dict[str, tuple[Callable[[Path], None], bool]] = {
 }
 
 
-def make_case(name: str, folder: Path) -> Path:
-    """The folder of one case: the good part, then the case's bad file(s)."""
+Cases = Mapping[str, tuple[Callable[[Path], None], bool]]
+
+
+def make_case(name: str, folder: Path, *, cases: Cases | None = None) -> Path:
+    """The folder of one case: the good part, then the case's bad file(s). ``cases``: another
+    script's table (make_bad_docx.py), on the same good part."""
     make_good(folder)
-    CASES[name][0](folder)
+    (CASES if cases is None else cases)[name][0](folder)
     return folder
 
 
-def make_all(out: Path, *, large: bool = False) -> list[str]:
+def make_all(out: Path, *, large: bool = False, cases: Cases | None = None) -> list[str]:
     made = []
-    for name, (_, is_large) in CASES.items():
+    for name, (_, is_large) in (CASES if cases is None else cases).items():
         if is_large and not large:
             continue
         target = out / name
         if target.exists():
             shutil.rmtree(target)
-        make_case(name, target)
+        make_case(name, target, cases=cases)
         made.append(name)
     return made
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="生成“有问题的输入”样例（每种情况一个文件夹）")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹")
-    parser.add_argument("--all", action="store_true", help="也生成大文件（10 万行、压缩炸弹）")
+def main(
+    argv: list[str] | None = None,
+    *,
+    cases: Cases | None = None,
+    default_out: Path = DEFAULT_OUT,
+    what: str = "有问题的输入",
+    large: str = "10 万行、压缩炸弹",
+) -> int:
+    parser = argparse.ArgumentParser(description=f"生成“{what}”样例（每种情况一个文件夹）")
+    parser.add_argument("--out", type=Path, default=default_out, help="输出文件夹")
+    parser.add_argument("--all", action="store_true", help=f"也生成大文件（{large}）")
     args = parser.parse_args(argv)
-    made = make_all(args.out, large=args.all)
+    made = make_all(args.out, large=args.all, cases=cases)
     print(f"已生成 {len(made)} 种情况到 {args.out}")
     return 0
 
