@@ -28,3 +28,18 @@ def scored_sample():
         return cache[name]
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _own_read_cache(monkeypatch, tmp_path_factory):
+    """Each test keeps its read cache (and run records) in a folder of its own, never in the
+    user's cache folder: a test that runs compute twice sees only its own first run."""
+    monkeypatch.setenv("FLOWSCORE_CACHE_DIR", str(tmp_path_factory.mktemp("read-cache")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_cache(tmp_path_factory):
+    """The same for what session- and module-wide fixtures compute before any test runs."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FLOWSCORE_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        yield

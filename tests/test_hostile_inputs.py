@@ -305,7 +305,19 @@ def test_signal_while_writing_keeps_old_outputs(tmp_path, sig):
     assert run(["compute", str(sample), "-r", RUBRIC, "--out", str(out), "-q"]).returncode in (0, 1)
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     p = subprocess.Popen(
-        [*FLOWSCORE, "compute", str(sample), "-r", RUBRIC, "--out", str(out), "-q", "--force"],
+        # --no-cache: with nothing changed the rerun would leave the outputs as they are
+        [
+            *FLOWSCORE,
+            "compute",
+            str(sample),
+            "-r",
+            RUBRIC,
+            "--out",
+            str(out),
+            "-q",
+            "--force",
+            "--no-cache",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
