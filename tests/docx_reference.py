@@ -2,21 +2,22 @@
 (``writers/docx_text.py``), kept as the reference the fast writers are checked against part by
 part (``test_docx_fast.py``). Copied from writers/feedback_docx.py and writers/notice_docx.py
 as they were, with main's later changes to them (the register's findings left out, units whose
-file could not be read, the comparison with last year) carried in; only the imports differ."""
+file could not be read, the comparison with last year) carried in.
+The text of each row, heading and finding comes from the writers themselves (imported below):
+what is compared is how the documents are built, not their wording twice."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from flowscore.labels import SOURCE_LABELS, STATUS_LABELS, no_sheet_note
-from flowscore.numbers import fmt, fmt_plain, fmt_signed
+from flowscore.labels import no_sheet_note
+from flowscore.numbers import fmt, fmt_plain
 from flowscore.results import BatchResult, UnitResult
 from flowscore.rubric.document import DocumentStyle
 from flowscore.writers.docx_common import (
@@ -40,8 +41,10 @@ from flowscore.writers.feedback_docx import (
     ITEM_HEADERS,
     ITEM_WIDTHS,
     _Context,
+    _info_rows,
+    _item_rows,
+    _unit_findings,
 )
-from flowscore.writers.for_unit import for_unit, shown_to_unit
 from flowscore.writers.notice_docx import (
     ITEM_HEADERS as NOTICE_ITEM_HEADERS,
 )
@@ -54,47 +57,15 @@ from flowscore.writers.notice_docx import (
     RANK_WIDTHS,
     _numeral,
     _opening,
+    _pending_names,
+    _signed,
+    _unit_heading,
+    item_rows,
     notice_title,
 )
 from flowscore.writers.reports import lost_items, overall_view
 from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text
-
-
-def _info_rows(v: dict[str, Any]) -> list[list[str]]:
-    rows = [
-        ["单位", v["unit"]],
-        ["类别", f"{v['tier_label']}（基本分{v['base']}）"],
-        ["状态", v["status"]],
-    ]
-    if v["missing"]:
-        return rows
-    return [
-        *rows,
-        ["评价得分", v["total"]],
-        ["折算得分", f"{v['contribution']}（基本分{v['base']} × 评价得分{v['total']} ÷ 100）"],
-        ["类别内名次", v["rank"].replace(" ", "")],
-    ]
-
-
-def _item_rows(u: UnitResult) -> list[list[str]]:
-    def signed(value: Any) -> str:
-        if value is None:
-            return "—"
-        return fmt(value) if value == 0 else (fmt(value) if value < 0 else "+" + fmt(value))
-
-    return [
-        [
-            str(it.no),
-            clean_text(it.short or it.text),
-            it.max_label,
-            fmt(it.self_score),
-            fmt(it.verified),
-            signed(it.difference),
-            SOURCE_LABELS.get(it.source, it.source),
-        ]
-        for it in u.items
-    ]
 
 
 def _scores(doc: Document, u: UnitResult, v: dict[str, Any]) -> None:
@@ -164,11 +135,6 @@ def _feedback_compared(doc: Document, c: dict[str, Any]) -> None:
 def _pending(doc: Document, v: dict[str, Any]) -> None:
     for it in v["pending"]:
         add_paragraph(doc, f"第{it['no']}项“{it['name']}”尚未核定，得分和名次为暂定。", BODY)
-
-
-def _unit_findings(ctx: _Context, u: UnitResult) -> list[str]:
-    texts = (for_unit(f.message) for f in shown_to_unit(ctx.findings.get(u.unit, [])))
-    return [clean_text(t, multiline=True).rstrip("。") + "。" for t in texts if t]
 
 
 def _findings(doc: Document, texts: list[str]) -> None:
@@ -244,10 +210,6 @@ def _rank_tables(doc: Document, result: BatchResult) -> None:
             for r in tier["rows"]
         ]
         add_table(doc, RANK_HEADERS, rows, widths_mm=RANK_WIDTHS, aligns="clrrrc")
-
-
-def _pending_names(u: UnitResult) -> str:
-    return "、".join(f"第{it.no}项“{clean_text(it.short or it.text)}”" for it in u.pending)
 
 
 def _open_units(doc: Document, result: BatchResult) -> None:
@@ -347,35 +309,6 @@ def _notice_closing(doc: Document, *, style: DocumentStyle, date: dt.date | None
         p.paragraph_format.keep_with_next = i == 0  # the seal line never without its date
         # GB/T 9704: the date stands four characters in from the right margin.
         p.paragraph_format.right_indent = Pt(style.body_size_pt * 4)
-
-
-def _unit_heading(i: int, u: UnitResult) -> str:
-    status = STATUS_LABELS.get(u.status, u.status)
-    if u.no_sheet:
-        return f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，{status}）"
-    return (
-        f"{i}. {clean_text(u.unit)}（{clean_text(u.tier_label)}，评价得分{fmt(u.total)}，{status}）"
-    )
-
-
-def item_rows(u: UnitResult) -> list[list[str]]:
-    """The annex rows of a unit: 序号, 项目, 分值, 自评分, 核定分, 来源."""
-    return [
-        [
-            str(it.no),
-            clean_text(it.short or it.text),
-            it.max_label,
-            fmt(it.self_score),
-            fmt(it.verified),
-            SOURCE_LABELS.get(it.source, it.source),
-        ]
-        for it in u.items
-    ]
-
-
-def _signed(value: Decimal) -> str:
-    """``+5.00`` / ``-5.00``; zero without a sign."""
-    return fmt(value) if value == 0 else fmt_signed(value)
 
 
 def _annex(doc: Document, result: BatchResult, *, style: DocumentStyle) -> None:
