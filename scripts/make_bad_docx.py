@@ -23,8 +23,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -39,7 +37,6 @@ from make_bad_inputs import (  # noqa: E402
     OTHER,
     XXE_DTD,
     deflated_zeros,
-    raw_zip,
     rewrite_zip,
     with_dtd,
 )
@@ -200,31 +197,21 @@ def docx_row_deleted(folder: Path) -> None:
     d.save(str(path))
 
 
+_DOCUMENT = "word/document.xml"
+
+
 def docx_zip_bomb(folder: Path) -> None:
     """word/document.xml truly inflating to 300 MB (from ~300 KB), declared so: ratio ~1000:1."""
     stream, crc = deflated_zeros(300)
-    _bomb(folder / BAD_DOCX, stream, crc, 300 * 1024 * 1024)
+    bad_inputs.bomb(
+        folder / BAD_DOCX, stream, crc, 300 * 1024 * 1024, source=docx_bytes(), part=_DOCUMENT
+    )
 
 
 def docx_zip_bomb_lying(folder: Path) -> None:
     """The same 300 MB declared as 5,000 bytes: only bounded inflation finds it."""
     stream, crc = deflated_zeros(300)
-    _bomb(folder / BAD_DOCX, stream, crc, 5000)
-
-
-def _bomb(path: Path, stream: bytes, crc: int, declared: int) -> None:
-    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as zf:
-        members = []
-        for info in zf.infolist():
-            body = zf.read(info.filename)
-            if info.filename == "word/document.xml":
-                members.append((info.filename, stream, 8, crc, declared))
-            else:
-                c = zlib.compressobj(6, zlib.DEFLATED, -15)
-                members.append(
-                    (info.filename, c.compress(body) + c.flush(), 8, zlib.crc32(body), len(body))
-                )
-    path.write_bytes(raw_zip(members))
+    bad_inputs.bomb(folder / BAD_DOCX, stream, crc, 5000, source=docx_bytes(), part=_DOCUMENT)
 
 
 def docx_dtd(folder: Path) -> None:

@@ -632,21 +632,31 @@ def xxe_in_custom_props(folder: Path) -> None:
 def zip_bomb(folder: Path) -> None:
     """A sheet part that truly inflates to 300 MB (from ~300 KB) and says so: ratio ~1000:1."""
     stream, crc = deflated_zeros(300)
-    _bomb(folder / BAD_ANNEX, stream, crc, 300 * 1024 * 1024)
+    bomb(folder / BAD_ANNEX, stream, crc, 300 * 1024 * 1024)
 
 
 def zip_bomb_lying(folder: Path) -> None:
     """The same 300 MB, declared as 5,000 bytes: only bounded inflation finds it."""
     stream, crc = deflated_zeros(300)
-    _bomb(folder / BAD_ANNEX, stream, crc, 5000)
+    bomb(folder / BAD_ANNEX, stream, crc, 5000)
 
 
-def _bomb(path: Path, stream: bytes, crc: int, declared: int) -> None:
-    with zipfile.ZipFile(io.BytesIO(annex_bytes())) as zf:
+def bomb(
+    path: Path,
+    stream: bytes,
+    crc: int,
+    declared: int,
+    *,
+    source: bytes | None = None,
+    part: str = "xl/worksheets/sheet1.xml",
+) -> None:
+    """``source`` (the annex workbook) with ``part`` replaced by the deflated ``stream``, its
+    size declared as ``declared``."""
+    with zipfile.ZipFile(io.BytesIO(annex_bytes() if source is None else source)) as zf:
         members = []
         for info in zf.infolist():
             body = zf.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == part:
                 members.append((info.filename, stream, 8, crc, declared))
             else:
                 c = zlib.compressobj(6, zlib.DEFLATED, -15)
