@@ -57,7 +57,7 @@ def compute_folder(
     folder = Path(folder)
     previous = None
     if compare_with is not None:  # read first: a wrong path is refused before the work
-        from flowscore.writers.results_json import load_results
+        from flowscore.results_file import load_results
 
         previous = load_results(compare_with)
     if folder.is_file():

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flowscore.writers.results_json import load_results
+from flowscore.results_file import load_results
 
 # A unit's fields compared, with their Chinese names (in the order shown).
 UNIT_FIELDS = {

@@ -8,8 +8,10 @@ import difflib
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from flowscore.rubric.model import Scheme
+if TYPE_CHECKING:  # the model and its rule kinds are not needed to compare names
+    from flowscore.rubric.model import Scheme
 
 
 def norm(name: str) -> str:

@@ -95,3 +95,27 @@ def test_a_start_does_not_import_pydantic(tmp_path):
     )
     assert r.stdout.strip().splitlines()[-1] == "False", r.stdout + r.stderr
     assert "找不到文件夹 no-such-folder" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["rank", "RESULTS"]])
+def test_help_and_rank_start_without_the_rubric_model_or_the_writers(tmp_path, args):
+    """What they never use is not imported (start-up time, issue 17): the rubric loader and
+    model with its rule kinds, the writers, openpyxl, pandas, python-docx."""
+    results = Path(__file__).resolve().parent.parent / "sample_data" / "haishu-2018-results"
+    argv = [str(results / "results.json") if a == "RESULTS" else a for a in args]
+    code = (
+        "import sys\n"
+        f"sys.argv = ['flowscore', *{argv!r}]\n"
+        "from flowscore.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['flowscore.rubric.model', 'flowscore.rubric.load', 'flowscore.rules',\n"
+        "         'flowscore.writers', 'openpyxl', 'pandas', 'docx', 'jinja2']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout + r.stderr

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from flowscore.cli import console as ui
-from flowscore.cli import explain_view, ranking_view, typer_zh
+from flowscore.cli import ranking_view, typer_zh
 from flowscore.cli.common import MaxRowsOpt, MaxSizeOpt, RubricOpt, guarded, new_app, state
 from flowscore.cli.rubric import rubric_app
 from flowscore.contract import DEFAULT_OUT as DEFAULT_OUT_NAME
@@ -443,7 +443,7 @@ def check_cmd(
 def _results_data(source: Path | None, rubric: str | None) -> dict[str, Any]:
     """results.json (a file, or an output folder holding one), or a submissions folder scored
     in memory without writing anything."""
-    from flowscore.writers.results_json import load_results
+    from flowscore.results_file import load_results
 
     source = source or DEFAULT_OUT / RESULTS_NAME
     if source.is_dir() and not (source / RESULTS_NAME).is_file():
@@ -552,6 +552,8 @@ def explain_cmd(
         close = difflib.get_close_matches(unit, [u["unit"] for u in data["units"]], n=3, cutoff=0.3)
         ui.fail(f"结果中没有单位“{unit}”", "最相近的单位：" + ("、".join(close) or "（无）"))
         raise typer.Exit(2)
+    from flowscore.cli import explain_view
+
     explain_view.print_explain(found[0], explain_view.unit_findings(data, found[0]))
     explain_view.print_unit_comparison(data, found[0]["unit"])
 

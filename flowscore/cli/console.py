@@ -14,7 +14,6 @@ from rich.markup import escape as _markup_escape
 from flowscore.catalog import name_of
 from flowscore.display import printable
 from flowscore.findings import Finding, Level
-from flowscore.todo import NextSteps
 
 # soft_wrap: plain lines are not broken at the terminal width (paths and messages stay whole
 # when piped or captured); tables still fit the width.
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from flowscore.rerun import Summary
+    from flowscore.todo import NextSteps
     from flowscore.writers import Written
 
 console = Console(highlight=False, soft_wrap=True)

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from flowscore.cli import console as ui
-from flowscore.cli import rubric_view
 from flowscore.cli.common import guarded, new_app
 from flowscore.findings import Level
 
@@ -47,6 +46,7 @@ def _resolve(spec: str | None, option: str | None) -> Path:
 @guarded
 def list_cmd() -> None:
     """列出内置的评分细则：编号、名称、年度、单位数和评分表。"""
+    from flowscore.cli import rubric_view
     from flowscore.rubric.load import builtin_rubric_summaries
 
     rubric_view.print_rubric_list(builtin_rubric_summaries())
@@ -59,6 +59,8 @@ def show_cmd(spec: RubricArg = None, rubric: RubricOpt = None) -> None:
     from flowscore.rubric.load import load_rubric
 
     scheme, warnings = load_rubric(_resolve(spec, rubric))
+    from flowscore.cli import rubric_view
+
     rubric_view.print_scheme(scheme)
     if warnings:
         ui.console.print()

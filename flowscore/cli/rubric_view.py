@@ -6,11 +6,15 @@ Every line is a ``paragraph``: wrapped under its indent on a terminal, whole whe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flowscore.cli.console import console, escape, paragraph
 from flowscore.labels import ENTRY_KIND_LABELS, MODE_LABELS
 from flowscore.numbers import fmt_plain
 from flowscore.rubric.describe import describe_item
-from flowscore.rubric.model import Item, Scheme, Sheet
+
+if TYPE_CHECKING:
+    from flowscore.rubric.model import Item, Scheme, Sheet
 
 
 def print_rubric_list(rubrics: list[tuple[str, Scheme | None]]) -> None:
