@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flowscore.cli import app
@@ -159,6 +161,43 @@ def test_flowscores_own_templates_are_this_years_data(tmp_path):
 )
 def test_damaged_zips_are_left_to_the_checks(data):
     assert earlier_output(data) is None
+
+
+def _cut_local_header() -> bytes:
+    """A central directory entry for core.xml pointing at a local header cut short."""
+    import struct
+
+    name = b"docProps/core.xml"
+    entry = struct.Struct("<4s6xH8xIIHHH8xI")
+    data = bytearray(b"PK" + b"\0" * 10)
+    at = len(data)
+    data += entry.pack(b"PK\x01\x02", 8, 10, 100, len(name), 0, 0, 0) + name
+    local = len(data)
+    data += b"PK\x03\x04"
+    data[at : at + entry.size] = entry.pack(b"PK\x01\x02", 8, 10, 100, len(name), 0, 0, local)
+    return bytes(data)
+
+
+def test_a_local_header_cut_short_is_left_to_the_checks():
+    assert earlier_output(_cut_local_header()) is None  # it raised struct.error
+
+
+@pytest.fixture(scope="module")
+def summary_bytes(tmp_path_factory) -> bytes:
+    return _summary_bytes(tmp_path_factory.mktemp("summary"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_no_damage_to_an_output_makes_the_look_raise(summary_bytes, data):
+    """Whatever is cut from or changed in a real output, looking at it returns an answer."""
+    whole = summary_bytes
+    cut = data.draw(st.integers(0, len(whole)))
+    spoilt = bytearray(whole[:cut] if data.draw(st.booleans()) else whole)
+    for _ in range(data.draw(st.integers(0, 8))):
+        if spoilt:
+            spoilt[data.draw(st.integers(0, len(spoilt) - 1))] = data.draw(st.integers(0, 255))
+    earlier_output(bytes(spoilt))  # no exception
 
 
 def test_a_declared_size_is_never_exceeded():

@@ -96,8 +96,8 @@ def _member(data: bytes, directory: bytes, name: str) -> bytes | None:
     sig, method, packed, size, n, _x, _c, offset = _CENTRAL.unpack_from(directory, at)
     if sig != b"PK\x01\x02" or n != len(key) or size > _SMALL_PART or method not in (0, 8):
         return None
-    if data[offset : offset + 4] != b"PK\x03\x04":
-        return None
+    if data[offset : offset + 4] != b"PK\x03\x04" or offset + 30 > len(data):
+        return None  # a local header cut short: no output of ours
     n2, m2 = struct.unpack_from("<HH", data, offset + 26)
     start = offset + 30 + n2 + m2
     raw = data[start : start + packed]
