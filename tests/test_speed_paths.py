@@ -205,3 +205,23 @@ def test_jobs_1_writes_in_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "Forked", no_fork)
     written = write_outputs(make_batch(), out_dir=tmp_path / "out", force=False, jobs=1)
     assert (tmp_path / "out" / "考核汇总.xlsx") in written.paths
+
+
+decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None) | st.sampled_from(
+    [Decimal("5"), Decimal("5.0"), Decimal("5.00"), Decimal("-0"), Decimal("0"), Decimal("0E+2")]
+)
+
+
+@given(st.lists(decimals | st.text(max_size=4), max_size=30))
+def test_shared_values_are_the_values_with_their_digits(values):
+    """One object per value across a batch (memory, issue 17): what comes back prints and
+    compares as what went in, so 5 and 5.00 stay apart."""
+    from flowscore.scoring.item import shared_value
+
+    table: dict = {}
+    for v in values:
+        got = shared_value(table, v)
+        assert type(got) is type(v) and str(got) == str(v) and got == v
+    assert shared_value(table, None) is None
+    first = shared_value(table, Decimal("1.50"))
+    assert shared_value(table, Decimal("1.50")) is first

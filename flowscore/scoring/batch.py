@@ -9,6 +9,7 @@ follows the rubric's [decisions] (DOMAIN.md §5).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -28,7 +29,7 @@ from flowscore.rules.base import Values, to_decimal
 from flowscore.scoring import register as reg
 from flowscore.scoring.assessors import annexes_by_unit
 from flowscore.scoring.entries import check_entries, pool_sum
-from flowscore.scoring.item import ItemInput, score_item
+from flowscore.scoring.item import ItemInput, score_item, shared_value
 from flowscore.scoring.moves import report_rank_moves
 
 _DERIVED_BOUND = 10**15  # a derived indicator past this is a data error, not a count
@@ -62,6 +63,7 @@ def score(
         entries_by_unit=entries_by_unit,
         refused=_refused_files(scheme, inputs),
         register=reg.by_unit(scheme, registered, annex_by_unit, report),
+        shared={},
     )
     results = [_score_unit(batch, unit, report) for unit in scheme.units]
     ranked = _rank_tiers(results)
@@ -103,6 +105,7 @@ class _Batch:
     entries_by_unit: dict[str, list[Entry]]
     refused: dict[str, tuple[str, str]]  # unit -> (its file that could not be read, why)
     register: dict[str, dict[str, reg.Registered]]  # unit → item no → the register's word
+    shared: dict[Any, Any]  # ItemInput.share's values, one table for the batch
 
     @property
     def ranking_sheet(self) -> tuple[str, str, str] | None:
@@ -214,6 +217,7 @@ def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -
                     report=report,
                     register=registered.get(str(item.no)),
                     plain=plain,
+                    shared=b.shared,
                 )
             )
         )
@@ -234,18 +238,19 @@ def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -
     total = q(total, places)
     pending = any(i.source == "pending" for i in items)
     self_vals = [i.self_score for i in items if i.self_score is not None]
+    same = functools.partial(shared_value, b.shared)
     return UnitResult(
         **_unit_head(unit, tier, sheet),
         status="provisional" if pending or annex is None else "final",
         items=tuple(items),
-        bonus=q(bonus, places),
-        penalty=q(penalty, places),
-        subtotal=q(subtotal, places),
-        total=total,
-        contribution=q(tier.base * total / HUNDRED, d.contribution_places),
+        bonus=same(q(bonus, places)),
+        penalty=same(q(penalty, places)),
+        subtotal=same(q(subtotal, places)),
+        total=same(total),
+        contribution=same(q(tier.base * total / HUNDRED, d.contribution_places)),
         rank=None,
         file=annex.file if annex else "",
-        self_total=sum(self_vals, Decimal(0)) if self_vals else None,
+        self_total=same(sum(self_vals, Decimal(0))) if self_vals else None,
         entries=tuple(unit_entries),
         categories=_categories(items, sheet),
     )

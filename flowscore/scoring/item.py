@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from flowscore.catalog import finding
 from flowscore.findings import Report
@@ -26,6 +26,18 @@ from flowscore.rubric.model import MODES, Item, Scheme, Unit
 from flowscore.rules.base import PointsTableLike, Values
 from flowscore.scoring.parts import ItemComputation, compute_item
 from flowscore.scoring.register import Registered
+
+_V = TypeVar("_V", Decimal, str, Decimal | None)
+
+
+def shared_value(table: dict[Any, Any] | None, value: _V) -> _V:
+    """``value``, or the equal one already in ``table`` (a Decimal only with the same digits
+    and exponent: 5 and 5.00 print differently)."""
+    if value is None or table is None:
+        return value
+    key = (Decimal, str(value)) if isinstance(value, Decimal) else value
+    kept: _V = table.setdefault(key, value)
+    return kept
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +60,12 @@ class ItemInput:
     ranking_source: tuple[str, str, str] | None = None
     register: Registered | None = None  # the assessor's register's word on this item
     plain: bool = False  # score from the sheets alone (no register, no override)
+    # One object per value across the batch (``share``): the numbers and texts of 10,000
+    # units' items repeat, and each Decimal read or computed apart is 104 bytes of its own.
+    shared: dict[Any, Any] | None = None
+
+    def share(self, value: _V) -> _V:
+        return shared_value(self.shared, value)
 
     @property
     def reg(self) -> RegisterEntry | None:
@@ -140,15 +158,15 @@ class ItemInput:
             min=item.min,
             max_label=item.max_label,
             mode=item.mode,
-            self_score=entry.self_score if entry else None,
-            entered=entry.entered if entry else None,
-            remark=entry.remark if entry else "",
-            verified=verified,
-            computed=computed,
+            self_score=self.share(entry.self_score) if entry else None,
+            entered=self.share(entry.entered) if entry else None,
+            remark=self.share(entry.remark) if entry else "",
+            verified=self.share(verified),
+            computed=self.share(computed),
             source=source,
-            explanation=explanation,
+            explanation=self.share(explanation),
             category=item.category,
-            cell=self.vcell if cell is None else cell,
+            cell=self.share(self.vcell if cell is None else cell),
             extra_item=item.extra,
             capped=item.capped,
             assessor=entry.assessor if entry else "",
