@@ -49,7 +49,8 @@ def compute_folder(
     (size, rows per sheet) before it is refused with a finding; ``isolate`` reads every file in
     a worker process (a file that kills its reader costs only itself: the command line's
     way); ``cache`` keeps what each file gave in the user's cache folder and uses it again
-    while the file is unchanged (``inputs.cache``: the same results, read faster).
+    while the file is unchanged (``inputs.cache``: the same results, read faster), and each
+    unit's result under the hash of what it was scored from (``scoring.memo``).
     ``compare_with``: a previous results.json (or an output folder holding one) to set beside
     this run (``result.comparison``, ``compare.py``). ``listing``: the folder as already listed
     (``list_folder`` with the same ``exclude``). ``seen`` is given each file's identity as the
@@ -87,7 +88,15 @@ def compute_folder(
     inputs.findings[:0] = warnings  # a rubric's warnings stay visible
     if not inputs.annexes:
         raise _nothing_to_score(folder, listing, inputs.findings)
-    result = score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing))
+    memo = None
+    if cache:
+        from flowscore.scoring.memo import ScoreMemo
+
+        memo = ScoreMemo.open(folder, scheme, outside=exclude)
+    result = score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing), memo=memo)
+    del inputs  # its records (a province's 100,000 indicator values) are in the result now
+    if memo is not None:
+        memo.save()  # from a smaller heap: the packing reuses the records' memory
     if previous is not None and compare_with is not None:
         from flowscore.compare import compare
 

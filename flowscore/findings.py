@@ -92,6 +92,10 @@ class Report:
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.sorted())
 
+    def in_order(self) -> tuple[Finding, ...]:
+        """The findings as they were added (``sorted`` is how they are shown)."""
+        return tuple(self._items)
+
     def __len__(self) -> int:
         return len(self._items)
 

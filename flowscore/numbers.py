@@ -39,11 +39,21 @@ def round_whole(value: Decimal, mode: str) -> Decimal:
     return value
 
 
+_FMT: dict[tuple[Decimal, int], str] = {}
+
+
 def fmt(value: Decimal | None, places: int = 2) -> str:
     """``35.00``; ``—`` for no value."""
     if value is None:
         return "—"
-    return f"{q(value, places):.{places}f}"
+    # Kept by value: equal Decimals (5, 5.00) round to the same text. Not zero: -0 and 0 are
+    # equal yet print apart. A province's documents format ~10⁶ numbers, a few thousand apart.
+    got = _FMT.get((value, places))
+    if got is None:
+        got = f"{q(value, places):.{places}f}"
+        if value and len(_FMT) < 100_000:
+            _FMT[(value, places)] = got
+    return got
 
 
 def fmt_signed(value: Decimal, places: int = 2) -> str:

@@ -175,3 +175,25 @@ def test_exact_helpers_on_integers_match_fractions(value, places):
     assert str(round_half_up(value, places)) == str(_old_round(value, places))
     assert fmt_exact(value, places) == _old_fmt_exact(value, places)
     assert is_rounded(value, places) == (not _old_terminating(value, places))
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.decimals(
+                allow_nan=False, allow_infinity=False, places=4, min_value=-1000, max_value=1000
+            ),
+            st.sampled_from(
+                [D("0"), D("-0"), D("0.00"), D("-0.00"), D("5"), D("5.00"), D("5.005")]
+            ),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from([0, 2, 4]),
+)
+def test_fmt_kept_by_value_prints_as_computed(values, places):
+    """``fmt`` keeps its texts by value: each is the one the value itself rounds to, whatever
+    equal value came first (5 and 5.00), and -0 keeps its sign."""
+    for v in values:
+        assert fmt(v, places) == f"{q(v, places):.{places}f}"

@@ -466,7 +466,7 @@ def test_two_runs_at_once(cache_dir, tmp_path):
     ]
     assert all(p.wait(timeout=120) in (0, 1) for p in procs)
     assert len(_cache_files(cache_dir)) == 1
-    assert not list(cache_dir.glob(".reads-*"))  # no temporary file left
+    assert not list(cache_dir.glob(".cache-*"))  # no temporary file left
     again = subprocess.run([*cmd, str(tmp_path / "again")], env=env, timeout=120)
     assert again.returncode in (0, 1)
     assert _outputs(tmp_path / "again") == _outputs(tmp_path / "out0")

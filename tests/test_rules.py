@@ -190,6 +190,29 @@ def test_rank_points_sum_is_preserved_under_median_ties(values):
     assert all(a.points >= b.points for a, b in itertools.pairwise(ordered))
 
 
+# Rates that differ by less than a float can tell apart, or past a float's range.
+_CLOSE = st.one_of(
+    st.fractions(min_value=0, max_value=1),
+    st.integers(0, 3).map(lambda k: Fraction(10**17 + k, 10**17)),
+    st.sampled_from([Fraction(10**400), Fraction(10**400 + 1), Fraction(-(10**400))]),
+)
+
+
+@given(st.dictionaries(st.sampled_from("abcdefghij"), _CLOSE, min_size=1), st.booleans())
+def test_rank_places_order_is_the_exact_order(rates, descending):
+    """Ranked by float first (speed), exactly where floats tie: the same places as ordering
+    by the exact rate, then by name."""
+    part = RankPoints(**{**RP.__dict__, "descending": descending})
+    places = rank_places(part, rates)
+    exact = sorted(rates.items(), key=lambda kv: (-kv[1] if descending else kv[1], kv[0]))
+    positions, previous = {}, None
+    for i, (unit, rate) in enumerate(exact, 1):
+        if rate != previous:
+            start, previous = i, rate
+        positions[unit] = start
+    assert {u: p.position for u, p in places.items()} == positions
+
+
 @pytest.mark.parametrize(
     ("rank", "tied", "points"),
     [(1, 1, D(20)), (2, 2, D(14)), (5, 2, D(0)), (3, 3, D(8)), (10, 1, D(-20)), (6, 1, D(-4))],

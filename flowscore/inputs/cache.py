@@ -204,6 +204,88 @@ def salt_of(scheme: Any, limits: Any) -> bytes:
     return h.digest()
 
 
+def prefix_for(kind: str, folder: str) -> str:
+    """``reads-<hash of the folder>``: the start of every cache file of ``kind`` for one
+    submissions folder (the salt follows)."""
+    return (
+        f"{kind}-"
+        + hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+    )
+
+
+def load_signed(root: Path, path: Path) -> Any:
+    """The ``marshal`` content of a cache file whose size, header and MAC (with the key in
+    ``root``) are sound, or None: checked before anything in it is parsed. The caller still
+    checks its shape."""
+    key = cache_key(root, create=False)
+    if key is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if not _HEADER.size <= size <= MAX_BYTES:
+                return None
+            data = f.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) < _HEADER.size:
+        return None
+    magic, fmt, mac, length = _HEADER.unpack_from(data)
+    payload = memoryview(data)[_HEADER.size :]  # no copy of a file of megabytes
+    if magic != MAGIC or fmt != FORMAT or length != len(payload):
+        return None
+    expected = hashlib.blake2b(payload, key=key, digest_size=32).digest()
+    import hmac
+
+    if not hmac.compare_digest(mac, expected):
+        return None
+    try:
+        return marshal.loads(payload)
+    except Exception:  # authentic yet unreadable (another Python's marshal): rebuilt
+        return None
+
+
+def save_signed(root: Path, path: Path, content: Any) -> None:
+    """Write ``content`` (``marshal``-able) to the cache file ``path`` whole — a temporary
+    file renamed over it — with its MAC, then keep the newest ``KEEP_PER_FOLDER`` files of
+    its kind and folder. Silent on failure (too large, no key, a full disk)."""
+    key = cache_key(root, create=True)
+    if key is None:
+        return
+    payload = marshal.dumps(content)
+    if len(payload) + _HEADER.size > MAX_BYTES:
+        return
+    mac = hashlib.blake2b(payload, key=key, digest_size=32).digest()
+    tmp = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=root)
+        with os.fdopen(fd, "wb") as f:
+            f.write(_HEADER.pack(MAGIC, FORMAT, mac, len(payload)))
+            f.write(payload)
+        os.replace(tmp, path)
+        tmp = None
+        _prune(root, path.name.rsplit("-", 1)[0])
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _prune(root: Path, prefix: str) -> None:
+    """Keep the newest ``KEEP_PER_FOLDER`` cache files starting with ``prefix``."""
+    mine = []
+    for entry in os.scandir(root):
+        if entry.name.startswith(prefix + "-") and entry.name.endswith(".bin"):
+            with contextlib.suppress(OSError):
+                mine.append((entry.stat().st_mtime_ns, entry.path))
+    for _mtime, old in sorted(mine, reverse=True)[KEEP_PER_FOLDER:]:
+        with contextlib.suppress(OSError):
+            os.unlink(old)
+
+
 @dataclass
 class ReadCache:
     """The cache of one submissions folder under one salt: ``lookup`` before reading, ``keep``
@@ -246,35 +328,19 @@ class ReadCache:
 
     @property
     def _prefix(self) -> str:
-        return (
-            "reads-"
-            + hashlib.blake2b(
-                self.folder.encode("utf-8", "surrogateescape"), digest_size=12
-            ).hexdigest()
-        )
+        return prefix_for("reads", self.folder)
 
     @property
     def path(self) -> Path:
         return self.root / f"{self._prefix}-{self.salt.hex()}.bin"
 
-    def _key(self, create: bool) -> bytes | None:
-        return cache_key(self.root, create=create)
-
     def load(self) -> None:
         """Read the cache file, if there is a sound one (else start empty)."""
         self.loaded = True
-        key = self._key(create=False)
-        if key is None:
+        got = load_signed(self.root, self.path)
+        if got is None:
             return
-        try:
-            with open(self.path, "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                if not _HEADER.size <= size <= MAX_BYTES:
-                    return
-                data = f.read(MAX_BYTES + 1)
-        except OSError:
-            return
-        entries = _decode(data, key, self.salt, self.folder)
+        entries = _decode(got, self.salt, self.folder)
         if entries is not None:
             self.entries = entries
 
@@ -284,47 +350,10 @@ class ReadCache:
         on failure."""
         self.identities = {k: (st, c, v) for k, (st, c, v, _packed) in self.fresh.items()}
         try:
-            self._save()
+            if self.changed or len(self.fresh) != len(self.entries):
+                save_signed(self.root, self.path, (self.salt, self.folder, self.fresh))
         finally:
             self.entries, self.fresh = {}, {}
-
-    def _save(self) -> None:
-        if not self.changed and len(self.fresh) == len(self.entries):
-            return
-        key = self._key(create=True)
-        if key is None:
-            return
-        payload = marshal.dumps((self.salt, self.folder, self.fresh))
-        if len(payload) + _HEADER.size > MAX_BYTES:
-            return
-        mac = hashlib.blake2b(payload, key=key, digest_size=32).digest()
-        tmp = None
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".reads-", suffix=".tmp", dir=self.root)
-            with os.fdopen(fd, "wb") as f:
-                f.write(_HEADER.pack(MAGIC, FORMAT, mac, len(payload)))
-                f.write(payload)
-            os.replace(tmp, self.path)
-            tmp = None
-            self._prune()
-        except OSError:
-            pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-
-    def _prune(self) -> None:
-        """Keep the newest ``KEEP_PER_FOLDER`` cache files of this folder."""
-        mine = []
-        for entry in os.scandir(self.root):
-            if entry.name.startswith(self._prefix + "-") and entry.name.endswith(".bin"):
-                with contextlib.suppress(OSError):
-                    mine.append((entry.stat().st_mtime_ns, entry.path))
-        for _mtime, old in sorted(mine, reverse=True)[KEEP_PER_FOLDER:]:
-            with contextlib.suppress(OSError):
-                os.unlink(old)
 
     # -- entries -------------------------------------------------------------------------------
 
@@ -385,23 +414,9 @@ def _content(path: str, limit: int) -> bytes:
         return b""
 
 
-def _decode(
-    data: bytes, key: bytes, salt: bytes, folder: str
-) -> dict[tuple[str, str], Entry] | None:
-    """The entries of a cache file's bytes, or None on any doubt (checked before parsing)."""
-    if len(data) < _HEADER.size:
-        return None
-    magic, fmt, mac, length = _HEADER.unpack_from(data)
-    payload = memoryview(data)[_HEADER.size :]  # no copy of a file of megabytes
-    if magic != MAGIC or fmt != FORMAT or length != len(payload):
-        return None
-    expected = hashlib.blake2b(payload, key=key, digest_size=32).digest()
-    import hmac
-
-    if not hmac.compare_digest(mac, expected):
-        return None
+def _decode(got: Any, salt: bytes, folder: str) -> dict[tuple[str, str], Entry] | None:
+    """The entries of an authenticated cache file's content, or None on any doubt."""
     try:  # authenticated, so written by this code; its shape is still checked
-        got = marshal.loads(payload)
         stored_salt, stored_folder, entries = got
         if stored_salt != salt or stored_folder != folder or type(entries) is not dict:
             return None

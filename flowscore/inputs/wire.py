@@ -195,7 +195,7 @@ def _marshalled(inputs: Inputs) -> bytes:
             [_record(e, _ENTRY) for e in inputs.entries],
             {unit: _record(r, _RANK) for unit, r in inputs.ranking.items()},
             [_record(f, _FILE) for f in inputs.files],
-            [_record(f, _FINDING) for f in inputs.findings],
+            [finding_tuple(f) for f in inputs.findings],
             inputs.saw_indicator_sheet,
             inputs.saw_ranking_sheet,
             [_record(r, _REGISTER) for r in inputs.register],
@@ -232,7 +232,7 @@ def unpack(data: bytes) -> Inputs:
         entries=[_build(RawEntry, _ENTRY, e) for e in entries],
         ranking={unit: _build(RankRow, _RANK, r) for unit, r in ranking.items()},
         files=[_build(InputFile, _FILE, f) for f in files],
-        findings=[_finding(f) for f in findings],
+        findings=[finding_of(f) for f in findings],
         saw_indicator_sheet=saw_ind,
         saw_ranking_sheet=saw_rank,
         register=[_build(RegisterEntry, _REGISTER, r) for r in register],
@@ -296,7 +296,12 @@ def _item(
     )
 
 
-def _finding(values: tuple[Any, ...]) -> Finding:
+def finding_tuple(f: Finding) -> tuple[Any, ...]:
+    """A finding as ``marshal`` takes it (``finding_of`` gives it back)."""
+    return _record(f, _FINDING)
+
+
+def finding_of(values: tuple[Any, ...]) -> Finding:
     f = dict(zip(_FINDING, values, strict=True))
     f["level"] = Level(f["level"])
     return Finding(**f)

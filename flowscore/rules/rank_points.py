@@ -4,6 +4,7 @@ share the positions they hold (the median of their points, DOMAIN.md §5)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -116,9 +117,20 @@ class RankPoints(Rule):
         return self.rate_name, None if isinstance(r, str) else to_decimal(r)
 
 
+def _approx(f: Fraction) -> float:
+    try:
+        return float(f)
+    except OverflowError:  # past 1e308: the exact value decides among these
+        return math.inf if f > 0 else -math.inf
+
+
 def rank_places(part: RankPoints, rates: Mapping[str, Fraction]) -> dict[str, RankPlace]:
     """Rank units by exact rate (best first) and give each its points; ties share by policy."""
-    order = sorted(rates.items(), key=lambda kv: (-kv[1] if part.descending else kv[1], kv[0]))
+    # By name first, then (stable, also reversed) by rate: its float, exact where two floats
+    # are equal — a correctly rounded float never orders two values wrongly, only ties them —
+    # so Fractions are compared only there (10,000 units: 0.05 s instead of 1 s).
+    by_name = sorted(rates.items())
+    order = sorted(by_name, key=lambda kv: (_approx(kv[1]), kv[1]), reverse=part.descending)
     count = len(order)
 
     def points_at(pos: int) -> Decimal:

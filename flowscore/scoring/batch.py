@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowscore.catalog import finding
 from flowscore.findings import Level, Report
-from flowscore.inputs.records import AnnexRecord, Inputs
+from flowscore.inputs.records import AnnexRecord, Inputs, RankRow
 from flowscore.names import roster_of
 from flowscore.numbers import HUNDRED, q
 from flowscore.results import BatchResult, Entry, IndicatorRow, ItemResult, UnitResult
@@ -32,6 +32,9 @@ from flowscore.scoring.entries import check_entries, pool_sum
 from flowscore.scoring.item import ItemInput, score_item, shared_value
 from flowscore.scoring.moves import report_rank_moves
 
+if TYPE_CHECKING:
+    from flowscore.scoring.memo import ScoreMemo
+
 _DERIVED_BOUND = 10**15  # a derived indicator past this is a data error, not a count
 
 # (sheet id, item no, part index) → unit → what the ranking part prepared for it
@@ -39,8 +42,15 @@ Prepared = dict[tuple[str, str, int], Mapping[str, Any]]
 
 
 def score(
-    scheme: Scheme, inputs: Inputs, *, folder: str = "", as_of: dt.date | None = None
+    scheme: Scheme,
+    inputs: Inputs,
+    *,
+    folder: str = "",
+    as_of: dt.date | None = None,
+    memo: ScoreMemo | None = None,
 ) -> BatchResult:
+    """The batch's result; ``memo``: units whose inputs are as a previous run's take its
+    result from there (``scoring.memo``), the others are scored and kept in it."""
     report = Report(inputs.findings)
     # Each unit's values once: the rankings, the items and the indicator table all read them.
     values_of = {u.name: unit_values(scheme, inputs, u.name) for u in scheme.units}
@@ -65,12 +75,14 @@ def score(
         register=reg.by_unit(scheme, registered, annex_by_unit, report),
         shared={},
     )
-    results = [_score_unit(batch, unit, report) for unit in scheme.units]
+    results = [_scored(batch, unit_inputs(batch, unit), report, memo) for unit in scheme.units]
     ranked = _rank_tiers(results)
     units_by_name = {u.name: u for u in scheme.units}
     report_rank_moves(
         ranked,
-        lambda u: _score_unit(batch, units_by_name[u.unit], Report(), plain=True),
+        lambda u: _score_unit(
+            batch, unit_inputs(batch, units_by_name[u.unit]), Report(), plain=True
+        ),
         _rank_tiers,
         {t.id: t.label for t in scheme.tiers},
         report,
@@ -145,18 +157,80 @@ def _unit_head(unit: Unit, tier: Tier, sheet: Sheet) -> dict[str, Any]:
     }
 
 
-def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -> UnitResult:
+@dataclass(frozen=True, kw_only=True)
+class UnitInputs:
+    """Everything of the batch one unit is scored from, besides the rubric: its ``repr`` is the
+    unit's key in the score memo (``scoring.memo``), so ``_score_unit`` reads nothing else."""
+
+    unit: Unit
+    record: AnnexRecord | None  # its sheet's records (None: none, or conflicting sheets)
+    sent: bool  # a sheet of it was read (``record`` None then: conflicting sheets)
+    refused: tuple[str, str] | None  # its file that could not be read, and why
+    entries: tuple[Entry, ...]
+    city: RankRow | None
+    registered: dict[str, reg.Registered]
+    values: dict[str, Any]
+    prepared: tuple[dict[int, Any], ...]  # per item: what its ranking parts prepared for it
+    indicator_source: tuple[str, str, int] | None
+    ranking_source: tuple[str, str, str] | None
+
+
+def unit_inputs(b: _Batch, unit: Unit) -> UnitInputs:
+    sheet = b.scheme.sheet(unit.sheet)
+    city = b.inputs.ranking.get(unit.name)
+    return UnitInputs(
+        unit=unit,
+        record=b.annex_by_unit.get(unit.name),
+        sent=unit.name in b.annex_by_unit,
+        refused=b.refused.get(unit.name),
+        entries=tuple(b.entries_by_unit.get(unit.name, [])),
+        city=city,
+        registered=b.register.get(unit.name, {}),
+        values=b.values_of[unit.name],
+        prepared=tuple(
+            {
+                i: b.prepared[(sheet.id, str(item.no), i)].get(unit.name)
+                for i, p in enumerate(item.parts)
+                if p.ranks_units
+            }
+            for item in sheet.items
+        ),
+        indicator_source=b.inputs.indicator_sources.get(unit.name),
+        ranking_source=(city.file, city.sheet, city.cell) if city else b.ranking_sheet,
+    )
+
+
+def _scored(b: _Batch, x: UnitInputs, report: Report, memo: ScoreMemo | None) -> UnitResult:
+    """``_score_unit``, or what the memo kept for the same inputs (its findings added to the
+    report as scoring would add them)."""
+    if memo is None:
+        return _score_unit(b, x, report)
+    sheet = b.scheme.sheet(x.unit.sheet)
+    key = memo.key(x)
+    kept = memo.take(key, _unit_head(x.unit, b.scheme.tier(x.unit.tier), sheet), sheet)
+    if kept is not None:
+        report.extend(kept[1])
+        return kept[0]
+    own = Report()
+    result = _score_unit(b, x, own)
+    found = own.in_order()
+    report.extend(found)
+    memo.keep(key, result, sheet, found)
+    return result
+
+
+def _score_unit(b: _Batch, x: UnitInputs, report: Report, *, plain: bool = False) -> UnitResult:
     """One unit of the roster: its items, bonus and penalty, total and contribution (rank is
     given later, across the tier). ``plain``: from the sheets alone, without the register
     and without overrides (what ``rank-moved`` compares with)."""
-    scheme, d = b.scheme, b.scheme.decisions
+    scheme, d, unit = b.scheme, b.scheme.decisions, x.unit
     places = d.item_places
     sheet = scheme.sheet(unit.sheet)
     tier = scheme.tier(unit.tier)
-    unit_entries = b.entries_by_unit.get(unit.name, [])
-    record = b.annex_by_unit.get(unit.name)
-    if record is None and unit.name not in b.annex_by_unit:  # None: conflicting sheets, reported
-        refused = b.refused.get(unit.name)
+    unit_entries = x.entries
+    record = x.record
+    if record is None and not x.sent:  # None: conflicting sheets, reported
+        refused = x.refused
         if refused is not None:
             report.add(
                 finding(
@@ -187,13 +261,13 @@ def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -
             total=None,
             contribution=None,
             rank=None,
-            entries=tuple(unit_entries),
+            entries=unit_entries,
         )
     annex = record.unpacked() if record is not None else None  # let go of once scored
-    city = b.inputs.ranking.get(unit.name)
-    registered = b.register.get(unit.name, {})
+    city = x.city
+    registered = x.registered
     items = []
-    for item in sheet.items:
+    for item, prepared in zip(sheet.items, x.prepared, strict=True):
         items.append(
             score_item(
                 ItemInput(
@@ -202,18 +276,12 @@ def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -
                     item=item,
                     annex=annex,
                     entry=annex.items.get(str(item.no)) if annex else None,
-                    values=b.values_of[unit.name],
+                    values=x.values,
                     tables=b.tables,
                     city_rank=(city.rank, city.tied) if city else None,
-                    batch={
-                        i: b.prepared[(sheet.id, str(item.no), i)].get(unit.name)
-                        for i, p in enumerate(item.parts)
-                        if p.ranks_units
-                    },
-                    indicator_source=b.inputs.indicator_sources.get(unit.name),
-                    ranking_source=(
-                        (city.file, city.sheet, city.cell) if city else b.ranking_sheet
-                    ),
+                    batch=prepared,
+                    indicator_source=x.indicator_source,
+                    ranking_source=x.ranking_source,
                     report=report,
                     register=registered.get(str(item.no)),
                     plain=plain,
@@ -251,7 +319,7 @@ def _score_unit(b: _Batch, unit: Unit, report: Report, *, plain: bool = False) -
         rank=None,
         file=annex.file if annex else "",
         self_total=same(sum(self_vals, Decimal(0))) if self_vals else None,
-        entries=tuple(unit_entries),
+        entries=unit_entries,
         categories=_categories(items, sheet),
     )
 

@@ -184,27 +184,32 @@ def _fill(result: BatchResult, folder: Path, *, choices: Choices, jobs: int) -> 
         if o.write_units is not None:
             (folder / o.name).mkdir()
     if jobs > 1 and len(result.units) >= FORK_FROM and can_fork():
-        child = Forked(_write_share, result, folder, outputs, units[1::2], heavy=True)
+        shares = sorted(({o.share for o in outputs if o.write is not None} | {1}) - {0})
+        children = []
         try:
-            written = _write_share(result, folder, outputs, units[0::2], heavy=False)
-            written += child.result()
-        except BaseException:  # a failure, or a signal while waiting: the child stops first,
-            child.cancel()  # so nothing is written into the folder once it is removed
+            for share in shares:  # the per-unit outputs: half here, half in the first child
+                mine = units[1::2] if share == shares[0] else []
+                children.append(Forked(_write_share, result, folder, outputs, mine, share=share))
+            written = _write_share(result, folder, outputs, units[0::2], share=0)
+            for child in children:
+                written += child.result()
+        except BaseException:  # a failure, or a signal while waiting: the children stop first,
+            for child in children:  # so nothing is written into the folder once it is removed
+                child.cancel()
             raise
     else:
-        written = _write_share(result, folder, outputs, units, heavy=True)
-        written += _write_share(result, folder, outputs, [], heavy=False)
+        written = _write_share(result, folder, outputs, units, share=None)
     return written
 
 
 def _write_share(
-    result: BatchResult, folder: Path, outputs: list[Output], units: list[str], *, heavy: bool
+    result: BatchResult, folder: Path, outputs: list[Output], units: list[str], *, share: int | None
 ) -> list[Path]:
-    """One process's share of the outputs: the heavy whole-batch ones (``heavy``) or the
-    others, and every per-unit output for ``units``."""
+    """One process's share of the outputs: the whole-batch ones of ``share`` (None: all of
+    them), and every per-unit output for ``units``."""
     written = []
     for o in outputs:
-        if o.write is not None and o.heavy == heavy:
+        if o.write is not None and share in (None, o.share):
             o.write(result, folder / o.name)
             written.append(folder / o.name)
         elif o.write_units is not None and units:

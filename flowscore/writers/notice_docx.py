@@ -5,7 +5,7 @@ ranking of each category, who is still provisional or missing, where points were
 nothing about files, cells or program options. The wording is plain and in the form of a
 GB/T 9704 circular, so the office can correct a sentence and issue it; the numbers are the
 results' own Decimals formatted exactly, from the same views the text reports use
-(``reports.overall_view`` and ``reports.lost_items``).
+(``reports.tier_views`` and ``reports.lost_items``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from flowscore.rubric.document import DocumentStyle
 from flowscore.writers.docx_common import BODY, HEADING, SUBHEADING, TITLE, save_bytes
 from flowscore.writers.docx_text import Body, package
 from flowscore.writers.feedback_docx import closing
-from flowscore.writers.reports import lost_items, overall_view
+from flowscore.writers.reports import lost_items, tier_views
 from flowscore.writers.results_json import ordered_units, tier_summaries
 from flowscore.writers.safe import clean_text
 
@@ -80,7 +80,7 @@ def _opening(result: BatchResult, year: int | None) -> str:
 
 def _rank_tables(body: Body, result: BatchResult) -> Iterator[str]:
     """The ranking of each category, yielded a category at a time (then ``body`` is empty)."""
-    tiers = overall_view(result)["tiers"]
+    tiers = tier_views(result)
     for i, tier in enumerate(tiers, start=1):
         label = clean_text(tier["label"])
         if len(tiers) > 1:

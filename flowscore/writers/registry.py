@@ -4,8 +4,10 @@
 in whole; ``check_out_dir`` admits a folder to be replaced only when everything in it is one of
 these. A new output is one writer module plus one line in ``OUTPUTS``.
 
-Per-unit outputs (a folder of one file per unit) can be split between two processes for a large
-batch; the summary workbook is the one heavy whole-batch output and goes to the other.
+A large batch is written by three processes when ``fork`` is there (two cores keep all three
+busy: the notice and the summary workbook each cost about what results.json and the reports
+cost together): the per-unit outputs (a folder of one file per unit) are split between this
+process and the first child, and each whole-batch output names its process (``share``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class Output:
     # a folder of one file per unit: (result, the folder, the units) → files written
     write_units: UnitWriter | None = None
     suffixes: tuple[str, ...] = ()  # what a per-unit folder may hold (".docx", ".pdf")
-    heavy: bool = False  # written by the second process when a large batch is split
+    share: int = 0  # which process writes it when a large batch is split (0: this one)
     pdf: bool = False  # a Word document: a PDF of it goes beside it with --pdf
 
 
@@ -89,9 +91,9 @@ def _text_feedback(result: BatchResult, folder: Path, units: Sequence[str]) -> l
 
 
 OUTPUTS: tuple[Output, ...] = (
-    Output(name=SUMMARY_NAME, wanted=lambda c: True, write=_summary, heavy=True),
+    Output(name=SUMMARY_NAME, wanted=lambda c: True, write=_summary, share=1),
     Output(name=RESULTS_NAME, wanted=lambda c: True, write=_results),
-    Output(name=NOTICE_NAME, wanted=lambda c: True, write=_notice, pdf=True),
+    Output(name=NOTICE_NAME, wanted=lambda c: True, write=_notice, pdf=True, share=2),
     Output(
         name=FEEDBACK_DIR,
         wanted=lambda c: c.unit_feedback,

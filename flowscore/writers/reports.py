@@ -397,7 +397,8 @@ def lost_items(result: BatchResult) -> list[_Lost]:
     return rows
 
 
-def overall_view(result: BatchResult) -> dict[str, Any]:
+def tier_views(result: BatchResult) -> list[dict[str, Any]]:
+    """Each category's ranking table as the reports show it (the notice's too)."""
     tied = _tied_ranks(result)
     # Category subtotals per tier (北仑: 基础工作 …), as extra columns of its ranking table.
     cats: dict[str, dict[str, Decimal]] = {}
@@ -435,6 +436,11 @@ def overall_view(result: BatchResult) -> dict[str, Any]:
                 "categories": [f"{c}（{fmt_plain(m)}）" for c, m in cats.get(t["id"], {}).items()],
             }
         )
+    return tiers
+
+
+def overall_view(result: BatchResult) -> dict[str, Any]:
+    tiers = tier_views(result)
     lost = [
         {
             "no": g.no,
