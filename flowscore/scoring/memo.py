@@ -255,7 +255,13 @@ class ScoreMemo:
                 from flowscore.parallel import Forked, can_fork
 
                 if can_fork() and len(self.scored) >= FORK_FROM:
-                    Forked(self._save).result()
+                    child = Forked(self._save)
+                    try:
+                        child.result()
+                    except BaseException:  # interrupted: the child stops (a file is renamed in
+                        # only when whole, so nothing half-written is ever read)
+                        child.cancel()
+                        raise
                 else:
                     self._save()
         except Exception:  # the memo only saves time: a run never fails for it (tests see it)
