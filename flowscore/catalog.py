@@ -510,11 +510,17 @@ _KINDS = (
         code="submission-unreadable",
         level=E,
         name="评分表无法读取",
-        meaning="单位报送了评分表，但文件无法读取或读不出评分表，该单位没有得分（不是未报送）",
-        action="请该单位重新报送",
+        meaning="单位报送了评分表，但文件无法读取、读不出评分表，或这份表整张未读取（另一套考核的模板），该单位没有得分（不是未报送）",
+        action="请该单位重新报送（整张未读取的表：先按那份表的问题处理）",
         group="annex",
-        messages={"": "“{unit}”报送的评分表无法读取（{reason}），该单位暂无得分"},
-        hints={"": "请该单位用 Excel 或 WPS 打开确认后另存，重新报送{annex}"},
+        messages={
+            "": "“{unit}”报送的评分表无法读取（{reason}），该单位暂无得分",
+            "refused": "“{unit}”报送的评分表没有计分（{reason}），该单位暂无得分",
+        },
+        hints={
+            "": "请该单位用 Excel 或 WPS 打开确认后另存，重新报送{annex}",
+            "refused": "按这份表的问题处理：用 --rubric 指定它所用的评分细则，或请该单位改用本次细则的模板重新报送{annex}",
+        },
     ),
     Kind(
         code="missing-submission",

@@ -195,7 +195,12 @@ def test_a_sheet_of_another_assessment_is_refused(tmp_path):
         "此表由另一版评分细则“haishu-2019”生成（模板记录的细则内容与本次使用的不同），"
         "各项的序号和分值与本次细则“other-2020”相同，但多数项目的考核内容不同"
     )
-    assert result.unit("月湖街道").status == "missing"
+    # it sent a sheet: not 未报送 (no 催报), but no score, and why, with what to do
+    assert result.unit("月湖街道").status == "rejected"
+    assert not [x for x in of(result, "missing-submission") if x.unit == "月湖街道"]
+    (said,) = [x for x in of(result, "submission-unreadable") if x.unit == "月湖街道"]
+    assert said.message == f"“月湖街道”报送的评分表没有计分（{f.message}），该单位暂无得分"
+    assert "--rubric" in said.hint and said.file == "附件1-月湖街道.xlsx"
     assert result.unit("区教育局").status == "final"  # department sheets are the same items
 
 

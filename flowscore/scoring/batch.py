@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowscore.catalog import finding
-from flowscore.findings import Level, Report
+from flowscore.findings import Finding, Level, Report
 from flowscore.inputs.records import AnnexRecord, Inputs, RankRow
 from flowscore.names import roster_of
 from flowscore.numbers import HUNDRED, q
@@ -115,7 +115,7 @@ class _Batch:
     prepared: Prepared
     tables: dict[str, PointsTable]
     entries_by_unit: dict[str, list[Entry]]
-    refused: dict[str, tuple[str, str]]  # unit -> (its file that could not be read, why)
+    refused: dict[str, tuple[str, str, str]]  # unit -> (its file that gave no sheet, why, variant)
     register: dict[str, dict[str, reg.Registered]]  # unit → item no → the register's word
     shared: dict[Any, Any]  # ItemInput.share's values, one table for the batch
 
@@ -126,23 +126,31 @@ class _Batch:
         return (row.file, row.sheet, "") if row is not None else None
 
 
-def _refused_files(scheme: Scheme, inputs: Inputs) -> dict[str, tuple[str, str]]:
-    """Files that could not be read (or held nothing usable, with an error), by the unit their
-    name names: that unit sent its sheet, which was refused — it is not 未报送."""
-    first_error: dict[str, str] = {}
+def _refused_files(scheme: Scheme, inputs: Inputs) -> dict[str, tuple[str, str, str]]:
+    """Files a unit sent that gave no score sheet: unreadable, holding nothing usable (with an
+    error), or a score sheet refused whole with an error (another assessment's template), by
+    the unit the error or the file's name names. That unit sent its sheet: it is not 未报送.
+    The value: (file, the first error's message, ``submission-unreadable``'s variant)."""
+    first_error: dict[str, Finding] = {}
     for f in inputs.findings:
         if f.level is Level.ERROR and f.file and f.file not in first_error:
-            first_error[f.file] = f.message
+            first_error[f.file] = f
+    read = {a.file for a in inputs.annexes}
     roster = roster_of(scheme)
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, str, str]] = {}
     for record in inputs.files:
-        if record.kind != "unreadable" and not (
-            record.kind == "unknown" and record.path in first_error
-        ):
+        error = first_error.get(record.path)
+        if record.kind == "unreadable" or (record.kind == "unknown" and error is not None):
+            variant = ""
+        elif record.kind == "annex" and error is not None and record.path not in read:
+            variant = "refused"
+        else:
             continue
-        unit = roster.find_in(Path(record.path).stem)
+        unit = (error.unit if error is not None and variant else "") or roster.find_in(
+            Path(record.path).stem
+        )
         if unit and unit not in out:
-            out[unit] = (record.path, first_error.get(record.path, "文件无法读取"))
+            out[unit] = (record.path, error.message if error else "文件无法读取", variant)
     return out
 
 
@@ -165,7 +173,7 @@ class UnitInputs:
     unit: Unit
     record: AnnexRecord | None  # its sheet's records (None: none, or conflicting sheets)
     sent: bool  # a sheet of it was read (``record`` None then: conflicting sheets)
-    refused: tuple[str, str] | None  # its file that could not be read, and why
+    refused: tuple[str, str, str] | None  # its file that gave no sheet, why, and the variant
     entries: tuple[Entry, ...]
     city: RankRow | None
     registered: dict[str, reg.Registered]
@@ -235,6 +243,7 @@ def _score_unit(b: _Batch, x: UnitInputs, report: Report, *, plain: bool = False
             report.add(
                 finding(
                     "submission-unreadable",
+                    refused[2],
                     file=refused[0],
                     unit=unit.name,
                     reason=refused[1],
