@@ -519,7 +519,8 @@ _KINDS = (
         },
         hints={
             "": "请该单位用 Excel 或 WPS 打开确认后另存，重新报送{annex}",
-            "refused": "按这份表的问题处理：用 --rubric 指定它所用的评分细则，或请该单位改用本次细则的模板重新报送{annex}",
+            # the option last: a unit's feedback drops that clause (writers/for_unit.py)
+            "refused": "请该单位改用本次细则的模板重新报送{annex}；这份表本应按另一套细则计分时用 --rubric 指定它所用的细则",
         },
     ),
     Kind(

@@ -38,12 +38,8 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import hmac
-import marshal
 import os
-import struct
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from flowscore.findings import Finding, Level
-from flowscore.inputs.cache import Stamp, cache_key, place_for, verified
+from flowscore.inputs.cache import Stamp, load_signed, place_for, save_signed, verified
 from flowscore.inputs.folder import Listing
 from flowscore.inputs.formats import CONVERTED_SUFFIXES
 from flowscore.labels import STATUS_LABELS
@@ -61,7 +57,6 @@ from flowscore.todo import NextSteps, Pending, next_steps
 MAGIC = b"FSRR"
 FORMAT = 1
 MAX_BYTES = 64 * 1024 * 1024  # a record larger than this is ignored (and not written)
-_HEADER = struct.Struct("<4sH32sQ")  # magic, format, MAC, payload length
 
 Identity = tuple[Stamp, bytes, bool]  # stamp, content digest (b"" when not taken), verify
 
@@ -245,25 +240,11 @@ class Plan:
         return _day([identity for _, _, identity in tasks]) == as_of
 
     def _load(self) -> _Record | None:
-        key = cache_key(self.root, create=False)
-        if key is None:
-            return None
-        try:
-            with open(self.path, "rb") as f:
-                data = f.read(MAX_BYTES + 1)
-        except OSError:
-            return None
-        if not _HEADER.size <= len(data) <= MAX_BYTES:
-            return None
-        magic, fmt, mac, length = _HEADER.unpack_from(data)
-        payload = memoryview(data)[_HEADER.size :]
-        if magic != MAGIC or fmt != FORMAT or length != len(payload):
-            return None
-        expected = hashlib.blake2b(payload, key=key, digest_size=32).digest()
-        if not hmac.compare_digest(mac, expected):
+        got = load_signed(self.root, self.path, magic=MAGIC, limit=MAX_BYTES)
+        if got is None:
             return None
         try:  # authenticated, so written by this code; its shape is still checked
-            return _decode(marshal.loads(payload), self)
+            return _decode(got, self)
         except Exception:
             return None
 
@@ -283,31 +264,15 @@ class Plan:
             and len(identities) == len(tasks)
             and not any(path.lower().endswith(CONVERTED_SUFFIXES) for path, _ in tasks)
         )
-        payload = None
+        content = None
         if whole and files is not None:
-            payload = _encode(self, identities, result, files)
-        if payload is None or len(payload) + _HEADER.size > MAX_BYTES:
+            content = _encode(self, identities, result, files)
+        written = content is not None and save_signed(
+            self.root, self.path, content, magic=MAGIC, limit=MAX_BYTES, keep=None
+        )
+        if not written:  # an old record must not stand for this run
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
-            return
-        key = cache_key(self.root, create=True)
-        if key is None:
-            return
-        mac = hashlib.blake2b(payload, key=key, digest_size=32).digest()
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=self.root)
-            with os.fdopen(fd, "wb") as f:
-                f.write(_HEADER.pack(MAGIC, FORMAT, mac, len(payload)))
-                f.write(payload)
-            os.replace(tmp, self.path)
-            tmp = None
-        except OSError:
-            pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
 
 def _day(identities: Sequence[Identity]) -> int:
@@ -335,7 +300,7 @@ def _encode(
     identities: dict[tuple[str, str], Identity],
     result: BatchResult,
     files: Sequence[tuple[str, int, bytes]],
-) -> bytes | None:
+) -> tuple[Any, ...] | None:
     from flowscore.inputs.records import Inputs
     from flowscore.inputs.wire import pack
 
@@ -364,17 +329,15 @@ def _encode(
         s.provisional,
         s.has_errors,
     )
-    return marshal.dumps(
-        (
-            plan.salt,
-            plan.folder,
-            plan.out,
-            [(p, d, (list(st), c, v)) for p, d, (st, c, v) in tasks],
-            plan._notes(),
-            as_of,
-            [(name, size, digest) for name, size, digest in files],
-            summary,
-        )
+    return (
+        plan.salt,
+        plan.folder,
+        plan.out,
+        [(p, d, (list(st), c, v)) for p, d, (st, c, v) in tasks],
+        plan._notes(),
+        as_of,
+        [(name, size, digest) for name, size, digest in files],
+        summary,
     )
 
 

@@ -201,6 +201,11 @@ def test_a_sheet_of_another_assessment_is_refused(tmp_path):
     (said,) = [x for x in of(result, "submission-unreadable") if x.unit == "月湖街道"]
     assert said.message == f"“月湖街道”报送的评分表没有计分（{f.message}），该单位暂无得分"
     assert "--rubric" in said.hint and said.file == "附件1-月湖街道.xlsx"
+    from flowscore.writers.for_unit import without_options
+
+    # the unit's feedback keeps the request and drops the operator's option
+    assert without_options(said.hint).startswith("请该单位改用本次细则的模板重新报送")
+    assert "--" not in without_options(said.hint)
     assert result.unit("区教育局").status == "final"  # department sheets are the same items
 
 

@@ -213,26 +213,26 @@ def prefix_for(kind: str, folder: str) -> str:
     )
 
 
-def load_signed(root: Path, path: Path) -> Any:
-    """The ``marshal`` content of a cache file whose size, header and MAC (with the key in
-    ``root``) are sound, or None: checked before anything in it is parsed. The caller still
-    checks its shape."""
+def load_signed(root: Path, path: Path, *, magic: bytes = MAGIC, limit: int = MAX_BYTES) -> Any:
+    """The ``marshal`` content of a cache file (of kind ``magic``, at most ``limit`` bytes)
+    whose size, header and MAC (with the key in ``root``) are sound, or None: checked before
+    anything in it is parsed. The caller still checks its shape."""
     key = cache_key(root, create=False)
     if key is None:
         return None
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            if not _HEADER.size <= size <= MAX_BYTES:
+            if not _HEADER.size <= size <= limit:
                 return None
-            data = f.read(MAX_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError:
         return None
-    if len(data) < _HEADER.size:
+    if not _HEADER.size <= len(data) <= limit:
         return None
-    magic, fmt, mac, length = _HEADER.unpack_from(data)
+    found, fmt, mac, length = _HEADER.unpack_from(data)
     payload = memoryview(data)[_HEADER.size :]  # no copy of a file of megabytes
-    if magic != MAGIC or fmt != FORMAT or length != len(payload):
+    if found != magic or fmt != FORMAT or length != len(payload):
         return None
     expected = hashlib.blake2b(payload, key=key, digest_size=32).digest()
     import hmac
@@ -245,43 +245,54 @@ def load_signed(root: Path, path: Path) -> Any:
         return None
 
 
-def save_signed(root: Path, path: Path, content: Any) -> None:
+def save_signed(
+    root: Path,
+    path: Path,
+    content: Any,
+    *,
+    magic: bytes = MAGIC,
+    limit: int = MAX_BYTES,
+    keep: int | None = KEEP_PER_FOLDER,
+) -> bool:
     """Write ``content`` (``marshal``-able) to the cache file ``path`` whole — a temporary
-    file renamed over it — with its MAC, then keep the newest ``KEEP_PER_FOLDER`` files of
-    its kind and folder. Silent on failure (too large, no key, a full disk)."""
+    file renamed over it — with its MAC; then, unless ``keep`` is None, keep the newest
+    ``keep`` files of its kind and folder. False when it was not written (larger than
+    ``limit``, no key, a full disk): silent otherwise."""
     key = cache_key(root, create=True)
     if key is None:
-        return
+        return False
     payload = marshal.dumps(content)
-    if len(payload) + _HEADER.size > MAX_BYTES:
-        return
+    if len(payload) + _HEADER.size > limit:
+        return False
     mac = hashlib.blake2b(payload, key=key, digest_size=32).digest()
     tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=root)
         with os.fdopen(fd, "wb") as f:
-            f.write(_HEADER.pack(MAGIC, FORMAT, mac, len(payload)))
+            f.write(_HEADER.pack(magic, FORMAT, mac, len(payload)))
             f.write(payload)
         os.replace(tmp, path)
         tmp = None
-        _prune(root, path.name.rsplit("-", 1)[0])
+        if keep is not None:
+            _prune(root, path.name.rsplit("-", 1)[0], keep)
+        return True
     except OSError:
-        pass
+        return False
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
 
-def _prune(root: Path, prefix: str) -> None:
-    """Keep the newest ``KEEP_PER_FOLDER`` cache files starting with ``prefix``."""
+def _prune(root: Path, prefix: str, keep: int) -> None:
+    """Keep the newest ``keep`` cache files starting with ``prefix``."""
     mine = []
     for entry in os.scandir(root):
         if entry.name.startswith(prefix + "-") and entry.name.endswith(".bin"):
             with contextlib.suppress(OSError):
                 mine.append((entry.stat().st_mtime_ns, entry.path))
-    for _mtime, old in sorted(mine, reverse=True)[KEEP_PER_FOLDER:]:
+    for _mtime, old in sorted(mine, reverse=True)[keep:]:
         with contextlib.suppress(OSError):
             os.unlink(old)
 

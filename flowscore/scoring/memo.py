@@ -218,9 +218,10 @@ class ScoreMemo:
         return self.root / f"{prefix_for('scores', self.folder)}-{self.salt.hex()}.bin"
 
     def key(self, inputs: object) -> bytes:
-        return hashlib.blake2b(
-            repr(inputs).encode("utf-8", "surrogateescape"), digest_size=20
-        ).digest()
+        """A unit's key: its ``UnitInputs``' ``repr`` hashed with the salt (so an entry can
+        only ever be taken under the code and rubric it was made with)."""
+        text = repr(inputs).encode("utf-8", "surrogateescape")
+        return hashlib.blake2b(text, digest_size=20, key=self.salt).digest()
 
     def take(
         self, key: bytes, head: dict[str, Any], sheet: Sheet
