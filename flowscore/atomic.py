@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from flowscore.interrupt import critical
+from flowscore.interrupt import critical, raise_if_lost
 
 # Output folders this process has put in place (the last one is what a signal arriving after it
 # should report as written).
@@ -51,6 +51,7 @@ def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
             tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
         fill(tmp)
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private (0700)
+        raise_if_lost()  # a signal whose stop was dropped on the way: the old outputs stay
         with critical():  # the old outputs aside and the new ones in: never one without the other
             if final.exists():
                 old = Path(

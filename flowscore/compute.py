@@ -97,6 +97,9 @@ def compute_folder(
     del inputs  # its records (a province's 100,000 indicator values) are in the result now
     if memo is not None:
         memo.save()  # from a smaller heap: the packing reuses the records' memory
+    from flowscore.interrupt import raise_if_lost
+
+    raise_if_lost()  # a stop dropped on the way (interrupt.py): no result is returned
     if previous is not None and compare_with is not None:
         from flowscore.compare import compare
 

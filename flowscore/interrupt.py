@@ -9,6 +9,11 @@ would turn into a silent exit 130) so that ``except Exception`` never swallows i
 
 ``critical()`` defers a signal across a few statements that must not be split (moving the old
 output aside and the new one in); a signal that arrives there is raised at its end.
+
+A raised ``Interrupted`` can still be lost: a signal that lands while Python runs a finalizer
+(``__del__``, a weakref callback, a garbage collection) has its exception printed nowhere and
+dropped. ``raise_if_lost()`` raises it again where the normal path passes before anything is
+kept (the outputs swapped in, a check's result returned), so such a signal still stops the run.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
-_state = {"depth": 0, "pending": 0, "raised": False}
+_state = {"depth": 0, "pending": 0, "raised": False, "signum": 0, "installed": False}
 SIGNALS = tuple(
     s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")) if s
 )
@@ -41,7 +46,7 @@ def _handler(signum: int, frame: object) -> None:
     if _state["depth"]:
         _state["pending"] = _state["pending"] or signum
         return
-    _state["raised"] = True
+    _state["raised"], _state["signum"] = True, signum
     raise Interrupted(signum)
 
 
@@ -49,6 +54,7 @@ def install() -> None:
     """Handle the stopping signals in this (main) process from now on."""
     if threading.current_thread() is not threading.main_thread():
         return
+    _state["installed"] = True
     for sig in SIGNALS:
         try:
             signal.signal(sig, _handler)
@@ -61,6 +67,13 @@ def stopping() -> bool:
     return bool(_state["raised"] or _state["pending"])
 
 
+def raise_if_lost() -> None:
+    """On the normal path: a signal whose ``Interrupted`` was raised, yet never reached the
+    command line, is raised again (see the module docstring)."""
+    if _state["installed"] and _state["raised"]:
+        raise Interrupted(int(_state["signum"]))
+
+
 @contextmanager
 def critical() -> Iterator[None]:
     """Defer stopping signals until the block ends (then raise the first one received)."""
@@ -71,5 +84,5 @@ def critical() -> Iterator[None]:
         _state["depth"] -= 1
         if not _state["depth"] and _state["pending"] and not _state["raised"]:
             signum, _state["pending"] = _state["pending"], 0
-            _state["raised"] = True
+            _state["raised"], _state["signum"] = True, signum
             raise Interrupted(signum)

@@ -516,3 +516,40 @@ def test_pooled_reading_is_the_same_under_each_start_method(tmp_path, monkeypatc
     isolated = compute_folder(folder, rubric=RUBRIC, jobs=2, isolate=True)
     assert [f.to_dict() for f in serial.report] == [f.to_dict() for f in isolated.report]
     assert [(u.unit, u.total) for u in serial.units] == [(u.unit, u.total) for u in isolated.units]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="POSIX kill")
+def test_a_stop_dropped_by_a_finalizer_is_raised_again(tmp_path):
+    """A signal that lands while a ``__del__`` runs has its ``Interrupted`` dropped by Python
+    ("Exception ignored in"); ``raise_if_lost`` raises it again before anything is kept, and
+    ``replace_dir_atomic`` then leaves the old outputs as they were."""
+    script = tmp_path / "lost.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from flowscore import interrupt\n"
+        "from flowscore.atomic import replace_dir_atomic\n"
+        "interrupt.install()\n"
+        "class Dropper:\n"
+        "    def __del__(self):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        sum(range(1000))  # the handler runs here, inside the finalizer\n"
+        "Dropper()\n"
+        "print('still running', flush=True)\n"
+        "out = Path(sys.argv[1])\n"
+        "try:\n"
+        "    replace_dir_atomic(out, lambda tmp: (tmp / 'new.txt').write_text('new'))\n"
+        "except interrupt.Interrupted as stop:\n"
+        "    print('stopped', stop.exit_code)\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    got = subprocess.run(
+        [sys.executable, str(script), str(out)], capture_output=True, text=True, timeout=60
+    )
+    assert "Exception ignored" in got.stderr  # Python dropped the first raise
+    assert got.stdout.split("\n")[:2] == ["still running", "stopped 130"]
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
