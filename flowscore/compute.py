@@ -93,7 +93,9 @@ def compute_folder(
         from flowscore.scoring.memo import ScoreMemo
 
         memo = ScoreMemo.open(folder, scheme, outside=exclude)
-    result = score(scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing), memo=memo)
+    result = score(
+        scheme, inputs, folder=readable(str(folder)), as_of=_newest(listing), memo=memo, jobs=jobs
+    )
     del inputs  # its records (a province's 100,000 indicator values) are in the result now
     if memo is not None:
         memo.save()  # from a smaller heap: the packing reuses the records' memory

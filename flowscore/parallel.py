@@ -59,6 +59,7 @@ def map_batches(
     isolate: bool = False,
     crashed: Callable[[T, str], R] | None = None,
     memory: int = 0,
+    role: str = "读取",
 ) -> Iterator[R]:
     """Yield ``func``'s results for every task, in order. ``func`` takes a batch (a list) and
     returns one result per task; ``init(init_arg)`` prepares each worker (and this process when
@@ -68,7 +69,8 @@ def map_batches(
     (``workers.Pool``): one that dies — a native library aborting, the memory cap reached, a
     kill — takes only the task it was on, which becomes ``crashed(task, reason)``; the rest of
     its batch is done again by a fresh worker. ``memory``: bytes of address space a worker may
-    add to what it starts with (0: no cap)."""
+    add to what it starts with (0: no cap). ``role``: what the workers do, as a message that
+    they could not start names them (``读取``, ``计分``)."""
     total = len(tasks)
     if not isolate and not pooled(jobs, total):
         init(init_arg)
@@ -91,6 +93,7 @@ def map_batches(
         init_arg=init_arg,
         crashed=crashed,
         memory=memory,
+        role=role,
     ) as pool:
         done = 0
         for batch, results in zip(batches, pool.run(batches), strict=True):

@@ -168,6 +168,7 @@ class Pool:
         init_arg: Any,
         crashed: Callable[[Any, str], Any] | None,
         memory: int,
+        role: str = "读取",
     ) -> None:
         import multiprocessing as mp
 
@@ -177,6 +178,7 @@ class Pool:
         self._func, self._init, self._init_arg = func, init, init_arg
         self._crashed = crashed or _reraise
         self._room = memory
+        self._role = role  # what the workers do, as a message names them (读取进程, 计分进程)
         self._size = workers
         self._slots = self._ctx.RawArray("i", workers)
         self._procs: list[Any] = [None] * workers
@@ -275,7 +277,7 @@ class Pool:
             from flowscore.errors import FlowscoreError
 
             raise FlowscoreError(
-                f"读取进程无法启动（退出码 {proc.exitcode}）",
+                f"{self._role}进程无法启动（退出码 {proc.exitcode}）",
                 hint="可能是内存不足；关闭其他程序后重新运行，或用 --jobs 1",
             )
         if queue:

@@ -219,7 +219,7 @@ def test_unit_inputs_are_all_a_unit_is_scored_from():
         for n in ast.walk(tree)
         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "b"
     }
-    assert used <= {"scheme", "tables", "shared"}
+    assert used <= {"scheme", "tables", "shared"}  # batch.Basis: what a worker has too
 
 
 def test_saved_by_a_child_process_as_by_this_one(cache_dir, monkeypatch):

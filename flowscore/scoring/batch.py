@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -48,9 +48,12 @@ def score(
     folder: str = "",
     as_of: dt.date | None = None,
     memo: ScoreMemo | None = None,
+    jobs: int = 1,
 ) -> BatchResult:
     """The batch's result; ``memo``: units whose inputs are as a previous run's take its
-    result from there (``scoring.memo``), the others are scored and kept in it."""
+    result from there (``scoring.memo``), the others are scored and kept in it. ``jobs`` > 1:
+    a large batch's units are scored in that many worker processes (``scoring.spread``; the
+    same result)."""
     report = Report(inputs.findings)
     # Each unit's values once: the rankings, the items and the indicator table all read them.
     values_of = {u.name: unit_values(scheme, inputs, u.name) for u in scheme.units}
@@ -75,7 +78,7 @@ def score(
         register=reg.by_unit(scheme, registered, annex_by_unit, report),
         shared={},
     )
-    results = [_scored(batch, unit_inputs(batch, unit), report, memo) for unit in scheme.units]
+    results = _score_units(batch, report, memo, jobs)
     ranked = _rank_tiers(results)
     units_by_name = {u.name: u for u in scheme.units}
     report_rank_moves(
@@ -105,19 +108,31 @@ def score(
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Batch:
-    """What scoring a unit reads besides the unit: the batch's records, prepared once."""
+class Basis:
+    """What ``_score_unit`` reads besides a unit's ``UnitInputs``: the rubric, its points
+    tables, and the table of values results share (``item.shared_value``). A worker process
+    builds its own (``scoring.spread``)."""
 
     scheme: Scheme
+    tables: dict[str, PointsTable]
+    shared: dict[Any, Any]  # ItemInput.share's values, one table for the batch (or worker)
+
+    @classmethod
+    def of(cls, scheme: Scheme) -> Basis:
+        return cls(scheme=scheme, tables={t.id: t for t in scheme.tables}, shared={})
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Batch(Basis):
+    """What scoring a unit reads besides the unit: the batch's records, prepared once."""
+
     inputs: Inputs
     annex_by_unit: dict[str, AnnexRecord | None]
     values_of: dict[str, dict[str, Any]]
     prepared: Prepared
-    tables: dict[str, PointsTable]
     entries_by_unit: dict[str, list[Entry]]
     refused: dict[str, tuple[str, str, str]]  # unit -> (its file that gave no sheet, why, variant)
     register: dict[str, dict[str, reg.Registered]]  # unit → item no → the register's word
-    shared: dict[Any, Any]  # ItemInput.share's values, one table for the batch
 
     @property
     def ranking_sheet(self) -> tuple[str, str, str] | None:
@@ -208,26 +223,45 @@ def unit_inputs(b: _Batch, unit: Unit) -> UnitInputs:
     )
 
 
-def _scored(b: _Batch, x: UnitInputs, report: Report, memo: ScoreMemo | None) -> UnitResult:
-    """``_score_unit``, or what the memo kept for the same inputs (its findings added to the
-    report as scoring would add them)."""
-    if memo is None:
-        return _score_unit(b, x, report)
-    sheet = b.scheme.sheet(x.unit.sheet)
-    key = memo.key(x)
-    kept = memo.take(key, _unit_head(x.unit, b.scheme.tier(x.unit.tier), sheet), sheet)
-    if kept is not None:
-        report.extend(kept[1])
-        return kept[0]
-    own = Report()
-    result = _score_unit(b, x, own)
-    found = own.in_order()
-    report.extend(found)
-    memo.keep(key, result, sheet, found)
-    return result
+def _score_units(b: _Batch, report: Report, memo: ScoreMemo | None, jobs: int) -> list[UnitResult]:
+    """Every unit's result, in roster order, its findings added to ``report`` in that order
+    whoever scored it: taken from the memo, scored by workers (``scoring.spread``, when there
+    are enough units to pay for them), or scored here. What was scored is kept in the memo."""
+    from flowscore.scoring import spread
+
+    units = b.scheme.units
+    done: list[tuple[UnitResult, Sequence[Finding]] | None] = [None] * len(units)
+    keys: list[bytes] = []
+    if memo is not None:
+        for i, unit in enumerate(units):
+            sheet = b.scheme.sheet(unit.sheet)
+            keys.append(memo.key(unit_inputs(b, unit)))
+            done[i] = memo.take(keys[i], _unit_head(unit, b.scheme.tier(unit.tier), sheet), sheet)
+    taken = {i for i, got in enumerate(done) if got is not None}
+    todo = [i for i in range(len(units)) if i not in taken]
+    if spread.worth_it(jobs, len(todo)):
+        xs = [unit_inputs(b, units[i]) for i in todo]
+        got = spread.score_elsewhere(b.scheme, xs, jobs=jobs, codec=memo.codec if memo else None)
+        for i, elsewhere in zip(todo, got, strict=True):
+            done[i] = elsewhere  # None: not packable, scored here
+        del xs
+    results = []
+    for i, unit in enumerate(units):
+        one = done[i]
+        if one is None and memo is None:
+            results.append(_score_unit(b, unit_inputs(b, unit), report))
+            continue
+        if one is None:
+            own = Report()
+            one = (_score_unit(b, unit_inputs(b, unit), own), own.in_order())
+        report.extend(one[1])
+        results.append(one[0])
+        if memo is not None and i not in taken:
+            memo.keep(keys[i], one[0], b.scheme.sheet(unit.sheet), one[1])
+    return results
 
 
-def _score_unit(b: _Batch, x: UnitInputs, report: Report, *, plain: bool = False) -> UnitResult:
+def _score_unit(b: Basis, x: UnitInputs, report: Report, *, plain: bool = False) -> UnitResult:
     """One unit of the roster: its items, bonus and penalty, total and contribution (rank is
     given later, across the tier). ``plain``: from the sheets alone, without the register
     and without overrides (what ``rank-moved`` compares with)."""
