@@ -216,11 +216,15 @@ class Pool:
         next_key = 0
         for i in range(min(self._size, len(queue))):
             self._start(i)
-        while next_key < len(batches):
+
+        def feed() -> None:
             for i, conn in enumerate(self._conns):
                 if conn is not None and self._busy[i] is None and queue:
                     self._busy[i] = queue.popleft()
                     conn.send(self._busy[i])
+
+        while next_key < len(batches):
+            feed()
             live = {c: i for i, c in enumerate(self._conns) if c is not None}
             sentinels = {self._procs[i].sentinel: i for i in live.values()}
             for ready in wait([*live, *sentinels]):
@@ -243,6 +247,7 @@ class Pool:
                         results[key][pos] = value
                     missing[key] -= len(out)
                     self._busy[i] = None
+                    feed()  # before the results are yielded: the worker works while they are used
                     continue
                 self._died(i, queue, results, missing)
             while next_key < len(batches) and missing[next_key] == 0:

@@ -114,3 +114,27 @@ def test_the_memo_keeps_what_workers_scored(always, tmp_path, monkeypatch):
     assert again is not None
     _same(score(scheme, inputs, memo=again), plain)
     assert again.hits == len(scheme.units)
+
+
+@pytest.mark.parametrize("sample", ["province-2013", "haishu-2019-word"])
+def test_the_outputs_are_byte_identical(sample, always, tmp_path, monkeypatch):
+    """Every file the command writes, scored by workers and by this process."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flowscore.cli.app import app
+
+    monkeypatch.setenv("FLOWSCORE_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES / sample, folder)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        cmd = ["compute", str(folder), "--out", str(out), "--quiet", "--no-cache", "--jobs", jobs]
+        got = CliRunner().invoke(app, cmd)
+        assert got.exit_code in (0, 1), got.output
+        outs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+                     if p.is_file()})  # fmt: skip
+    assert outs[0] == outs[1]
+    assert len(outs[0]) > 3
