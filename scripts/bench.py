@@ -14,6 +14,9 @@ writing), timed by wall clock from here; peak memory is the child's maximum resi
 - flowscore check (reading and scoring, no output written);
 - flowscore compute ``--no-reports --quiet``, and with every output (``--quiet``);
 - the pandas baseline: ``scripts/baseline_pandas.py``;
+- issue #17's reruns (nothing changed, one file changed, ``check`` with one file changed) and,
+  at the largest size, the first run and the one-file reruns under ``fork`` and ``spawn``
+  measured in alternation (``spawn_pairs``; ``--no-spawn`` leaves them out);
 
 then ``flowscore --help``, ``flowscore rank`` on a results file, and the 26-sheet sample. The
 synthetic provinces come from ``scripts/make_province.py`` under ``bench-work/`` (gitignored) and
@@ -64,6 +67,14 @@ RERUN_SAME = "flowscore 重跑：无变化（--no-reports）"
 RERUN_ONE = "flowscore 重跑：改一个文件（--no-reports）"
 CHECK_ONE = "flowscore check 重跑：改一个文件"
 NO_CACHE_ONE = "flowscore --no-cache 重跑：改一个文件（--no-reports）"
+# Issue #17's start-method rows: at the largest size, each measured under fork and under spawn
+# in alternation (fork, spawn, spawn, fork …), so both see the same machine
+PAIRED = (FS_NO_REPORTS, RERUN_ONE, CHECK_ONE)
+
+
+def paired(program: str, method: str) -> str:
+    return f"{program}【{method}，交替测】"
+
 
 # Goals of issue #5
 FLOOR_FACTOR = 3.0
@@ -254,6 +265,7 @@ class Options:
     warm_up: bool = True
     log: bool = True
     pycache: Path | None = None  # default: WORK/pycache
+    spawn: bool = True  # the start-method rows (``spawn_pairs``)
 
 
 @dataclass
@@ -408,6 +420,45 @@ def rerun(
     res.cache_identical = same if res.cache_identical is None else res.cache_identical and same
 
 
+def spawn_pairs(
+    opts: Options,
+    env: dict[str, str],
+    res: Results,
+    n: int,
+    folder: Path,
+    rubric: Path,
+    out: Path,
+    repeat: int,
+    cache: Path,
+) -> None:
+    """Issue #17: the first run and the one-file reruns under ``fork`` and under ``spawn`` (the
+    only start method on Windows), alternating run by run so that a machine busier at one
+    moment does not favour either; the best of ``repeat`` each."""
+    envs = {"fork": env, "spawn": {**env, "FLOWSCORE_START_METHOD": "spawn"}}
+    compute = compute_cmd(folder, out, rubric=rubric, reports=False)
+    check = flowscore_cmd("check", str(folder), "--rubric", str(rubric))
+    cases = (
+        (FS_NO_REPORTS, compute, lambda: clear_cache(cache)),
+        (RERUN_ONE, compute, lambda: touch_one(folder)),
+        (CHECK_ONE, check, lambda: touch_one(folder)),
+    )
+    for program, cmd, before in cases:
+        say(opts, f"[{n} 表] fork 与 spawn 交替：{program} …")
+        if program != FS_NO_REPORTS:
+            run(compute, env, ok=SCORED)  # the caches filled
+        got: dict[str, list[Run]] = {"fork": [], "spawn": []}
+        for i in range(max(1, repeat)):
+            for method in ("fork", "spawn") if i % 2 == 0 else ("spawn", "fork"):
+                before()
+                warm(folder)
+                got[method].append(run(cmd, envs[method], ok=SCORED))
+        for method, runs in got.items():
+            fastest = min(runs, key=lambda r: r.seconds)
+            res.rows.append(
+                measured(n, paired(program, method), fastest, [r.seconds for r in runs])
+            )
+
+
 def _measure(
     opts: Options, env: dict[str, str], folders: dict[int, Path], res: Results, outs: Path
 ) -> Results:
@@ -471,6 +522,8 @@ def _measure(
             r, runs = best(cmd, env, times, ok=ok, folder=folder, before=lambda: clear_cache(cache))
             res.rows.append(measured(n, program, r, runs))
         rerun(opts, env, res, n, folder, rubric, out, repeat, cache)
+        if opts.spawn and n == max(folders) and start_method() == "fork":
+            spawn_pairs(opts, env, res, n, folder, rubric, out, repeat, cache)
         if not opts.pandas:
             continue
         if opts.quick and n >= 10_000:
@@ -744,6 +797,14 @@ def goals_17(res: Results, big: int | None) -> list[Goal]:
         FLOOR,
         FIRST_FLOOR_FACTOR,
     )
+    for program in PAIRED:
+        if res.get(big, paired(program, "spawn")):
+            ratio_goal(
+                f"{size}{program}：spawn 不超过 fork 的 {SPAWN_FACTOR:g} 倍（交替测）",
+                paired(program, "spawn"),
+                paired(program, "fork"),
+                SPAWN_FACTOR,
+            )
     r = res.get(1000, FS_NO_REPORTS)
     out.append(
         Goal(
@@ -882,6 +943,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-serial-check", action="store_true", help="不做串行/并行结果对照")
     ap.add_argument("--no-pandas", action="store_true", help="不运行 pandas 基线")
+    ap.add_argument(
+        "--no-spawn", action="store_true", help="不做最大表格数下 fork 与 spawn 的交替对照"
+    )
     args = ap.parse_args(argv)
     opts = Options(
         sizes=tuple(int(x) for x in args.sizes.split(",") if x.strip()),
@@ -893,6 +957,7 @@ def main(argv: list[str] | None = None) -> int:
         sample=args.sample.resolve(),
         check_serial=not args.no_serial_check,
         pandas=not args.no_pandas,
+        spawn=not args.no_spawn,
     )
     res = measure(opts)
     show(res, opts)

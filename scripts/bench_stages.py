@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder: Path = args.folder
 
+    import flowscore.inputs.open as opener
     from flowscore.inputs import reader as reader_mod
     from flowscore.inputs import wire
     from flowscore.inputs.folder import list_folder
@@ -74,8 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     from flowscore.rubric import load_rubric
     from flowscore.scoring import score
     from flowscore.writers import registry
-
-    import flowscore.inputs.open as opener
 
     _timed(opener, "preflight", "安全预检")
     _timed(calamine, "_open", "calamine 打开")

@@ -108,3 +108,11 @@ def test_bench_smoke(tmp_path):
         assert header in text
     assert "## 目标" in text and ("✓" in text or "✗" in text)
     assert any(r.program.startswith("flowscore rank") for r in res.rows)
+    # issue #17: fork and spawn measured in alternation at the largest size, a goal per pair
+    from flowscore.parallel import start_method
+
+    if start_method() == "fork":
+        for program in bench.PAIRED:
+            for method in ("fork", "spawn"):
+                assert programs >= {bench.paired(program, method)}
+        assert "spawn 不超过 fork 的 1.5 倍（交替测）" in text
