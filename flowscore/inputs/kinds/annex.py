@@ -19,6 +19,7 @@ cell), so the pending item says what is there.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from flowscore.inputs.kinds.base import ReadContext, quote, roles_of
 from flowscore.inputs.open import Grid, WorkbookData
 from flowscore.inputs.records import AnnexSheet, Inputs, ItemEntry
 from flowscore.names import label, norm
-from flowscore.numbers import fmt_plain, parse_number
+from flowscore.numbers import MEMO_TEXT, MEMO_TEXTS, fmt_plain, parse_number
 from flowscore.rubric.model import Item, Sheet
 
 # Character pairs (len(a) × len(b)) one file may spend on difflib's exact ratio when matching rows
@@ -611,6 +612,17 @@ def _item_no(value: object) -> str | None:
         return None
     if type(value) is float and value.is_integer():  # the usual cell: 3.0
         return str(int(value))
+    if type(value) is str and len(value) <= MEMO_TEXT:
+        return _text_item_no(value)  # 合计, 备注…, 加分项目: the same texts in every sheet
+    return _any_item_no(value)
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _text_item_no(value: str) -> str | None:
+    return _any_item_no(value)
+
+
+def _any_item_no(value: object) -> str | None:
     p = parse_number(value)
     if p.ok and p.value is not None and not p.is_percent:
         if p.value == p.value.to_integral_value():
