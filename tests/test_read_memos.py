@@ -4,12 +4,19 @@ bounded whatever a batch holds."""
 
 from __future__ import annotations
 
+import struct
+import sys
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
 from flowscore.inputs.kinds import annex
+from flowscore.inputs.safety import DEFAULT_LIMITS, ooxml, preflight, zipped
 from flowscore.numbers import MEMO_TEXT, MEMO_TEXTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import make_bad_inputs as bad
 
 
 @pytest.mark.parametrize(
@@ -41,3 +48,110 @@ def test_item_no_of_numbers_and_long_texts_is_never_memoised():
     for i in range(MEMO_TEXTS + 10):
         annex._item_no(f"{i}")
     assert annex._text_item_no.cache_info().currsize == MEMO_TEXTS
+
+
+# -- the pre-check's memo of parts (safety.zipped.PartMemo) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def annex_xlsx() -> bytes:
+    return bad.annex_bytes()
+
+
+@pytest.fixture(autouse=True)
+def empty_memos():
+    ooxml._ELEMENTS.clear()
+    zipped._PROLOGS_OK.clear()
+    yield
+    ooxml._ELEMENTS.clear()
+    zipped._PROLOGS_OK.clear()
+
+
+def _declared_size(data: bytes, name: str, delta: int) -> bytes:
+    """``data`` with the central directory's inflated size of ``name`` changed by ``delta``."""
+    out = bytearray(data)
+    pos = data.index(b"PK\x01\x02")
+    while data[pos : pos + 4] == b"PK\x01\x02":
+        nlen, xlen, clen = struct.unpack_from("<HHH", data, pos + 28)
+        if data[pos + 46 : pos + 46 + nlen] == name.encode():
+            (size,) = struct.unpack_from("<I", data, pos + 24)
+            struct.pack_into("<I", out, pos + 24, size + delta)
+            return bytes(out)
+        pos += 46 + nlen + xlen + clen
+    raise KeyError(name)
+
+
+def test_a_memo_hit_gives_the_verdict_a_miss_gives(annex_xlsx):
+    miss = preflight(annex_xlsx, ".xlsx")
+    kept = len(ooxml._ELEMENTS), len(zipped._PROLOGS_OK)
+    assert kept[0] >= 3 and kept[1] >= 1  # relationships, workbook.xml; styles and the rest
+    hit = preflight(annex_xlsx, ".xlsx")
+    assert (len(ooxml._ELEMENTS), len(zipped._PROLOGS_OK)) == kept  # nothing new: all hits
+    assert miss.refusal is None and miss.kind == "xlsx"
+    assert hit == miss
+    ooxml._ELEMENTS.clear()
+    zipped._PROLOGS_OK.clear()
+    assert preflight(annex_xlsx, ".xlsx") == miss
+
+
+def test_memo_values_are_read_only(annex_xlsx):
+    zf = zipped.Zip(annex_xlsx, DEFAULT_LIMITS)
+    first = ooxml.elements(zf, "xl/workbook.xml", "sheet")
+    again = ooxml.elements(zf, "xl/workbook.xml", "sheet")
+    assert first is again and isinstance(first, tuple)
+    with pytest.raises(TypeError):
+        first[0]["name"] = "x"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels"]
+)
+def test_a_dtd_after_the_same_parts_is_still_refused(annex_xlsx, part):
+    """Every other part of the hostile file is a memo hit; the one with a DTD is not."""
+    assert preflight(annex_xlsx, ".xlsx").refusal is None
+    hostile = bad.rewrite_zip(annex_xlsx, {part: bad.with_dtd(bad.XXE_DTD, "xxe")})
+    refused = preflight(hostile, ".xlsx").refusal
+    assert refused is not None and refused.code == "file-unsafe"
+    assert refused.fields["part"] == part
+    assert preflight(annex_xlsx, ".xlsx").refusal is None  # and the good file still opens
+
+
+def test_the_same_bytes_under_another_declared_size_are_checked_again(annex_xlsx):
+    """One byte less declared for workbook.xml: the very compressed bytes the memo holds, yet
+    the part inflates past what it declares and is refused."""
+    assert preflight(annex_xlsx, ".xlsx").refusal is None
+    lying = _declared_size(annex_xlsx, "xl/workbook.xml", -1)
+    refused = preflight(lying, ".xlsx").refusal
+    assert refused is not None and refused.variant == "overflow"
+    assert refused.fields["part"] == "xl/workbook.xml"
+
+
+def test_a_part_one_byte_apart_is_read_again(annex_xlsx):
+    first = preflight(annex_xlsx, ".xlsx")
+    wb = zipped.Zip(annex_xlsx, DEFAULT_LIMITS).read("xl/workbook.xml")
+    (name,) = first.sheets
+    other = name[:-1] + chr(ord(name[-1]) + 1)  # the sheet's name, its last character changed
+    renamed = bad.rewrite_zip(
+        annex_xlsx, {"xl/workbook.xml": wb.replace(name.encode(), other.encode())}
+    )
+    assert list(preflight(renamed, ".xlsx").sheets) == [other]
+    assert list(preflight(annex_xlsx, ".xlsx").sheets) == [name]
+
+
+def test_the_part_memo_is_bounded(annex_xlsx, monkeypatch):
+    monkeypatch.setattr(zipped.PartMemo, "MAX_ENTRIES", 3)
+    for i in range(12):
+        styles = f'<styleSheet xmlns="x"><!-- {i} --></styleSheet>'.encode()
+        preflight(bad.rewrite_zip(annex_xlsx, {"xl/styles.xml": styles}), ".xlsx")
+        assert len(zipped._PROLOGS_OK) <= 3 and len(ooxml._ELEMENTS) <= 3
+    monkeypatch.setattr(zipped.PartMemo, "MAX_ENTRIES", 512)
+    monkeypatch.setattr(zipped.PartMemo, "MAX_BYTES", 2000)
+    for i in range(12):
+        styles = f'<styleSheet xmlns="x"><!-- {i} --></styleSheet>'.encode()
+        preflight(bad.rewrite_zip(annex_xlsx, {"xl/styles.xml": styles}), ".xlsx")
+        assert zipped._PROLOGS_OK.size <= 2000 and ooxml._ELEMENTS.size <= 2000
+    zipped._PROLOGS_OK.clear()
+    ooxml._ELEMENTS.clear()
+    monkeypatch.setattr(zipped.PartMemo, "MAX_PART", 10)  # every part larger: none kept
+    assert preflight(annex_xlsx, ".xlsx").refusal is None
+    assert len(zipped._PROLOGS_OK) == len(ooxml._ELEMENTS) == 0
