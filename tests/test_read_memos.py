@@ -155,3 +155,26 @@ def test_the_part_memo_is_bounded(annex_xlsx, monkeypatch):
     monkeypatch.setattr(zipped.PartMemo, "MAX_PART", 10)  # every part larger: none kept
     assert preflight(annex_xlsx, ".xlsx").refusal is None
     assert len(zipped._PROLOGS_OK) == len(ooxml._ELEMENTS) == 0
+
+
+# -- the rubric's items by number (rubric.model.Sheet.item) -----------------------------------
+
+
+def _scan(sheet, no):
+    """What ``Sheet.item`` was: the first item whose number reads as ``no``."""
+    return next((it for it in sheet.items if str(it.no) == str(no)), None)
+
+
+@pytest.mark.parametrize("rubric", ["haishu-2019", "province-2013", "beilun-streets"])
+def test_items_by_number_are_the_first_the_scan_finds(rubric):
+    from dataclasses import replace
+
+    from flowscore.rubric import load_rubric
+
+    for sheet in load_rubric(rubric)[0].sheets:
+        first = sheet.items[0]
+        twice = replace(sheet, items=(*sheet.items, replace(first, text="again")))
+        for s in (sheet, twice):
+            for no in [it.no for it in s.items] + [str(first.no), "999", "", "一.1", 1, 1.0]:
+                assert s.item(no) is _scan(s, no)
+        assert twice.item(first.no) is twice.items[0]
