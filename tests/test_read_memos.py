@@ -178,3 +178,39 @@ def test_items_by_number_are_the_first_the_scan_finds(rubric):
             for no in [it.no for it in s.items] + [str(first.no), "999", "", "一.1", 1, 1.0]:
                 assert s.item(no) is _scan(s, no)
         assert twice.item(first.no) is twice.items[0]
+
+
+# -- the title lines above an annex header (form_year, the 检查单位 line) -----------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["2018年度镇街道考核评分表", "２０１９年 考核细则", "2019年5月1日", "附件1", ""]
+)
+def test_title_year_from_the_memo_is_what_reading_gives(text):
+    from flowscore.inputs.kinds import annex_check
+
+    annex_check._short_form_year.cache_clear()
+    first = annex_check.form_year(text)
+    assert annex_check.form_year(text) == first == annex_check._form_year(text)
+    assert annex_check._short_form_year.cache_info().hits == 1
+    long = text + "考" * (MEMO_TEXT + 1)
+    assert annex_check.form_year(long) == annex_check._form_year(long)
+    assert annex_check._short_form_year.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [
+        ("检查单位：市财政局", "市财政局"),
+        ("考核单位:　区人社局 ", "区人社局"),
+        ("检查单位：", None),
+        ("附件1", None),
+        (2019.0, None),
+    ],
+)
+def test_assessor_line_from_the_memo_is_what_reading_gives(value, unit):
+    annex._assessor_in_text.cache_clear()
+    assert annex._assessor_in(value) == annex._assessor_in(value) == unit
+    assert annex._assessor_in_text.cache_info().currsize == (1 if isinstance(value, str) else 0)
+    assert annex._assessor_in("检查单位：" + "局" * MEMO_TEXT) == "局" * MEMO_TEXT
+    assert annex._assessor_in_text.cache_info().currsize <= 1

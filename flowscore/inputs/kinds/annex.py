@@ -472,13 +472,9 @@ class AnnexKind:
         if not written:
             for r in range(header):
                 for v in grid.rows[r]:
-                    m = (
-                        _ASSESSOR.match(unicodedata.normalize("NFKC", str(v)).strip())
-                        if v
-                        else None
-                    )
-                    if m:
-                        written = m.group(1).strip()
+                    found = _assessor_in(v) if v else None
+                    if found is not None:
+                        written = found
                         break
                 if written:
                     break
@@ -630,6 +626,23 @@ def _any_item_no(value: object) -> str | None:
         return None
     text = label(value)
     return text or None
+
+
+def _assessor_in(value: object) -> str | None:
+    """The unit a ``检查单位：…`` cell names, or None for any other cell."""
+    if type(value) is str and len(value) <= MEMO_TEXT:
+        return _assessor_in_text(value)  # the title lines above the header: in every sheet
+    return _assessor_of(str(value))
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _assessor_in_text(text: str) -> str | None:
+    return _assessor_of(text)
+
+
+def _assessor_of(text: str) -> str | None:
+    m = _ASSESSOR.match(unicodedata.normalize("NFKC", text).strip())
+    return m.group(1).strip() if m else None
 
 
 def _arabic_numbers(grid: Grid, header: int, col: int | None) -> frozenset[str]:
