@@ -654,4 +654,7 @@ def _arabic_numbers(grid: Grid, header: int, col: int | None) -> frozenset[str]:
 
 
 def _looks_numbered(no: str) -> bool:
-    return bool(re.fullmatch(r"[0-9]+|[一二三四五六七八九十]+[.、][0-9]+", no))
+    return _NUMBERED_NO.fullmatch(no) is not None
+
+
+_NUMBERED_NO = re.compile(r"[0-9]+|[一二三四五六七八九十]+[.、][0-9]+")
