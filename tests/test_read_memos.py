@@ -146,6 +146,8 @@ def test_the_part_memo_is_bounded(annex_xlsx, monkeypatch):
         assert len(zipped._PROLOGS_OK) <= 3 and len(ooxml._ELEMENTS) <= 3
     monkeypatch.setattr(zipped.PartMemo, "MAX_ENTRIES", 512)
     monkeypatch.setattr(zipped.PartMemo, "MAX_BYTES", 2000)
+    zipped._PROLOGS_OK.clear()
+    ooxml._ELEMENTS.clear()
     for i in range(12):
         styles = f'<styleSheet xmlns="x"><!-- {i} --></styleSheet>'.encode()
         preflight(bad.rewrite_zip(annex_xlsx, {"xl/styles.xml": styles}), ".xlsx")
@@ -214,3 +216,22 @@ def test_assessor_line_from_the_memo_is_what_reading_gives(value, unit):
     assert annex._assessor_in_text.cache_info().currsize == (1 if isinstance(value, str) else 0)
     assert annex._assessor_in("检查单位：" + "局" * MEMO_TEXT) == "局" * MEMO_TEXT
     assert annex._assessor_in_text.cache_info().currsize <= 1
+
+
+def test_a_small_part_that_inflates_to_many_elements_is_not_kept(annex_xlsx):
+    """Bounded by what it holds, not only by its compressed bytes: 20,000 relationships (a part
+    of a few KB) are read, and not kept."""
+    rel = '<Relationship Id="rId{}" Type="x/worksheet" Target="worksheets/sheet1.xml"/>'
+    many = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(rel.format(i) for i in range(2, 20_000))
+        + '<Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>"
+    ).encode()
+    data = bad.rewrite_zip(annex_xlsx, {"xl/_rels/workbook.xml.rels": many})
+    zf = zipped.Zip(data, DEFAULT_LIMITS)
+    assert zf.by_name["xl/_rels/workbook.xml.rels"].compress_size < zipped.PartMemo.MAX_PART
+    assert preflight(data, ".xlsx").refusal is None
+    key = zf.part_key("xl/_rels/workbook.xml.rels")
+    assert key is not None and ooxml._ELEMENTS.get(key, "Relationship") is None
+    assert ooxml._ELEMENTS.get(zf.part_key("xl/workbook.xml"), "sheet") is not None

@@ -134,8 +134,20 @@ def elements(zf: Zip, part: str, local: str) -> Elements | None:
         return hit[0]
     found = _elements(zf, part, local)
     if key is not None:
-        _ELEMENTS.put(key, (found,), local)
+        _ELEMENTS.put(key, (found,), local, weight=_weight(found))
     return found
+
+
+def _weight(found: Elements | None) -> int:
+    """About the bytes ``found`` holds (a relationships part of 64 KB may inflate to 60 MB)."""
+    if found is None:
+        return 0
+    weight = 0
+    for attrs in found:
+        weight += 400 + sum(len(k) + len(v) for k, v in attrs.items())
+        if weight > PartMemo.MAX_ENTRY:
+            break  # not kept whatever the rest holds
+    return weight
 
 
 def _elements(zf: Zip, part: str, local: str) -> Elements | None:

@@ -246,6 +246,7 @@ class PartMemo(Generic[V]):
     MAX_PART = 64 * 1024  # compressed bytes of a part kept (template parts: under 2 KB)
     MAX_ENTRIES = 512
     MAX_BYTES = 4 * MB
+    MAX_ENTRY = 256 * 1024  # bytes of one entry, its value's included: a larger one is not kept
 
     def __init__(self) -> None:
         self._found: dict[tuple[str, PartKey], V] = {}
@@ -254,8 +255,12 @@ class PartMemo(Generic[V]):
     def get(self, key: PartKey, arg: str = "") -> V | None:
         return self._found.get((arg, key))
 
-    def put(self, key: PartKey, value: V, arg: str = "") -> None:
-        size = len(key[3]) + len(key[0]) + len(arg) + 200  # the key's bytes, the entry's overhead
+    def put(self, key: PartKey, value: V, arg: str = "", *, weight: int = 0) -> None:
+        """Keep ``value``; ``weight``: about how many bytes it holds (what a small part inflates
+        to may be large: a value too heavy is not kept)."""
+        size = len(key[3]) + len(key[0]) + len(arg) + 200 + weight  # 200: the entry's overhead
+        if size > self.MAX_ENTRY or size > self.MAX_BYTES:
+            return
         if len(self._found) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES:
             self.clear()
         self._found[(arg, key)] = value
