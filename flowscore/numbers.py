@@ -6,6 +6,7 @@ its shortest decimal repr (``0.1`` → ``Decimal("0.1")``), which is what the pe
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -121,6 +122,10 @@ def parse_number(raw: object) -> Parsed:
     """
     if raw is None:
         return _NOTHING
+    if type(raw) is str:
+        # Headers, item numbers and scores recur in every sheet of a batch: short texts are
+        # parsed once a process (the outcome is an immutable tuple, a function of the text).
+        return _parse_short_text(raw) if len(raw) <= MEMO_TEXT else _parse_text(raw)
     if type(raw) is float and raw.is_integer():  # the usual cell: 5 stored as 5.0, kept 5
         if -1e12 < raw < 1e12:
             return Parsed(Decimal(int(raw)))
@@ -140,6 +145,21 @@ def parse_number(raw: object) -> Parsed:
         return _bounded(Decimal(int(raw)) if raw.is_integer() else Decimal(repr(raw)))
     if not isinstance(raw, str):
         return Parsed(None, f"不是数字（{type(raw).__name__}）")
+    return _parse_text(raw)  # a str subclass: never memoised
+
+
+# Texts of at most this many characters are memoised (a cell of 32,767 is parsed each time):
+# with ``MEMO_TEXTS`` entries the memo stays within a few MB whatever a batch holds.
+MEMO_TEXT = 200
+MEMO_TEXTS = 4096
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _parse_short_text(raw: str) -> Parsed:
+    return _parse_text(raw)
+
+
+def _parse_text(raw: str) -> Parsed:
     text = normalize_text(raw)
     if text == "":
         return Parsed(None)

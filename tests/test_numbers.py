@@ -197,3 +197,56 @@ def test_fmt_kept_by_value_prints_as_computed(values, places):
     equal value came first (5 and 5.00), and -0 keeps its sign."""
     for v in values:
         assert fmt(v, places) == f"{q(v, places):.{places}f}"
+
+
+# ----------------------------------------------------------------------------------------------
+# The memo of short texts (numbers.MEMO_TEXT): a hit is what a miss gives
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["35", " 4.5 ", "３５", "12,345", "27.5%", "#DIV/0!", "—", "", "35分", "合计", "1" * 25, "1e3"],
+)
+def test_a_memo_hit_is_what_parsing_gives(raw):
+    from flowscore.numbers import _parse_short_text, _parse_text
+
+    _parse_short_text.cache_clear()
+    miss = parse_number(raw)
+    hit = parse_number(raw)
+    assert miss == hit == _parse_text(raw)
+    assert _parse_short_text.cache_info().hits == 1
+
+
+@pytest.mark.parametrize(("raw", "value"), [(1, D(1)), (1.0, D(1)), (1.5, D("1.5")), (D(1), D(1))])
+def test_numbers_are_never_taken_for_a_memoised_text(raw, value):
+    """Only ``str`` is memoised: True (an int), 1 and 1.0 never meet "1" or each other."""
+    from flowscore.numbers import _parse_short_text
+
+    parse_number("1")
+    _parse_short_text.cache_clear()
+    assert parse_number(raw) == (value, "", False)
+    assert parse_number(True).problem
+    assert _parse_short_text.cache_info().currsize == 0
+
+
+def test_a_str_subclass_and_a_long_text_are_parsed_each_time():
+    from flowscore.numbers import MEMO_TEXT, _parse_short_text
+
+    class Text(str):
+        pass
+
+    _parse_short_text.cache_clear()
+    long = " " * MEMO_TEXT + "5"
+    assert parse_number(Text("5")) == parse_number(long) == (D(5), "", False)
+    assert parse_number("x" * (MEMO_TEXT + 1)).problem
+    assert _parse_short_text.cache_info().currsize == 0
+
+
+def test_the_text_memo_is_bounded():
+    from flowscore.numbers import MEMO_TEXTS, _parse_short_text
+
+    _parse_short_text.cache_clear()
+    for i in range(MEMO_TEXTS + 50):
+        assert parse_number(str(i)).value == i
+    assert _parse_short_text.cache_info().currsize == MEMO_TEXTS
+    assert _parse_short_text.cache_info().maxsize == MEMO_TEXTS

@@ -225,3 +225,87 @@ def test_shared_values_are_the_values_with_their_digits(values):
     assert shared_value(table, None) is None
     first = shared_value(table, Decimal("1.50"))
     assert shared_value(table, Decimal("1.50")) is first
+
+
+# openpyxl's shape (every template flowscore writes): xmlns:vt on each value, no XML declaration
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_OWN_HEAD = (
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties">'
+)
+
+
+def _own_prop(name: str, value: str, *, pid: int = 2, kind: str = "lpwstr", close: str = "") -> str:
+    return (
+        f'<property name="{name}" fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}">'
+        f'<vt:{kind} xmlns:vt="{_VT}">{value}</vt:{close or kind}></property>'
+    )
+
+
+def _own(*bodies: str, head: str = _OWN_HEAD, tail: str = "</Properties>") -> bytes:
+    return (head + "".join(bodies) + tail).encode()
+
+
+_OWN_GOOD = _own(
+    _own_prop("flowscore.unit", "第00001镇"), _own_prop("flowscore.scheme", "s", pid=3)
+)
+
+
+def test_openpyxl_props_are_read_by_the_pattern():
+    from flowscore.inputs.open.props import _own_props
+
+    expected = {"flowscore.unit": "第00001镇", "flowscore.scheme": "s"}
+    assert _own_props(_OWN_GOOD, _OWN_GOOD.decode()) == expected
+    assert parse_custom_props(_OWN_GOOD) == _parse_props_xml(_OWN_GOOD) == expected
+    declared = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + _OWN_GOOD
+    assert _own_props(declared, declared.decode()) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _OWN_GOOD[:-3],  # the root not closed
+        _OWN_GOOD + b"<x/>",  # junk after the root
+        _own(_own_prop("a", "1", close="i4")),  # a value closed by another tag
+        _own(_own_prop("a", "1").replace("xmlns:vt", "xmlns:wt")),  # vt: unbound
+        _own(_own_prop("a", "1").replace('name="a"', 'x:name="a"')),  # x: unbound
+        _own(_own_prop("a", "1").replace('name="a"', 'xmlns:x="u" x:name="a"')),  # not "name"
+        _own(_own_prop("a", "1").replace('name="a"', 'name="a" pid="9"')),  # pid twice
+        _own(_own_prop("a", "1").replace('name="a"', 'title="b name="')),  # a name in a value
+        _own(_own_prop("a\tb", "1")),  # a tab: XML reads it as a space
+        _own(_own_prop("a", "x\r\ny")),  # \r\n: XML reads it as \n
+        _own(_own_prop("a", "1"), "<other/>"),  # another child of the root
+        _own(_own_prop("a", "1"), '<other name="b"><vt:i4 xmlns:vt="x">2</vt:i4></other>'),
+        _own(_own_prop("", "1"), _own_prop("b", "2", pid=3)),  # no name: skipped
+        _own(_own_prop("a", "1"), _own_prop("a", "2", pid=3)),  # a name twice: the last
+        _own_prop("a", "1").encode(),  # a property as the root
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>' + _OWN_GOOD,  # not read as UTF-8
+        b'<?xml version="1.0"?><?pi x?>' + _OWN_GOOD,
+        "\ufeff".encode() + _OWN_GOOD,  # a BOM
+        _own(_own_prop("a", "\x01")),  # not an XML character
+        _own(_own_prop("a", "1"), head="<Properties>\x0c"),
+    ],
+)
+def test_openpyxl_props_pattern_reads_what_the_parser_reads(data):
+    assert parse_custom_props(data) == _parse_props_xml(data)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=12),
+            st.text(st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=12),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']),
+)
+def test_openpyxl_props_pattern_matches_the_parser_on_any_text(pairs, decl):
+    from xml.sax.saxutils import escape, quoteattr
+
+    bodies = [
+        f'<property fmtid="{{X}}" pid="{i + 2}" name={quoteattr(name)}>'
+        f'<vt:lpwstr xmlns:vt="{_VT}">{escape(value)}</vt:lpwstr></property>'
+        for i, (name, value) in enumerate(pairs)
+    ]
+    data = decl.encode() + _own(*bodies)
+    assert parse_custom_props(data) == _parse_props_xml(data)

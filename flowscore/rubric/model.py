@@ -123,11 +123,15 @@ class Sheet:
     published_sum: Decimal | None = None
 
     def item(self, no: int | str) -> Item | None:
-        key = str(no)
-        for it in self.items:
-            if str(it.no) == key:
-                return it
-        return None
+        """The first item numbered ``no`` (compared as text), or None."""
+        index = self.__dict__.get("_by_no")
+        if index is None:  # built once: a province's sheets look items up ~30 times each
+            index = {}
+            for it in self.items:
+                index.setdefault(str(it.no), it)
+            object.__setattr__(self, "_by_no", index)  # a cache, not state: frozen is kept
+        found: Item | None = index.get(str(no))
+        return found
 
     @property
     def items_max_sum(self) -> Decimal:

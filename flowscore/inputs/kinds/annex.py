@@ -19,6 +19,7 @@ cell), so the pending item says what is there.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from flowscore.inputs.kinds.base import ReadContext, quote, roles_of
 from flowscore.inputs.open import Grid, WorkbookData
 from flowscore.inputs.records import AnnexSheet, Inputs, ItemEntry
 from flowscore.names import label, norm
-from flowscore.numbers import fmt_plain, parse_number
+from flowscore.numbers import MEMO_TEXT, MEMO_TEXTS, fmt_plain, parse_number
 from flowscore.rubric.model import Item, Sheet
 
 # Character pairs (len(a) × len(b)) one file may spend on difflib's exact ratio when matching rows
@@ -471,13 +472,9 @@ class AnnexKind:
         if not written:
             for r in range(header):
                 for v in grid.rows[r]:
-                    m = (
-                        _ASSESSOR.match(unicodedata.normalize("NFKC", str(v)).strip())
-                        if v
-                        else None
-                    )
-                    if m:
-                        written = m.group(1).strip()
+                    found = _assessor_in(v) if v else None
+                    if found is not None:
+                        written = found
                         break
                 if written:
                     break
@@ -611,6 +608,17 @@ def _item_no(value: object) -> str | None:
         return None
     if type(value) is float and value.is_integer():  # the usual cell: 3.0
         return str(int(value))
+    if type(value) is str and len(value) <= MEMO_TEXT:
+        return _text_item_no(value)  # 合计, 备注…, 加分项目: the same texts in every sheet
+    return _any_item_no(value)
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _text_item_no(value: str) -> str | None:
+    return _any_item_no(value)
+
+
+def _any_item_no(value: object) -> str | None:
     p = parse_number(value)
     if p.ok and p.value is not None and not p.is_percent:
         if p.value == p.value.to_integral_value():
@@ -618,6 +626,23 @@ def _item_no(value: object) -> str | None:
         return None
     text = label(value)
     return text or None
+
+
+def _assessor_in(value: object) -> str | None:
+    """The unit a ``检查单位：…`` cell names, or None for any other cell."""
+    if type(value) is str and len(value) <= MEMO_TEXT:
+        return _assessor_in_text(value)  # the title lines above the header: in every sheet
+    return _assessor_of(str(value))
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _assessor_in_text(text: str) -> str | None:
+    return _assessor_of(text)
+
+
+def _assessor_of(text: str) -> str | None:
+    m = _ASSESSOR.match(unicodedata.normalize("NFKC", text).strip())
+    return m.group(1).strip() if m else None
 
 
 def _arabic_numbers(grid: Grid, header: int, col: int | None) -> frozenset[str]:
@@ -629,4 +654,7 @@ def _arabic_numbers(grid: Grid, header: int, col: int | None) -> frozenset[str]:
 
 
 def _looks_numbered(no: str) -> bool:
-    return bool(re.fullmatch(r"[0-9]+|[一二三四五六七八九十]+[.、][0-9]+", no))
+    return _NUMBERED_NO.fullmatch(no) is not None
+
+
+_NUMBERED_NO = re.compile(r"[0-9]+|[一二三四五六七八九十]+[.、][0-9]+")

@@ -25,6 +25,7 @@ sheet is this scheme's at all, a title naming another year, an item numbered ``�
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -35,7 +36,7 @@ from flowscore.inputs.kinds.base import ReadContext
 from flowscore.inputs.open import Grid, WorkbookData
 from flowscore.inputs.records import Inputs, ItemEntry
 from flowscore.names import label
-from flowscore.numbers import fmt_plain, parse_number
+from flowscore.numbers import MEMO_TEXT, MEMO_TEXTS, fmt_plain, parse_number
 from flowscore.rubric.model import Item, Scheme, Sheet
 
 _NUMBERED = re.compile(r"[0-9]+|[一二三四五六七八九十]+[.、][0-9]+")
@@ -279,6 +280,17 @@ _TITLE_WORDS = ("考核", "评分", "细则", "考评")
 
 def form_year(text: str) -> int | None:
     """The year a title names (``2018年度…考核评分表`` → 2018); None for other text (a date)."""
+    if type(text) is str and len(text) <= MEMO_TEXT:
+        return _short_form_year(text)  # the title lines above the header: in every sheet
+    return _form_year(text)
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _short_form_year(text: str) -> int | None:
+    return _form_year(text)
+
+
+def _form_year(text: str) -> int | None:
     text = unicodedata.normalize("NFKC", text)
     m = _YEAR.search(text)
     if m is None or not any(w in text for w in _TITLE_WORDS):

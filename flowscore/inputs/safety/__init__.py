@@ -26,7 +26,11 @@ refusal, without expanding anything unbounded:
 
 Everything here is bytes and regular expressions: about 0.1 ms on a normal 7–10 KB workbook
 (central directory read directly, only the parts a reader parses inflated, a normal sheet
-cleared by a few byte searches); a 100,000-row sheet takes 0.3 s.
+cleared by a few byte searches); a 100,000-row sheet takes 0.3 s. A part that passed its check
+is not inflated and checked again in the same process when met again byte for byte (the same
+compressed bytes, method, declared size and name: ``zipped.PartMemo``, bounded): the
+relationships, workbook.xml, styles and comments of the copies of one template. Every other
+check — declared sizes and ratio, bounded inflation, each sheet's scan — runs on every file.
 """
 
 from __future__ import annotations

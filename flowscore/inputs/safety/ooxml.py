@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from flowscore.inputs.safety.limits import Limits
 from flowscore.inputs.safety.outcome import OK_SCAN, Preflight, SheetScan, refuse
 from flowscore.inputs.safety.xml import check_xml, prolog_state, unsafe_dtd, utf8
-from flowscore.inputs.safety.zipped import Zip
+from flowscore.inputs.safety.zipped import PartMemo, Zip
 
 # Greedy patterns only: sre's lazy ``*?`` costs ten times as much on these files.
 NS = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -117,11 +119,38 @@ def _norm(name: str) -> str:
     return name.replace("\\", "/").lower()
 
 
-def elements(zf: Zip, part: str, local: str) -> list[dict[str, str]] | None:
-    """The attributes (in document order, raw names) of every element named ``local`` (any
-    prefix) in ``part``, by a real XML parse (expat: comments, CDATA and processing
-    instructions are what a parser makes of them, not a pattern's guess). The part was checked
-    for a DTD first, so nothing is expanded. None when the part is not well-formed XML."""
+Elements = tuple[Mapping[str, str], ...]
+
+
+def elements(zf: Zip, part: str, local: str) -> Elements | None:
+    """The attributes (in document order, raw names; read-only) of every element named
+    ``local`` (any prefix) in ``part``, by a real XML parse (expat: comments, CDATA and
+    processing instructions are what a parser makes of them, not a pattern's guess). The part
+    was checked for a DTD first, so nothing is expanded. None when the part is not well-formed
+    XML. A part met before in this process, byte for byte, is not inflated again (``PartMemo``:
+    the relationships and workbook.xml of a template's copies)."""
+    key = zf.part_key(part)
+    if key is not None and (hit := _ELEMENTS.get(key, local)) is not None:
+        return hit[0]
+    found = _elements(zf, part, local)
+    if key is not None:
+        _ELEMENTS.put(key, (found,), local, weight=_weight(found))
+    return found
+
+
+def _weight(found: Elements | None) -> int:
+    """About the bytes ``found`` holds (a relationships part of 64 KB may inflate to 60 MB)."""
+    if found is None:
+        return 0
+    weight = 0
+    for attrs in found:
+        weight += 400 + sum(len(k) + len(v) for k, v in attrs.items())
+        if weight > PartMemo.MAX_ENTRY:
+            break  # not kept whatever the rest holds
+    return weight
+
+
+def _elements(zf: Zip, part: str, local: str) -> Elements | None:
     data = zf.read(part)
     check_xml(part, data)
     plain = utf8(data)
@@ -138,10 +167,10 @@ def elements(zf: Zip, part: str, local: str) -> list[dict[str, str]] | None:
             pattern = _ELEMENT[local] = re.compile(
                 rb"<(?:[A-Za-z_][\w.-]*:)?" + local.encode() + rb"([\s/][^>]*)?>"
             )
-        return [
-            {k.decode(): _text(a or b) for k, a, b in _ATTR.findall(attrs)}
+        return tuple(
+            MappingProxyType({k.decode(): _text(a or b) for k, a, b in _ATTR.findall(attrs)})
             for attrs in pattern.findall(plain)
-        ]
+        )
     import xml.parsers.expat
 
     found: list[dict[str, str]] = []
@@ -157,10 +186,11 @@ def elements(zf: Zip, part: str, local: str) -> list[dict[str, str]] | None:
         parser.Parse(data, True)
     except (xml.parsers.expat.ExpatError, ValueError):
         return None
-    return found
+    return tuple(MappingProxyType(f) for f in found)
 
 
 _ELEMENT: dict[str, re.Pattern[bytes]] = {}
+_ELEMENTS: PartMemo[tuple[Elements | None]] = PartMemo()  # (what ``_elements`` found,)
 _ATTR = re.compile(rb"""([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 

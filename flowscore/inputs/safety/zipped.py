@@ -3,7 +3,12 @@ declared sizes checked before anything is inflated, and inflation bounded by the
 
 Declared sizes can lie, but deflate cannot expand more than ~1032:1, so a file whose compressed
 parts × 1032 fit in the limit cannot inflate past it; only larger files get a streamed
-inflation bounded by the declared sizes."""
+inflation bounded by the declared sizes.
+
+``PartMemo``: a check that passed on a part is not repeated, in the same process, on a part
+that is the same to it — the same exact compressed bytes, compression method and declared size
+(everything ``Zip.read`` and the check consume) and name. Workbooks made from one template share
+most of their parts byte for byte (relationships, workbook.xml, styles, comments)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import struct
 import zipfile
 import zlib
 from io import BytesIO
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from flowscore.inputs.safety.limits import DEFLATE_MAX_RATIO, MB, Limits
 from flowscore.inputs.safety.outcome import refuse
@@ -160,8 +165,25 @@ class Zip:
             raise refuse("file-unsafe", "overflow", part=info.filename)
         return out
 
+    def part_key(self, name: str) -> PartKey | None:
+        """Everything ``read`` consumes of a member (and its name), as a memo's key; None for a
+        part too large to be kept (``PartMemo.MAX_PART``). Refuses as ``read`` does a member
+        whose data is not where its entry says."""
+        info = self.by_name[name]
+        if info.compress_size > PartMemo.MAX_PART:
+            return None
+        return (name, info.compress_type, info.file_size, bytes(self._raw(info)))
+
     def xml_prolog_ok(self, name: str) -> None:
         """Refuse a part whose prolog declares a DTD, inflating only as far as the root tag."""
+        key = self.part_key(name)
+        if key is not None and _PROLOGS_OK.get(key) is not None:
+            return  # this very part passed before
+        self._xml_prolog_ok(name)
+        if key is not None:
+            _PROLOGS_OK.put(key, True)
+
+    def _xml_prolog_ok(self, name: str) -> None:
         info = self.by_name[name]
         size = 512
         while True:
@@ -208,6 +230,56 @@ class Zip:
                 if not out and not piece:
                     break  # a truncated stream: the reader will say it is damaged
             total += got
+
+
+PartKey = tuple[str, int, int, bytes]  # name, compression method, declared size, raw bytes
+V = TypeVar("V")
+
+
+class PartMemo(Generic[V]):
+    """What a check made of a part, by ``Zip.part_key`` and the check's own argument: only what
+    a passed check found (a refusal is found again every time). A key holds the raw bytes
+    themselves, so a hit is the very same part, never a likeness. Bounded in entries and bytes:
+    emptied when full, so a batch of ever-new parts costs a bounded memory and what recurs is
+    kept again."""
+
+    MAX_PART = 64 * 1024  # compressed bytes of a part kept (template parts: under 2 KB)
+    MAX_ENTRIES = 512
+    MAX_BYTES = 4 * MB
+    MAX_ENTRY = 256 * 1024  # bytes of one entry, its value's included: a larger one is not kept
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, PartKey], V] = {}
+        self._bytes = 0
+
+    def get(self, key: PartKey, arg: str = "") -> V | None:
+        return self._found.get((arg, key))
+
+    def put(self, key: PartKey, value: V, arg: str = "", *, weight: int = 0) -> None:
+        """Keep ``value``; ``weight``: about how many bytes it holds (what a small part inflates
+        to may be large: a value too heavy is not kept)."""
+        size = len(key[3]) + len(key[0]) + len(arg) + 200 + weight  # 200: the entry's overhead
+        if size > self.MAX_ENTRY or size > self.MAX_BYTES:
+            return
+        if len(self._found) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES:
+            self.clear()
+        self._found[(arg, key)] = value
+        self._bytes += size
+
+    def clear(self) -> None:
+        self._found.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    @property
+    def size(self) -> int:
+        """Bytes the entries hold (an upper bound)."""
+        return self._bytes
+
+
+_PROLOGS_OK: PartMemo[bool] = PartMemo()  # parts whose prolog declares no DTD
 
 
 def size_text(n: int) -> str:
