@@ -27,12 +27,21 @@ def label(value: object) -> str:
     """A header cell as a comparable label: NFKC, no spaces, no parenthesised unit hints."""
     if value is None:
         return ""
-    return _label_text(value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    # The same headers and item texts recur in every sheet of a batch: normalised once each.
+    # Only short ones are kept: 8,192 cells of 32,767 characters would hold ~1 GB.
+    return _label_kept(text) if len(text) <= LABEL_KEPT else _label_text(text)
+
+
+LABEL_KEPT = 400  # characters; a rubric's item text is well under this
 
 
 @functools.lru_cache(maxsize=8192)
+def _label_kept(text: str) -> str:
+    return _label_text(text)
+
+
 def _label_text(text: str) -> str:
-    # The same headers and item texts recur in every sheet of a batch: normalise each once.
     text = unicodedata.normalize("NFKC", text)
     text = "".join(text.split())
     return _PAREN.sub("", text)

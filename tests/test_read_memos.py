@@ -235,3 +235,16 @@ def test_a_small_part_that_inflates_to_many_elements_is_not_kept(annex_xlsx):
     key = zf.part_key("xl/_rels/workbook.xml.rels")
     assert key is not None and ooxml._ELEMENTS.get(key, "Relationship") is None
     assert ooxml._ELEMENTS.get(zf.part_key("xl/workbook.xml"), "sheet") is not None
+
+
+def test_label_memo_keeps_only_short_texts():
+    """Header and item texts are normalised once each; a 32,767-character cell is normalised
+    every time, never kept (8,192 of them would hold about a gigabyte)."""
+    from flowscore import names
+
+    names._label_kept.cache_clear()
+    assert names.label("考  核  内  容（分）") == "考核内容"
+    assert names._label_kept.cache_info().currsize == 1
+    long = "考核" * 16_000
+    assert names.label(long) == long
+    assert names._label_kept.cache_info().currsize == 1
