@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flowscore.rubric import load_rubric
 from flowscore.rubric.model import PointsTable
-from flowscore.rules.base import EvalContext, median_points
+from flowscore.rules.base import EvalContext, median_points, ratio, to_decimal
 from flowscore.rules.per_count import PerCount
 from flowscore.rules.rank_points import RankPoints, rank_places
 from flowscore.rules.rank_table import table_points
@@ -246,3 +246,31 @@ def test_median_points():
 def test_custom_table_tie_best():
     t = PointsTable(id="x", name="排名", points=(D(3), D(2), D(1)), tie="best")
     assert table_points(t, 1, 2) == D(3)
+
+
+_RATE_DECIMALS = st.decimals(
+    min_value=D(-(10**12)), max_value=D(10**12), places=4, allow_nan=False,
+    allow_infinity=False,
+) | st.sampled_from([D("0"), D("-0"), D("0.00"), D("-0.00"), D("1E+3")])  # fmt: skip
+
+
+@given(num=_RATE_DECIMALS, den=_RATE_DECIMALS | st.none())
+def test_rate_value_is_the_fraction_rounded(num, den):
+    """The indicator table's rates without a Fraction: the same Decimal, digit for digit (−0
+    included), and None exactly where ``ratio`` gives a reason."""
+    from flowscore.rules.base import rate_value
+
+    values = {"a": num} if den is None else {"a": num, "b": den}
+    r = ratio(values, "a", None if den is None else "b")
+    want = None if isinstance(r, str) else to_decimal(r)
+    got = rate_value(values, "a", None if den is None else "b")
+    assert repr(got) == repr(want)
+
+
+def test_rate_value_missing_and_yes_no():
+    from flowscore.rules.base import rate_value
+
+    assert rate_value({}, "a", None) is None
+    assert rate_value({"a": True}, "a", None) is None
+    assert rate_value({"a": D(1), "b": D(0)}, "a", "b") is None
+    assert rate_value({"a": D(1)}, "a", "b") is None

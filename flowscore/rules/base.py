@@ -163,6 +163,28 @@ def to_decimal(f: Fraction, places: int = 10) -> Decimal:
     return q(_WIDE.divide(Decimal(f.numerator), Decimal(f.denominator)), places)
 
 
+_ZERO = q(Decimal(0), 10)
+
+
+def rate_value(values: Values, numerator: str, denominator: str | None) -> Decimal | None:
+    """``to_decimal(ratio(…))``, or None where ``ratio`` gives a reason, without the
+    ``Fraction``: the indicator table's rate column is worked out for every unit on every run,
+    scored or taken from the memo. The same Decimal: the 60-digit quotient is the correctly
+    rounded value of the same exact ratio, whatever the operands' form (and a tiny negative
+    rounds to −0 both ways); an exact zero as the fraction gives it."""
+    num = values.get(numerator)
+    if num is None or isinstance(num, bool):
+        return None
+    den: Any = 1
+    if denominator is not None:
+        den = values.get(denominator)
+        if den is None or isinstance(den, bool) or den == 0:
+            return None
+    if num == 0:
+        return _ZERO  # -0 ÷ 5 is −0 as Decimals, 0 as a fraction
+    return q(_WIDE.divide(Decimal(num), Decimal(den)), 10)
+
+
 def problem(reason: str) -> PartResult:
     """A part that cannot be computed: pending, with the reason."""
     code = "zero-denominator" if "为0" in reason else "missing-indicator"

@@ -21,6 +21,7 @@ from flowscore.rules.base import (
     median_points,
     number,
     problem,
+    rate_value,
     ratio,
     to_decimal,
 )
@@ -113,8 +114,7 @@ class RankPoints(Rule):
         )
 
     def rate(self, values: Values) -> tuple[str, Decimal | None]:
-        r = ratio(values, self.numerator, self.denominator)
-        return self.rate_name, None if isinstance(r, str) else to_decimal(r)
+        return self.rate_name, rate_value(values, self.numerator, self.denominator)
 
 
 def _approx(f: Fraction) -> float:

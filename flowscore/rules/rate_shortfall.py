@@ -20,6 +20,7 @@ from flowscore.rules.base import (
     Values,
     integer_ratio,
     problem,
+    rate_value,
     ratio,
     to_decimal,
 )
@@ -100,8 +101,7 @@ class RateShortfall(Rule):
         return (None, self.numerator, self.denominator)
 
     def rate(self, values: Values) -> tuple[str, Decimal | None]:
-        r = ratio(values, self.numerator, self.denominator)
-        return self.rate_name, None if isinstance(r, str) else to_decimal(r)
+        return self.rate_name, rate_value(values, self.numerator, self.denominator)
 
 
 def _num(values: Values, name: str) -> Decimal:

@@ -19,6 +19,7 @@ from flowscore.rules.base import (
     Values,
     number,
     problem,
+    rate_value,
     ratio,
     to_decimal,
 )
@@ -122,5 +123,4 @@ class Threshold(Rule):
     def rate(self, values: Values) -> tuple[str, Decimal | None] | None:
         if not self.numerator:
             return None
-        r = ratio(values, self.numerator, self.denominator)
-        return self.value_name, None if isinstance(r, str) else to_decimal(r)
+        return self.value_name, rate_value(values, self.numerator, self.denominator)
