@@ -43,3 +43,20 @@ def _no_user_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FLOWSCORE_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
         yield
+
+
+@pytest.fixture
+def scored_here(monkeypatch) -> list[str]:
+    """The units ``scoring.batch._score_unit`` scores in this process, in order (a forked
+    worker's scoring records in the worker, not here)."""
+    from flowscore.scoring import batch
+
+    scored: list[str] = []
+    real = batch._score_unit
+
+    def spy(b, x, report, **kw):
+        scored.append(x.unit.name)
+        return real(b, x, report, **kw)
+
+    monkeypatch.setattr(batch, "_score_unit", spy)
+    return scored

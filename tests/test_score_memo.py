@@ -106,23 +106,14 @@ def _text(folder: Path, **kw) -> str:
     return json_text(result_to_dict(compute_folder(folder, rubric="haishu-2019", **kw)))
 
 
-def test_a_changed_sheet_is_scored_again_and_only_it(cache_dir, tmp_path, monkeypatch):
+def test_a_changed_sheet_is_scored_again_and_only_it(cache_dir, tmp_path, scored_here):
     folder = tmp_path / "in"
     _two_units(folder, 12)
     _text(folder, cache=True)
     _two_units(folder, 11)  # 西门街道 item 4: 12 → 11
-    scored: list[str] = []
-    from flowscore.scoring import batch
-
-    real = batch._score_unit
-
-    def spy(b, x, report, **kw):
-        scored.append(x.unit.name)
-        return real(b, x, report, **kw)
-
-    monkeypatch.setattr(batch, "_score_unit", spy)
+    scored_here.clear()
     got = _text(folder, cache=True)
-    assert scored == [bad.OTHER]  # the other units (月湖街道, the missing ones) from the memo
+    assert scored_here == [bad.OTHER]  # the other units (月湖街道, the missing ones) from the memo
     assert got == _text(folder)  # the same as without any cache
     assert '"verified": "11' in got or '"verified": 11' in got
 

@@ -5,24 +5,15 @@ result, or this process because the worker died."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+from test_score_memo import SAMPLE_RUBRICS, SAMPLES  # each sample folder and its rubric
 
 from flowscore.inputs.folder import list_folder, read_listing
 from flowscore.rubric import load_rubric
 from flowscore.scoring import memo as sm
 from flowscore.scoring import score, spread
 from flowscore.writers.results_json import json_text, result_to_dict
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_data"
-SAMPLE_RUBRICS = {
-    "haishu-2019": "haishu-2019",
-    "haishu-2019-word": "haishu-2019",
-    "beilun": "beilun-streets",
-    "province-2013": "province-2013",
-}
 
 
 @pytest.fixture
@@ -59,24 +50,14 @@ def test_spawned_workers_score_as_this_process_does(always, monkeypatch):
     _same(score(scheme, inputs, jobs=2), here)
 
 
-def test_a_result_the_codec_does_not_keep_is_scored_here(always, monkeypatch):
+def test_a_result_the_codec_does_not_keep_is_scored_here(always, monkeypatch, scored_here):
     scheme, inputs = _read("beilun")
     here = score(scheme, inputs)
     monkeypatch.setattr(sm._Codec, "pack", lambda self, *a: None)
-    scored: list[str] = []
-    from flowscore.scoring import batch
-
-    original = batch._score_unit
-
-    def spy(b, x, report, **kw):
-        scored.append(x.unit.name)
-        return original(b, x, report, **kw)
-
-    monkeypatch.setattr(batch, "_score_unit", spy)
+    scored_here.clear()
     _same(score(scheme, inputs, jobs=2), here)
-    # every unit came back unpacked (None) and was scored again here (the spy in a forked
-    # worker records in the worker, not here)
-    assert sorted(set(scored)) == sorted(u.name for u in scheme.units)
+    # every unit came back unpacked (None) and was scored again here
+    assert scored_here == [u.name for u in scheme.units]
 
 
 def test_a_unit_whose_worker_died_is_scored_here(always, monkeypatch):
