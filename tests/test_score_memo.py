@@ -24,13 +24,7 @@ SAMPLES = ROOT / "sample_data"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import make_bad_inputs as bad  # noqa: E402
-
-SAMPLE_RUBRICS = {
-    "haishu-2019": "haishu-2019",
-    "haishu-2019-word": "haishu-2019",
-    "beilun": "beilun-streets",
-    "province-2013": "province-2013",
-}
+from samples import SAMPLE_RUBRICS  # noqa: E402
 
 
 @pytest.fixture

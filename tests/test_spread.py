@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_score_memo import SAMPLE_RUBRICS, SAMPLES  # each sample folder and its rubric
+from samples import SAMPLE_RUBRICS, SAMPLES
 
 from flowscore.inputs.folder import list_folder, read_listing
 from flowscore.rubric import load_rubric
