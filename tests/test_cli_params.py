@@ -79,20 +79,26 @@ def test_other_annotations_are_left_to_typer():
     assert not isinstance(cli_params.plain_param(checked_path), cli_params.PlainParam)
 
 
-def test_a_start_does_not_import_pydantic(tmp_path):
+def _start_in_a_child(tmp_path: Path, argv: list[str], then: str) -> subprocess.CompletedProcess:
+    """``flowscore *argv`` run in a fresh interpreter (its exit caught), then ``then``'s lines,
+    which print what the test looks at last."""
     code = (
         "import sys\n"
-        "sys.argv = ['flowscore', 'compute', 'no-such-folder', '--jobs', '2', '--max-size', '9']\n"
+        f"sys.argv = ['flowscore', *{argv!r}]\n"
         "from flowscore.cli import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
-        "    pass\n"
-        "print('pydantic' in sys.modules)\n"
+        "    pass\n" + then
     )
-    r = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
     )
+
+
+def test_a_start_does_not_import_pydantic(tmp_path):
+    argv = ["compute", "no-such-folder", "--jobs", "2", "--max-size", "9"]
+    r = _start_in_a_child(tmp_path, argv, "print('pydantic' in sys.modules)\n")
     assert r.stdout.strip().splitlines()[-1] == "False", r.stdout + r.stderr
     assert "找不到文件夹 no-such-folder" in r.stdout + r.stderr
 
@@ -103,19 +109,10 @@ def test_help_and_rank_start_without_the_rubric_model_or_the_writers(tmp_path, a
     model with its rule kinds, the writers, openpyxl, pandas, python-docx."""
     results = Path(__file__).resolve().parent.parent / "sample_data" / "haishu-2018-results"
     argv = [str(results / "results.json") if a == "RESULTS" else a for a in args]
-    code = (
-        "import sys\n"
-        f"sys.argv = ['flowscore', *{argv!r}]\n"
-        "from flowscore.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
+    then = (
         "heavy = ['flowscore.rubric.model', 'flowscore.rubric.load', 'flowscore.rules',\n"
         "         'flowscore.writers', 'openpyxl', 'pandas', 'docx', 'jinja2']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
-    )
+    r = _start_in_a_child(tmp_path, argv, then)
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout + r.stderr

@@ -49,37 +49,31 @@ def score_elsewhere(
     """Each unit's result and findings, scored by workers, in the order of ``xs`` (None: to be
     scored by the caller). ``codec`` unpacks them (the memo's, so its Decimals are shared)."""
     from flowscore.parallel import map_batches, start_method
+    from flowscore.scoring.batch import _unit_head
     from flowscore.scoring.memo import _Codec
 
     codec = codec or _Codec()
     inherit = start_method() == "fork"
-    tasks: list[Any] = list(range(len(xs))) if inherit else list(xs)
-    sheets = {s.id: s for s in scheme.sheets}
-    tiers = {t.id: t for t in scheme.tiers}
-    from flowscore.scoring.batch import _unit_head
-
-    for x, packed in zip(
-        xs,
-        map_batches(
-            _score_batch,
-            tasks,
-            jobs=jobs,
-            init=_init,
-            init_arg=(scheme, xs if inherit else None),
-            isolate=True,
-            crashed=_crashed,
-            role="计分",
-        ),
-        strict=True,
-    ):
-        if packed is None:
-            yield None
-            continue
-        sheet = sheets[x.unit.sheet]
-        try:
-            yield codec.unpack(packed, _unit_head(x.unit, tiers[x.unit.tier], sheet), sheet)
-        except Exception:  # pragma: no cover - packed by this very code: scored here then
-            yield None
+    scored = map_batches(
+        _score_batch,
+        list(range(len(xs))) if inherit else list(xs),
+        jobs=jobs,
+        init=_init,
+        init_arg=(scheme, xs if inherit else None),
+        isolate=True,
+        crashed=_crashed,
+        role="计分",
+    )
+    for x, packed in zip(xs, scored, strict=True):
+        got = None
+        if packed is not None:
+            sheet = scheme.sheet(x.unit.sheet)
+            head = _unit_head(x.unit, scheme.tier(x.unit.tier), sheet)
+            try:
+                got = codec.unpack(packed, head, sheet)
+            except Exception:  # pragma: no cover - packed by this very code: scored here then
+                got = None
+        yield got
 
 
 _basis: Basis | None = None
