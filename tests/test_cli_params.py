@@ -116,3 +116,23 @@ def test_help_and_rank_start_without_the_rubric_model_or_the_writers(tmp_path, a
     )
     r = _start_in_a_child(tmp_path, argv, then)
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["compute", "--bogus"]])
+def test_help_and_error_panels_leave_markdown_and_tracebacks_unimported(tmp_path, args):
+    """Typer's help and error panels import rich's Markdown and Traceback only as stand-ins
+    (start-up time, issue 17); a later import of either module gets the real one, and the
+    stand-in becomes the real class when used."""
+    then = (
+        "print(sorted(m for m in ('rich.markdown', 'rich.traceback', 'markdown_it')"
+        " if m in sys.modules))\n"
+        "from typer import rich_utils\n"
+        "import rich.markdown, rich.traceback\n"
+        "print(type(rich_utils.Markdown('x')) is rich.markdown.Markdown,"
+        " rich.traceback.Traceback.__module__, rich_utils.Traceback.from_exception"
+        " == rich.traceback.Traceback.from_exception)\n"
+    )
+    r = _start_in_a_child(tmp_path, args, then)
+    assert r.stdout.strip().splitlines()[-2:] == ["[]", "True rich.traceback True"], (
+        r.stdout + r.stderr
+    )

@@ -81,18 +81,30 @@ def print_findings(
     indent); piped or captured, every finding stays one whole line (the code never shows: it
     is for results.json and ``--json``)."""
     out = err_console if to_stderr else console
+    lines: list[str] = []  # piped or captured: printed in one call (a province has thousands)
+
+    def put(markup: str, *, indent: int, first: str = "", whole: bool = False) -> None:
+        if out.is_terminal and whole:
+            out.print(markup)
+        elif out.is_terminal:
+            paragraph(markup, indent=indent, first=first, out=out)
+        else:
+            lines.append(" " * indent + (f"{first} " if first else "") + markup)
+
     current = None
     for f in findings:
         if group_by_file and f.file != current:
             current = f.file
-            out.print(f"[bold]{escape(f.file or '（整体）')}[/]")
+            put(f"[bold]{escape(f.file or '（整体）')}[/]", indent=0, whole=True)
         where = " › ".join(p for p in (f.sheet, f.cell, f.key, f.unit) if p)
         where = f"[dim]{escape(where)}[/] " if where else ""
         style = _STYLE[f.level]
         body = f"[{style}]{escape(name_of(f.code))}[/]：{where}{escape(f.message)}"
-        paragraph(body, indent=2, first=f"[{style}]{f.level.label}[/]", out=out)
+        put(body, indent=2, first=f"[{style}]{f.level.label}[/]")
         if f.hint:
-            paragraph(f"[dim]提示：{escape(f.hint)}[/]", indent=7, out=out)
+            put(f"[dim]提示：{escape(f.hint)}[/]", indent=7)
+    if lines:
+        out.print("\n".join(lines))
 
 
 def print_compute_summary(

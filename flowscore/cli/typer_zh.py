@@ -16,7 +16,9 @@ setting is left to Typer.
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -98,10 +100,52 @@ def translate(message: str) -> str:
     return message
 
 
+class _StandIn(type):
+    """A class of a module not imported yet: imported when the class is first used."""
+
+    _module: str
+
+    def _real(cls) -> Any:
+        return getattr(importlib.import_module(cls._module), cls.__name__)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real(), name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+
+# What typer.rich_utils imports only for help in Markdown (flowscore's is rich markup) and for
+# Typer's own tracebacks (flowscore shows none without --debug): ~0.1 s of a 0.3 s start.
+_LATER = {"rich.markdown": ("Markdown",), "rich.traceback": ("Traceback",)}
+
+
+def _import_rich_utils() -> types.ModuleType:
+    """typer.rich_utils, imported with stand-ins for ``_LATER``'s classes. The stand-ins are
+    in ``sys.modules`` only while it is imported: anything importing those modules afterwards
+    gets the real ones."""
+    placed = {}
+    for module, names in _LATER.items():
+        if module not in sys.modules:
+            stand_in = types.ModuleType(module)
+            for name in names:
+                setattr(stand_in, name, _StandIn(name, (), {"_module": module}))
+            placed[module] = sys.modules[module] = stand_in
+    try:
+        from typer import rich_utils
+    finally:
+        for module, stand_in in placed.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+    return rich_utils
+
+
 def _apply_chinese() -> None:
     from rich.text import Text
-    from typer import _click, rich_utils
+    from typer import _click
     from typer._click import decorators, formatting
+
+    rich_utils: Any = _import_rich_utils()
 
     rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
     rich_utils.OPTIONS_PANEL_TITLE = "选项"

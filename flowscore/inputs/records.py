@@ -178,6 +178,9 @@ class Inputs:
         self.annexes.extend(other.annexes)
         self.findings.extend(other.findings)
         for unit, values in other.indicators.items():
+            if unit not in self.indicators:  # the usual case: nothing to check it against
+                self.indicators[unit] = dict(values)
+                continue
             for name, value in values.items():
                 self.add_indicator(unit, name, value)
         for unit, src in other.indicator_sources.items():

@@ -18,6 +18,7 @@ loads, so a field added to a record cannot be silently dropped on the way.
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,7 @@ from flowscore.inputs.records import (
     RegisterEntry,
     Value,
 )
+from flowscore.slots import builder
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,6 +111,17 @@ _RANK = _names(RankRow)
 _FILE = _names(InputFile)
 _REGISTER = _names(RegisterEntry)
 _FINDING = _names(Finding)
+# one file's records unpacked without keyword dictionaries (``slots``: a rerun unpacks every
+# file's from the read cache)
+_MAKERS: dict[type, Callable[[Sequence[Any]], Any]] = {
+    cls: builder(cls, names)
+    for cls, names in (
+        (RawEntry, _ENTRY),
+        (RankRow, _RANK),
+        (InputFile, _FILE),
+        (RegisterEntry, _REGISTER),
+    )
+}
 
 
 def _out(v: Any) -> Any:
@@ -129,13 +142,24 @@ def _record(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
 
 
 def _build(cls: type, names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
-    return cls(**{n: _in(v) for n, v in zip(names, values, strict=True)})
+    return _MAKERS[cls]([_in(v) for v in values])
+
+
+_new = object.__new__
+_VALUE_SLOTS = tuple(getattr(Value, n).__set__ for n in _VALUE)
 
 
 def _value(value: Any, file: str, sheet: str, cell: str) -> Value:
-    # Spelled out rather than through _record/_build: an indicator workbook of a province has
-    # 100,000 values, and the generic way costs three times as much each way.
-    return Value(value=_in(value), file=file, sheet=sheet, cell=cell)
+    # Spelled out rather than through _record/_build, and the slots set as the generated
+    # __init__ would, without its keywords: an indicator workbook of a province has 100,000
+    # values, unpacked on every rerun from the read cache.
+    v: Value = _new(Value)
+    put_value, put_file, put_sheet, put_cell = _VALUE_SLOTS
+    put_value(v, Decimal(value.decode("ascii")) if type(value) is bytes else value)
+    put_file(v, file)
+    put_sheet(v, sheet)
+    put_cell(v, cell)
+    return v
 
 
 def pack(inputs: Inputs) -> bytes:

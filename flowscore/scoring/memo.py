@@ -38,6 +38,7 @@ from flowscore.inputs.cache import load_signed, place_for, prefix_for, salt_of, 
 from flowscore.inputs.wire import finding_of, finding_tuple
 from flowscore.results import Entry, ItemResult, RegisterNote, UnitResult
 from flowscore.rubric.model import Item, Scheme, Sheet
+from flowscore.slots import builder
 
 FORMAT = "scores-1"
 FORK_FROM = 1000  # units scored: fewer are packed here faster than a child starts
@@ -90,24 +91,8 @@ _U_ITEMS, _U_ENTRIES, _U_CATEGORIES = (
 Packed = tuple[Any, ...]
 
 
-def _builder(kind: type, names: Sequence[str]) -> Any:
-    """A maker of ``kind`` (a frozen dataclass with slots) from its field values in the order
-    of ``names``, every field once: the slots set directly, as the generated ``__init__`` does,
-    without the keyword dictionaries (a rerun of 10,000 units unpacks 60,000 item results)."""
-    assert sorted(names) == sorted(f.name for f in fields(kind)), kind  # every field, once
-    slots = tuple(getattr(kind, n).__set__ for n in names)
-    new = object.__new__
-
-    def build(values: Sequence[Any]) -> Any:
-        obj: Any = new(kind)
-        for put, value in zip(slots, values, strict=True):
-            put(obj, value)
-        return obj
-
-    return build
-
-
-_make_item = _builder(ItemResult, [mine for mine, _ in _FROM_ITEM] + list(_ITEM.names))
+# an item result from the rubric item's fields, then the kept ones (``_Codec._item``)
+_make_item = builder(ItemResult, [mine for mine, _ in _FROM_ITEM] + list(_ITEM.names))
 
 
 class _Codec:

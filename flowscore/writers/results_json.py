@@ -495,7 +495,8 @@ def _odd(raw: bytes) -> bool:
         for m in _EXPONENT.finditer(raw):
             if _in_number_position(raw, m.start()):
                 return True
-    if b"-0" in raw:
+    # "-0" alone is common (a difference of -0.50); only these can start a negative zero.
+    if b"-0," in raw or b"-0]" in raw or b"-0}" in raw or b"-0.0" in raw or raw.endswith(b"-0"):
         for m in _MINUS_ZERO.finditer(raw):
             if _in_number_position(raw, m.start() + 1):
                 return True
