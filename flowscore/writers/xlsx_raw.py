@@ -9,7 +9,8 @@ What the writer guarantees, whatever text it is given:
 
 - a text cell is always ``t="inlineStr"``: no ``<f>`` (formula) element is ever written, and a
   caller marks text a spreadsheet would read as a formula with a quote-prefix style;
-- text is XML-escaped, and characters XML 1.0 cannot carry are removed;
+- text is XML-escaped, and characters XML 1.0 cannot carry are removed (``Text`` for cells,
+  ``_encode`` for the other parts);
 - the output depends only on the input: fixed document dates, fixed zip timestamps and modes, so
   reruns are byte-identical.
 """
@@ -171,7 +172,8 @@ class Text:
     """A text cell's content and whether it must carry the quote prefix.
 
     The XML is made once here, so a text repeated down a column (a tier label, a unit name on
-    each of its item rows) is escaped once, not once per cell."""
+    each of its item rows) is escaped and cleaned once, not once per cell. Cleaning here rather
+    than in the worksheet's whole XML scans the distinct texts only, a few per cent of it."""
 
     __slots__ = ("quoted", "tail")
 
@@ -182,8 +184,12 @@ class Text:
             self.tail = "/>"
         else:
             # Leading or trailing spaces and line breaks survive only with xml:space="preserve".
+            # Decided before the cleaning below, as it always was (\x1c–\x1f strip as spaces).
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            self.tail = f' t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+            xml = escape(text)
+            if not text.isprintable():  # a check in C: all that _NOT_XML removes is unprintable
+                xml = _NOT_XML.sub("", xml)
+            self.tail = f' t="inlineStr"><is><t{space}>{xml}</t></is></c>'
         self.quoted = quoted
 
 
@@ -194,8 +200,7 @@ class Text:
 def escape(text: str) -> str:
     """Text as XML character data (and attribute values: quotes are escaped too). CR becomes a
     character reference because a parser would otherwise turn it into LF. Characters XML cannot
-    carry at all are removed later, from whole chunks (``_encode``): one scan instead of one per
-    cell."""
+    carry at all are removed apart (``Text``, ``_encode``)."""
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -203,6 +208,13 @@ def escape(text: str) -> str:
         .replace('"', "&quot;")
         .replace("\r", "&#13;")
     )
+
+
+def decimal_text(value: Decimal) -> str:
+    """``format(value, "f")``: a Decimal's exact digits, no exponent, nothing rounded on the
+    way. ``str()`` gives the same unless it writes an exponent, and is four times faster."""
+    text = str(value)
+    return format(value, "f") if "E" in text or "e" in text else text  # e: capitals=0
 
 
 def column_letter(index: int) -> str:
@@ -235,38 +247,49 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
         for letter, text in zip(letters, sheet.headers, strict=True)
     )
     yield f'<row r="{h}">{header}</row>'
-    # per column: letter, number style, text style, quote-prefixed text style
-    specs = [
+    # Per column: a cell's opening up to its row number, the rest of a number cell's opening,
+    # the text styles, and the column's text cells by text (the XML after the row number): most
+    # texts repeat down a column (labels, a unit's name on each of its item rows).
+    specs: list[tuple[str, str, str, str, dict[str, str]]] = [
         (
-            letter,
-            _style(c.number_style),
-            _style(WRAP if c.wrap else DEFAULT),
-            _style(WRAP_QUOTED if c.wrap else QUOTED),
+            f'<c r="{letter}',
+            f'"{_style(c.number_style)}><v>',
+            f'"{_style(WRAP if c.wrap else DEFAULT)}',
+            f'"{_style(WRAP_QUOTED if c.wrap else QUOTED)}',
+            {},
         )
         for letter, c in zip(letters, sheet.columns, strict=True)
     ]
-    texts: dict[str, Text] = {}
+    make_text = sheet.text
     for r, row in enumerate(sheet.rows, start=h + 1):
-        cells = []
-        for (letter, number_style, text_style, quoted_style), value in zip(specs, row, strict=True):
+        n = str(r)  # once per row, not in each cell
+        cells = [f'<row r="{n}">']
+        for (opening, number_open, text_style, quoted_style, texts), value in zip(
+            specs, row, strict=True
+        ):
             if value is None:
                 continue
-            kind = type(value)
-            # format(…, "f"): a Decimal's exact digits, no exponent, nothing rounded on the way.
-            # NaN and infinities are no spreadsheet number: they go to the text branch.
-            if kind is int or (kind is Decimal and value.is_finite()):
-                number = format(value, "f") if kind is Decimal else str(value)
-                cells.append(f'<c r="{letter}{r}"{number_style}><v>{number}</v></c>')
-                continue
+            kind = type(value)  # str first: the most frequent kind
             if kind is str:
-                cell = texts.get(value)
-                if cell is None:
-                    cell = texts[value] = sheet.text(value)
+                tail = texts.get(value)
+                if tail is None:
+                    cell = make_text(value)
+                    tail = texts[value] = (quoted_style if cell.quoted else text_style) + cell.tail
+                cells.append(f"{opening}{n}{tail}")
+            # NaN and infinities are no spreadsheet number: they go to the text branch.
+            elif kind is Decimal and value.is_finite():
+                number = str(value)  # decimal_text, inline: the call would cost more than it
+                if "E" in number or "e" in number:
+                    number = format(value, "f")
+                cells.append(f"{opening}{n}{number_open}{number}</v></c>")
+            elif kind is int:
+                cells.append(f"{opening}{n}{number_open}{value}</v></c>")
             else:
-                cell = sheet.text(value)
-            style = quoted_style if cell.quoted else text_style
-            cells.append(f'<c r="{letter}{r}"{style}{cell.tail}')
-        yield f'<row r="{r}">{"".join(cells)}</row>'
+                cell = make_text(value)
+                style = quoted_style if cell.quoted else text_style
+                cells.append(f"{opening}{n}{style}{cell.tail}")
+        cells.append("</row>")
+        yield "".join(cells)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,6 +548,12 @@ def _encode(xml: str) -> bytes:
     return _NOT_XML.sub("", xml).encode("utf-8")
 
 
+def _encode_sheet(xml: str) -> bytes:
+    # A worksheet's text is all in its cells, made by ``Text``, which has removed what XML
+    # cannot carry; the rest is markup and numbers: no need to scan its tens of MB again.
+    return xml.encode("utf-8")
+
+
 def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) -> None:
     info = _entry(name)
     # ZipInfo's level: ``_compresslevel`` until Python 3.12, ``compress_level`` from 3.13.
@@ -536,9 +565,9 @@ def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) ->
         for chunk in chunks:
             pending.append(chunk)
             if len(pending) >= _ROWS_PER_CHUNK:
-                out.write(_encode("".join(pending)))
+                out.write(_encode_sheet("".join(pending)))
                 pending.clear()
-        out.write(_encode("".join(pending)))
+        out.write(_encode_sheet("".join(pending)))
 
 
 def write_workbook(
