@@ -235,8 +235,7 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
     """The rows as XML, one string per row.
 
     This loop runs once per cell (about a million for a large batch), hence one flat loop with
-    each column's style attributes worked out beforehand, and a cache of the text cells: most
-    texts repeat down a column (labels, a unit's name on each of its item rows)."""
+    each column's pieces of XML worked out beforehand and its text cells cached."""
     h = sheet.header_row
     for r, line in enumerate(sheet.preamble, start=1):
         look = TITLE if r == 1 else NOTE
