@@ -201,6 +201,8 @@ def escape(text: str) -> str:
     """Text as XML character data (and attribute values: quotes are escaped too). CR becomes a
     character reference because a parser would otherwise turn it into LF. Characters XML cannot
     carry at all are removed apart (``Text``, ``_encode``)."""
+    if not ("&" in text or "<" in text or ">" in text or '"' in text or "\r" in text):
+        return text  # the usual case: five scans cost half of five replace calls
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
