@@ -189,7 +189,7 @@ def test_rows_as_before(
     sheet = xlsx_raw.Sheet("t", headers, columns, rows, text=new_text, preamble=preamble)
     letters = [xlsx_raw.column_letter(i) for i in range(len(columns))]
     with localcontext(Context(capitals=int(capitals))):
-        new = list(xlsx_raw._rows_xml(sheet, letters))
+        new = list(xlsx_raw._rows_xml(sheet, letters, {}))
         old = list(_reference_rows(sheet, letters, old_text))
     assert len(new) == len(old)
     # The old writer removed what XML cannot carry from the joined rows; the new rows are clean.

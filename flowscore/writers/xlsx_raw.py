@@ -233,8 +233,9 @@ def _style(index: int) -> str:
     return f' s="{index}"' if index else ""
 
 
-def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
-    """The rows as XML, one string per row.
+def _rows_xml(sheet: Sheet, letters: Sequence[str], made: dict[str, Text]) -> Iterator[str]:
+    """The rows as XML, one string per row. ``made``: the text cells ``sheet.text`` has made,
+    kept for the workbook's other sheets with the same ``text`` (a unit's name is in three).
 
     This loop runs once per cell (about a million for a large batch), hence one flat loop with
     each column's pieces of XML worked out beforehand and its text cells cached."""
@@ -274,7 +275,9 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
             if kind is str:
                 tail = texts.get(value)
                 if tail is None:
-                    cell = make_text(value)
+                    cell = made.get(value)
+                    if cell is None:
+                        cell = made[value] = make_text(value)
                     tail = texts[value] = (quoted_style if cell.quoted else text_style) + cell.tail
                 cells.append(f"{opening}{n}{tail}")
             # NaN and infinities are no spreadsheet number: they go to the text branch.
@@ -321,7 +324,7 @@ def _page_xml(sheet: Sheet) -> str:
     return xml
 
 
-def _sheet_xml(sheet: Sheet, *, has_drawing: bool) -> Iterator[str]:
+def _sheet_xml(sheet: Sheet, made: dict[str, Text], *, has_drawing: bool) -> Iterator[str]:
     letters = [column_letter(i) for i in range(len(sheet.columns))]
     h = sheet.header_row
     ref = f"A{h}:{letters[-1]}{sheet.last_row}"
@@ -343,7 +346,7 @@ def _sheet_xml(sheet: Sheet, *, has_drawing: bool) -> Iterator[str]:
         f"<sheetViews>{view}</sheetViews>"
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
     )
-    yield from _rows_xml(sheet, letters)
+    yield from _rows_xml(sheet, letters, made)
     tail = "</sheetData>"
     if sheet.table:
         tail += f'<autoFilter ref="{ref}"/>'
@@ -606,11 +609,12 @@ def write_workbook(
         )
         put("xl/styles.xml", STYLES_XML)
         drawing = chart_no = 0
+        made: dict[Callable[[Any], Text], dict[str, Text]] = {}  # text cells, by sheet.text
         for i, sheet in enumerate(sheets, start=1):
             _write_stream(
                 archive,
                 f"xl/worksheets/sheet{i}.xml",
-                _sheet_xml(sheet, has_drawing=bool(sheet.charts)),
+                _sheet_xml(sheet, made.setdefault(sheet.text, {}), has_drawing=bool(sheet.charts)),
             )
             if not sheet.charts:
                 continue
