@@ -93,7 +93,7 @@ def _display_len(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, Decimal):
-        return len(format(value, "f")) + 1
+        return len(xlsx_raw.decimal_text(value)) + 1
     return cell_len(str(value))
 
 
@@ -379,8 +379,8 @@ def _indicator_sheet(rows_in: Sequence[IndicatorRow]) -> xlsx_raw.Sheet:
     rows = [
         [
             r.unit,
-            *(r.values.get(n) for n in value_names),
-            *(r.rates.get(n) for n in rate_names),
+            *map(r.values.get, value_names),
+            *map(r.rates.get, rate_names),
             r.file or None,
             r.sheet or None,
             r.row or None,

@@ -9,7 +9,8 @@ What the writer guarantees, whatever text it is given:
 
 - a text cell is always ``t="inlineStr"``: no ``<f>`` (formula) element is ever written, and a
   caller marks text a spreadsheet would read as a formula with a quote-prefix style;
-- text is XML-escaped, and characters XML 1.0 cannot carry are removed;
+- text is XML-escaped, and characters XML 1.0 cannot carry are removed (``Text`` for cells,
+  ``_encode`` for the other parts);
 - the output depends only on the input: fixed document dates, fixed zip timestamps and modes, so
   reruns are byte-identical.
 """
@@ -171,7 +172,8 @@ class Text:
     """A text cell's content and whether it must carry the quote prefix.
 
     The XML is made once here, so a text repeated down a column (a tier label, a unit name on
-    each of its item rows) is escaped once, not once per cell."""
+    each of its item rows) is escaped and cleaned once, not once per cell. Cleaning here rather
+    than in the worksheet's whole XML scans the distinct texts only, a few per cent of it."""
 
     __slots__ = ("quoted", "tail")
 
@@ -182,8 +184,12 @@ class Text:
             self.tail = "/>"
         else:
             # Leading or trailing spaces and line breaks survive only with xml:space="preserve".
+            # Decided before the cleaning below, as it always was (\x1c–\x1f strip as spaces).
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            self.tail = f' t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+            xml = escape(text)
+            if not text.isprintable():  # a check in C: all that _NOT_XML removes is unprintable
+                xml = _NOT_XML.sub("", xml)
+            self.tail = f' t="inlineStr"><is><t{space}>{xml}</t></is></c>'
         self.quoted = quoted
 
 
@@ -194,8 +200,9 @@ class Text:
 def escape(text: str) -> str:
     """Text as XML character data (and attribute values: quotes are escaped too). CR becomes a
     character reference because a parser would otherwise turn it into LF. Characters XML cannot
-    carry at all are removed later, from whole chunks (``_encode``): one scan instead of one per
-    cell."""
+    carry at all are removed apart (``Text``, ``_encode``)."""
+    if not ("&" in text or "<" in text or ">" in text or '"' in text or "\r" in text):
+        return text  # the usual case: five scans cost half of five replace calls
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -203,6 +210,13 @@ def escape(text: str) -> str:
         .replace('"', "&quot;")
         .replace("\r", "&#13;")
     )
+
+
+def decimal_text(value: Decimal) -> str:
+    """``format(value, "f")``: a Decimal's exact digits, no exponent, nothing rounded on the
+    way. ``str()`` gives the same unless it writes an exponent, and is four times faster."""
+    text = str(value)
+    return format(value, "f") if "E" in text or "e" in text else text  # e: capitals=0
 
 
 def column_letter(index: int) -> str:
@@ -219,12 +233,12 @@ def _style(index: int) -> str:
     return f' s="{index}"' if index else ""
 
 
-def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
-    """The rows as XML, one string per row.
+def _rows_xml(sheet: Sheet, letters: Sequence[str], made: dict[str, Text]) -> Iterator[str]:
+    """The rows as XML, one string per row. ``made``: the text cells ``sheet.text`` has made,
+    kept for the workbook's other sheets with the same ``text`` (a unit's name is in three).
 
     This loop runs once per cell (about a million for a large batch), hence one flat loop with
-    each column's style attributes worked out beforehand, and a cache of the text cells: most
-    texts repeat down a column (labels, a unit's name on each of its item rows)."""
+    each column's pieces of XML worked out beforehand and its text cells cached."""
     h = sheet.header_row
     for r, line in enumerate(sheet.preamble, start=1):
         look = TITLE if r == 1 else NOTE
@@ -235,38 +249,51 @@ def _rows_xml(sheet: Sheet, letters: Sequence[str]) -> Iterator[str]:
         for letter, text in zip(letters, sheet.headers, strict=True)
     )
     yield f'<row r="{h}">{header}</row>'
-    # per column: letter, number style, text style, quote-prefixed text style
-    specs = [
+    # Per column: a cell's opening up to its row number, the rest of a number cell's opening,
+    # the text styles, and the column's text cells by text (the XML after the row number): most
+    # texts repeat down a column (labels, a unit's name on each of its item rows).
+    specs: list[tuple[str, str, str, str, dict[str, str]]] = [
         (
-            letter,
-            _style(c.number_style),
-            _style(WRAP if c.wrap else DEFAULT),
-            _style(WRAP_QUOTED if c.wrap else QUOTED),
+            f'<c r="{letter}',
+            f'"{_style(c.number_style)}><v>',
+            f'"{_style(WRAP if c.wrap else DEFAULT)}',
+            f'"{_style(WRAP_QUOTED if c.wrap else QUOTED)}',
+            {},
         )
         for letter, c in zip(letters, sheet.columns, strict=True)
     ]
-    texts: dict[str, Text] = {}
+    make_text = sheet.text
     for r, row in enumerate(sheet.rows, start=h + 1):
-        cells = []
-        for (letter, number_style, text_style, quoted_style), value in zip(specs, row, strict=True):
+        n = str(r)  # once per row, not in each cell
+        cells = [f'<row r="{n}">']
+        for (opening, number_open, text_style, quoted_style, texts), value in zip(
+            specs, row, strict=True
+        ):
             if value is None:
                 continue
-            kind = type(value)
-            # format(…, "f"): a Decimal's exact digits, no exponent, nothing rounded on the way.
-            # NaN and infinities are no spreadsheet number: they go to the text branch.
-            if kind is int or (kind is Decimal and value.is_finite()):
-                number = format(value, "f") if kind is Decimal else str(value)
-                cells.append(f'<c r="{letter}{r}"{number_style}><v>{number}</v></c>')
-                continue
+            kind = type(value)  # str first: the most frequent kind
             if kind is str:
-                cell = texts.get(value)
-                if cell is None:
-                    cell = texts[value] = sheet.text(value)
+                tail = texts.get(value)
+                if tail is None:
+                    cell = made.get(value)
+                    if cell is None:
+                        cell = made[value] = make_text(value)
+                    tail = texts[value] = (quoted_style if cell.quoted else text_style) + cell.tail
+                cells.append(f"{opening}{n}{tail}")
+            # NaN and infinities are no spreadsheet number: they go to the text branch.
+            elif kind is Decimal and value.is_finite():
+                number = str(value)  # decimal_text, inline: the call would cost more than it
+                if "E" in number or "e" in number:
+                    number = format(value, "f")
+                cells.append(f"{opening}{n}{number_open}{number}</v></c>")
+            elif kind is int:
+                cells.append(f"{opening}{n}{number_open}{value}</v></c>")
             else:
-                cell = sheet.text(value)
-            style = quoted_style if cell.quoted else text_style
-            cells.append(f'<c r="{letter}{r}"{style}{cell.tail}')
-        yield f'<row r="{r}">{"".join(cells)}</row>'
+                cell = make_text(value)
+                style = quoted_style if cell.quoted else text_style
+                cells.append(f"{opening}{n}{style}{cell.tail}")
+        cells.append("</row>")
+        yield "".join(cells)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +324,7 @@ def _page_xml(sheet: Sheet) -> str:
     return xml
 
 
-def _sheet_xml(sheet: Sheet, *, has_drawing: bool) -> Iterator[str]:
+def _sheet_xml(sheet: Sheet, made: dict[str, Text], *, has_drawing: bool) -> Iterator[str]:
     letters = [column_letter(i) for i in range(len(sheet.columns))]
     h = sheet.header_row
     ref = f"A{h}:{letters[-1]}{sheet.last_row}"
@@ -319,7 +346,7 @@ def _sheet_xml(sheet: Sheet, *, has_drawing: bool) -> Iterator[str]:
         f"<sheetViews>{view}</sheetViews>"
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
     )
-    yield from _rows_xml(sheet, letters)
+    yield from _rows_xml(sheet, letters, made)
     tail = "</sheetData>"
     if sheet.table:
         tail += f'<autoFilter ref="{ref}"/>'
@@ -525,6 +552,12 @@ def _encode(xml: str) -> bytes:
     return _NOT_XML.sub("", xml).encode("utf-8")
 
 
+def _encode_sheet(xml: str) -> bytes:
+    # A worksheet's text is all in its cells, made by ``Text``, which has removed what XML
+    # cannot carry; the rest is markup and numbers: no need to scan its tens of MB again.
+    return xml.encode("utf-8")
+
+
 def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) -> None:
     info = _entry(name)
     # ZipInfo's level: ``_compresslevel`` until Python 3.12, ``compress_level`` from 3.13.
@@ -536,9 +569,9 @@ def _write_stream(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) ->
         for chunk in chunks:
             pending.append(chunk)
             if len(pending) >= _ROWS_PER_CHUNK:
-                out.write(_encode("".join(pending)))
+                out.write(_encode_sheet("".join(pending)))
                 pending.clear()
-        out.write(_encode("".join(pending)))
+        out.write(_encode_sheet("".join(pending)))
 
 
 def write_workbook(
@@ -576,11 +609,12 @@ def write_workbook(
         )
         put("xl/styles.xml", STYLES_XML)
         drawing = chart_no = 0
+        made: dict[Callable[[Any], Text], dict[str, Text]] = {}  # text cells, by sheet.text
         for i, sheet in enumerate(sheets, start=1):
             _write_stream(
                 archive,
                 f"xl/worksheets/sheet{i}.xml",
-                _sheet_xml(sheet, has_drawing=bool(sheet.charts)),
+                _sheet_xml(sheet, made.setdefault(sheet.text, {}), has_drawing=bool(sheet.charts)),
             )
             if not sheet.charts:
                 continue
