@@ -541,19 +541,51 @@ def table_pieces(
     """``table_xml``'s text piece by piece (a row at a time: a province's ranking table is
     megabytes). ``namespace``: the ``w`` namespace declared on the table (to parse it on its
     own)."""
+    layout = _layout(tuple(headers), tuple(widths_mm), aligns, namespace)
+    yield layout.head
+    opens, kept = layout.opens, layout.rows
+    for values in rows:
+        key = tuple(values)
+        row = kept.get(key)
+        if row is None:
+            row = _row_xml(values, opens, "<w:cantSplit/>")
+            if len(kept) < _ROWS and len(row) + sum(map(len, key)) <= _ROW_LEN:
+                kept[key] = row
+        yield row
+    yield "</w:tbl>"
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What every table of the same headers, widths and alignments shares, made once (the
+    annex has a table per unit, 10,000 in a province)."""
+
+    head: str  # the table's properties, grid and header row
+    opens: tuple[str, ...]  # each data column's cell up to its text (``_cell_open``)
+    # Data rows written, by their texts: the annex's rows recur from unit to unit (the same
+    # item, maximum, scores and source; a province's 60,000 rows are 3,000 distinct ones).
+    rows: dict[tuple[str, ...], str]
+
+
+# Rows kept per layout, and the most characters of a row and its texts together: at most 12 MB
+# a layout whatever the texts (a province's annex keeps 3 MB); a writer uses a handful of layouts.
+_ROWS, _ROW_LEN = 1024, 3000
+
+
+@functools.lru_cache(maxsize=8)
+def _layout(
+    headers: tuple[str, ...], widths_mm: tuple[float, ...], aligns: str, namespace: bool
+) -> _Layout:
     widths = [_twips(w) for w in widths_mm]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     heads = [_cell_open(w, CELL_HEAD, "center") for w in widths]
-    opens = [_cell_open(w, CELL, _JC[a]) for w, a in zip(widths, aligns, strict=True)]
+    opens = tuple(_cell_open(w, CELL, _JC[a]) for w, a in zip(widths, aligns, strict=True))
     decl = f" {nsdecls('w')}" if namespace else ""
-    yield (
+    head = (
         f'<w:tbl{decl}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         f'<w:jc w:val="center"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-    )
-    yield _row_xml(headers, heads, "<w:cantSplit/><w:tblHeader/>")
-    for values in rows:
-        yield _row_xml(values, opens, "<w:cantSplit/>")
-    yield "</w:tbl>"
+    ) + _row_xml(headers, heads, "<w:cantSplit/><w:tblHeader/>")
+    return _Layout(head, opens, {})
 
 
 def add_table(

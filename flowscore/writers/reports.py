@@ -13,6 +13,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -386,14 +387,18 @@ def lost_items(result: BatchResult) -> list[_Lost]:
             if it.verified is None:
                 continue
             g.verified += 1
-            if it.lost > 0:
-                g.lost += it.lost
-                g.losers.append((it.lost, u.unit))
+            lost = it.lost  # a property that computes a Decimal: once per item, not three times
+            if lost > 0:
+                g.lost += lost
+                g.losers.append((lost, u.unit))
     rows = [groups[k] for k in order if groups[k].lost > 0]
     index = {id(g): i for i, g in enumerate(rows)}
     rows.sort(key=lambda g: (-g.lost, -len(g.losers), index[id(g)]))
     for g in rows:
-        g.losers.sort(key=lambda x: (-x[0], x[1]))
+        # Most points first, then by unit: two stable sorts, without a key tuple and a negated
+        # Decimal for each of a province's losers.
+        g.losers.sort(key=itemgetter(1))
+        g.losers.sort(key=itemgetter(0), reverse=True)
     return rows
 
 
