@@ -27,6 +27,25 @@ def _read(sample: str):
     return scheme, read_listing(list_folder(SAMPLES / sample), scheme)
 
 
+def _unit_inputs_of(scheme, inputs):
+    """Every unit's ``UnitInputs``, as ``score`` makes them (through its own code path)."""
+    from flowscore.scoring import batch
+
+    made = []
+    real = batch.unit_inputs
+
+    def spy(b, unit):
+        made.append(real(b, unit))
+        return made[-1]
+
+    batch.unit_inputs = spy
+    try:
+        score(scheme, inputs)
+    finally:
+        batch.unit_inputs = real
+    return made
+
+
 def _same(a, b) -> None:
     assert repr(a.units) == repr(b.units)
     assert a.report.in_order() == b.report.in_order()
@@ -83,13 +102,21 @@ def test_a_unit_whose_worker_died_is_scored_here(always, monkeypatch):
     assert lost == [2]
 
 
-def test_the_memo_keeps_what_workers_scored(always, tmp_path, monkeypatch):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_the_memo_keeps_what_workers_scored(always, tmp_path, monkeypatch, method):
+    """On a first run (an empty memo) the workers make the units' keys too: a rerun scored
+    here takes every unit under the key it makes itself."""
     monkeypatch.setenv("FLOWSCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FLOWSCORE_START_METHOD", method)
     folder = SAMPLES / "province-2013"
     scheme, inputs = _read("province-2013")
     first = sm.ScoreMemo.open(folder, scheme)
     assert first is not None
     plain = score(scheme, inputs, memo=first, jobs=2)
+    # kept as the workers packed them: nothing left to pack when saved
+    assert first.scored == [] and len(first.fresh) == len(scheme.units) and first.changed
+    keys_here = {first.key(x) for x in _unit_inputs_of(scheme, inputs)}
+    assert set(first.fresh) == keys_here  # the workers' keys are this process's
     first.save()
     again = sm.ScoreMemo.open(folder, scheme)
     assert again is not None

@@ -231,33 +231,61 @@ def _score_units(b: _Batch, report: Report, memo: ScoreMemo | None, jobs: int) -
 
     units = b.scheme.units
     done: list[tuple[UnitResult, Sequence[Finding]] | None] = [None] * len(units)
-    keys: list[bytes] = []
-    if memo is not None:
+    packed: dict[int, Any] = {}  # unit index → its result as a worker packed it (for the memo)
+    keys: dict[int, bytes] = {}  # unit index → its memo key
+    # each unit's inputs, made once: for its key, then for whoever scores it
+    made: list[UnitInputs | None] = [None] * len(units)
+
+    def inputs_of(i: int) -> UnitInputs:
+        x = made[i]
+        if x is None:
+            x = made[i] = unit_inputs(b, units[i])
+        return x
+
+    if memo is not None and memo.entries:  # (an empty memo has nothing to take)
         for i, unit in enumerate(units):
             sheet = b.scheme.sheet(unit.sheet)
-            keys.append(memo.key(unit_inputs(b, unit)))
+            keys[i] = memo.key(inputs_of(i))
             done[i] = memo.take(keys[i], _unit_head(unit, b.scheme.tier(unit.tier), sheet), sheet)
+            if done[i] is not None:
+                made[i] = None  # taken: not scored
     taken = {i for i, got in enumerate(done) if got is not None}
     todo = [i for i in range(len(units)) if i not in taken]
     if spread.worth_it(jobs, len(todo)):
-        xs = [unit_inputs(b, units[i]) for i in todo]
-        got = spread.score_elsewhere(b.scheme, xs, jobs=jobs, codec=memo.codec if memo else None)
+        xs = [inputs_of(i) for i in todo]
+        got = spread.score_elsewhere(
+            b.scheme,
+            xs,
+            jobs=jobs,
+            codec=memo.codec if memo else None,
+            salt=memo.salt if memo is not None and not keys else None,
+        )
         for i, elsewhere in zip(todo, got, strict=True):
-            done[i] = elsewhere  # None: not packable, scored here
+            if elsewhere is not None:  # else not packable: scored here
+                done[i] = elsewhere[:2]
+                packed[i] = elsewhere[2]
+                if elsewhere[3] is not None:
+                    keys[i] = elsewhere[3]
         del xs
     results = []
-    for i, unit in enumerate(units):
+    for i in range(len(units)):
         one = done[i]
         if one is None and memo is None:
-            results.append(_score_unit(b, unit_inputs(b, unit), report))
+            results.append(_score_unit(b, inputs_of(i), report))
+            made[i] = None
             continue
         if one is None:
             own = Report()
-            one = (_score_unit(b, unit_inputs(b, unit), own), own.in_order())
+            one = (_score_unit(b, inputs_of(i), own), own.in_order())
         report.extend(one[1])
         results.append(one[0])
         if memo is not None and i not in taken:
-            memo.keep(keys[i], one[0], b.scheme.sheet(unit.sheet), one[1])
+            key = keys[i] if i in keys else memo.key(inputs_of(i))
+            if i in packed:
+                memo.keep_packed(key, packed[i])
+            else:
+                memo.keep(key, one[0], b.scheme.sheet(units[i].sheet), one[1])
+        made[i] = None  # let go of once scored (its sheet's records)
     return results
 
 

@@ -220,6 +220,7 @@ class ScoreMemo:
     entries: dict[bytes, Packed] = field(default_factory=dict)
     fresh: dict[bytes, Packed] = field(default_factory=dict)
     hits: int = 0  # units this run took from the memo
+    changed: bool = False  # a result was kept packed (``keep_packed``)
     scored: list[tuple[bytes, UnitResult, Sheet, Sequence[Finding]]] = field(default_factory=list)
     codec: _Codec = field(default_factory=_Codec)
 
@@ -249,8 +250,7 @@ class ScoreMemo:
     def key(self, inputs: object) -> bytes:
         """A unit's key: its ``UnitInputs``' ``repr`` hashed with the salt (so an entry can
         only ever be taken under the code and rubric it was made with)."""
-        text = repr(inputs).encode("utf-8", "surrogateescape")
-        return hashlib.blake2b(text, digest_size=20, key=self.salt).digest()
+        return key_of(self.salt, inputs)
 
     def take(
         self, key: bytes, head: dict[str, Any], sheet: Sheet
@@ -268,6 +268,12 @@ class ScoreMemo:
         self.hits += 1
         return got
 
+    def keep_packed(self, key: bytes, packed: Packed) -> None:
+        """Keep a unit's result already packed by this code (a scoring worker's,
+        ``scoring.spread``): as ``keep`` would have packed it, without packing it again."""
+        self.fresh[key] = packed
+        self.changed = True
+
     def keep(
         self, key: bytes, result: UnitResult, sheet: Sheet, findings: Sequence[Finding]
     ) -> None:
@@ -281,7 +287,7 @@ class ScoreMemo:
         ~15 MB for 10,000 units would otherwise stay in this process's heap, between the
         results, while the outputs are written."""
         try:
-            if self.scored or len(self.fresh) != len(self.entries):
+            if self.scored or self.changed or len(self.fresh) != len(self.entries):
                 from flowscore.parallel import Forked, can_fork
 
                 if can_fork() and len(self.scored) >= FORK_FROM:
@@ -298,6 +304,7 @@ class ScoreMemo:
             pass
         finally:
             self.entries, self.fresh, self.codec, self.scored = {}, {}, _Codec(), []
+            self.changed = False
 
     def _save(self) -> None:
         for key, result, sheet, findings in self.scored:
@@ -305,6 +312,13 @@ class ScoreMemo:
             if packed is not None:
                 self.fresh[key] = packed
         save_signed(self.root, self.path, (self.salt, self.folder, self.fresh))
+
+
+def key_of(salt: bytes, inputs: object) -> bytes:
+    """``ScoreMemo.key`` for the memo of ``salt``, wherever the unit is scored (a scoring
+    worker makes its units' keys when the memo has nothing to take: ``scoring.spread``)."""
+    text = repr(inputs).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=20, key=salt).digest()
 
 
 def _sound(got: Any, salt: bytes, folder: str) -> bool:

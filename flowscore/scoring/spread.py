@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from flowscore.results import UnitResult
     from flowscore.rubric.model import Scheme
     from flowscore.scoring.batch import Basis, UnitInputs
-    from flowscore.scoring.memo import _Codec
+    from flowscore.scoring.memo import Packed, _Codec
 
 # Units to score before workers pay: a forked pool starts in ~25 ms and scoring a unit costs
 # ~0.6 ms, so from ~1,000 units two workers save a quarter of a second or more; a spawned
@@ -44,10 +44,19 @@ def worth_it(jobs: int, units: int) -> bool:
 
 
 def score_elsewhere(
-    scheme: Scheme, xs: list[UnitInputs], *, jobs: int, codec: _Codec | None = None
-) -> Iterator[tuple[UnitResult, list[Finding]] | None]:
+    scheme: Scheme,
+    xs: list[UnitInputs],
+    *,
+    jobs: int,
+    codec: _Codec | None = None,
+    salt: bytes | None = None,
+) -> Iterator[tuple[UnitResult, list[Finding], Packed, bytes | None] | None]:
     """Each unit's result and findings, scored by workers, in the order of ``xs`` (None: to be
-    scored by the caller). ``codec`` unpacks them (the memo's, so its Decimals are shared)."""
+    scored by the caller), with the packed form they came in (what the score memo keeps of
+    them: it need not pack them again) and, given the memo's ``salt``, the unit's memo key
+    (``memo.key_of``, made by the worker: on a first run nothing is taken from the memo, so
+    the keys need not be made before scoring). ``codec`` unpacks them (the memo's, so its
+    Decimals are shared)."""
     from flowscore.parallel import map_batches, start_method
     from flowscore.scoring.batch import _unit_head
     from flowscore.scoring.memo import _Codec
@@ -59,18 +68,20 @@ def score_elsewhere(
         list(range(len(xs))) if inherit else list(xs),
         jobs=jobs,
         init=_init,
-        init_arg=(scheme, xs if inherit else None),
+        init_arg=(scheme, xs if inherit else None, salt),
         isolate=True,
         crashed=_crashed,
         role="计分",
     )
-    for x, packed in zip(xs, scored, strict=True):
+    for x, sent in zip(xs, scored, strict=True):
         got = None
-        if packed is not None:
+        if sent is not None and sent[0] is not None:
+            packed, key = sent
             sheet = scheme.sheet(x.unit.sheet)
             head = _unit_head(x.unit, scheme.tier(x.unit.tier), sheet)
             try:
-                got = codec.unpack(packed, head, sheet)
+                result, findings = codec.unpack(packed, head, sheet)
+                got = (result, findings, packed, key)
             except Exception:  # pragma: no cover - packed by this very code: scored here then
                 got = None
         yield got
@@ -79,21 +90,24 @@ def score_elsewhere(
 _basis: Basis | None = None
 _inherited: list[UnitInputs] | None = None
 _codec: _Codec | None = None
+_salt: bytes | None = None
 
 
-def _init(arg: tuple[Scheme, list[UnitInputs] | None]) -> None:
-    global _basis, _inherited, _codec
+def _init(arg: tuple[Scheme, list[UnitInputs] | None, bytes | None]) -> None:
+    global _basis, _inherited, _codec, _salt
     from flowscore.scoring.batch import Basis
     from flowscore.scoring.memo import _Codec
 
-    scheme, _inherited = arg
+    scheme, _inherited, _salt = arg
     _basis, _codec = Basis.of(scheme), _Codec()
 
 
 def _score_batch(tasks: list[Any]) -> list[Any]:
-    """Each task's unit scored and packed (None: its result is not one the codec keeps)."""
+    """Each task's unit scored and packed (None: its result is not one the codec keeps), with
+    its memo key when the memo's salt was given."""
     from flowscore.findings import Report
     from flowscore.scoring.batch import _score_unit
+    from flowscore.scoring.memo import key_of
 
     assert _basis is not None and _codec is not None
     out = []
@@ -101,7 +115,8 @@ def _score_batch(tasks: list[Any]) -> list[Any]:
         x = _inherited[task] if isinstance(task, int) and _inherited is not None else task
         own = Report()
         result = _score_unit(_basis, x, own)
-        out.append(_codec.pack(result, _basis.scheme.sheet(x.unit.sheet), own.in_order()))
+        packed = _codec.pack(result, _basis.scheme.sheet(x.unit.sheet), own.in_order())
+        out.append((packed, key_of(_salt, x) if _salt is not None else None))
     return out
 
 
