@@ -231,7 +231,6 @@ def _score_units(b: _Batch, report: Report, memo: ScoreMemo | None, jobs: int) -
 
     units = b.scheme.units
     done: list[tuple[UnitResult, Sequence[Finding]] | None] = [None] * len(units)
-    packed: dict[int, Any] = {}  # unit index → its result as a worker packed it (for the memo)
     keys: dict[int, bytes] = {}  # unit index → its memo key
     # each unit's inputs, made once: for its key, then for whoever scores it
     made: list[UnitInputs | None] = [None] * len(units)
@@ -263,9 +262,8 @@ def _score_units(b: _Batch, report: Report, memo: ScoreMemo | None, jobs: int) -
         for i, elsewhere in zip(todo, got, strict=True):
             if elsewhere is not None:  # else not packable: scored here
                 done[i] = elsewhere[:2]
-                packed[i] = elsewhere[2]
-                if elsewhere[3] is not None:
-                    keys[i] = elsewhere[3]
+                if elsewhere[2] is not None:
+                    keys[i] = elsewhere[2]
         del xs
     results = []
     for i in range(len(units)):
@@ -280,11 +278,10 @@ def _score_units(b: _Batch, report: Report, memo: ScoreMemo | None, jobs: int) -
         report.extend(one[1])
         results.append(one[0])
         if memo is not None and i not in taken:
+            # packed again when saved, not kept as the worker packed it: 10,000 units' packed
+            # results held here until then would raise the run's peak memory by ~14 MB
             key = keys[i] if i in keys else memo.key(inputs_of(i))
-            if i in packed:
-                memo.keep_packed(key, packed[i])
-            else:
-                memo.keep(key, one[0], b.scheme.sheet(units[i].sheet), one[1])
+            memo.keep(key, one[0], b.scheme.sheet(units[i].sheet), one[1])
         made[i] = None  # let go of once scored (its sheet's records)
     return results
 

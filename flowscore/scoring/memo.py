@@ -220,7 +220,6 @@ class ScoreMemo:
     entries: dict[bytes, Packed] = field(default_factory=dict)
     fresh: dict[bytes, Packed] = field(default_factory=dict)
     hits: int = 0  # units this run took from the memo
-    changed: bool = False  # a result was kept packed (``keep_packed``)
     scored: list[tuple[bytes, UnitResult, Sheet, Sequence[Finding]]] = field(default_factory=list)
     codec: _Codec = field(default_factory=_Codec)
 
@@ -268,12 +267,6 @@ class ScoreMemo:
         self.hits += 1
         return got
 
-    def keep_packed(self, key: bytes, packed: Packed) -> None:
-        """Keep a unit's result already packed by this code (a scoring worker's,
-        ``scoring.spread``): as ``keep`` would have packed it, without packing it again."""
-        self.fresh[key] = packed
-        self.changed = True
-
     def keep(
         self, key: bytes, result: UnitResult, sheet: Sheet, findings: Sequence[Finding]
     ) -> None:
@@ -287,7 +280,7 @@ class ScoreMemo:
         ~15 MB for 10,000 units would otherwise stay in this process's heap, between the
         results, while the outputs are written."""
         try:
-            if self.scored or self.changed or len(self.fresh) != len(self.entries):
+            if self.scored or len(self.fresh) != len(self.entries):
                 from flowscore.parallel import Forked, can_fork
 
                 if can_fork() and len(self.scored) >= FORK_FROM:
@@ -304,7 +297,6 @@ class ScoreMemo:
             pass
         finally:
             self.entries, self.fresh, self.codec, self.scored = {}, {}, _Codec(), []
-            self.changed = False
 
     def _save(self) -> None:
         for key, result, sheet, findings in self.scored:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from flowscore.results import UnitResult
     from flowscore.rubric.model import Scheme
     from flowscore.scoring.batch import Basis, UnitInputs
-    from flowscore.scoring.memo import Packed, _Codec
+    from flowscore.scoring.memo import _Codec
 
 # Units to score before workers pay: a forked pool starts in ~25 ms and scoring a unit costs
 # ~0.6 ms, so from ~1,000 units two workers save a quarter of a second or more; a spawned
@@ -50,10 +50,9 @@ def score_elsewhere(
     jobs: int,
     codec: _Codec | None = None,
     salt: bytes | None = None,
-) -> Iterator[tuple[UnitResult, list[Finding], Packed, bytes | None] | None]:
+) -> Iterator[tuple[UnitResult, list[Finding], bytes | None] | None]:
     """Each unit's result and findings, scored by workers, in the order of ``xs`` (None: to be
-    scored by the caller), with the packed form they came in (what the score memo keeps of
-    them: it need not pack them again) and, given the memo's ``salt``, the unit's memo key
+    scored by the caller), and, given the memo's ``salt``, the unit's memo key
     (``memo.key_of``, made by the worker: on a first run nothing is taken from the memo, so
     the keys need not be made before scoring). ``codec`` unpacks them (the memo's, so its
     Decimals are shared)."""
@@ -81,7 +80,7 @@ def score_elsewhere(
             head = _unit_head(x.unit, scheme.tier(x.unit.tier), sheet)
             try:
                 result, findings = codec.unpack(packed, head, sheet)
-                got = (result, findings, packed, key)
+                got = (result, findings, key)
             except Exception:  # pragma: no cover - packed by this very code: scored here then
                 got = None
         yield got
