@@ -278,8 +278,8 @@ def _score_units(b: _Batch, report: Report, memo: ScoreMemo | None, jobs: int) -
         report.extend(one[1])
         results.append(one[0])
         if memo is not None and i not in taken:
-            # packed again when saved, not kept as the worker packed it: 10,000 units' packed
-            # results held here until then would raise the run's peak memory by ~14 MB
+            # packed when saved, not kept as a worker packed it: holding 10,000 units' packed
+            # results until then raised a first run's peak memory by ~14 MB
             key = keys[i] if i in keys else memo.key(inputs_of(i))
             memo.keep(key, one[0], b.scheme.sheet(units[i].sheet), one[1])
         made[i] = None  # let go of once scored (its sheet's records)
