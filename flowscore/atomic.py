@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -79,6 +80,29 @@ def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
                 f"新的结果已写入 {final}，但无法删除旧结果（已移到 {old}）",
                 hint="请手动删除该文件夹",
             )
+
+
+def remove_leftovers(final: Path) -> list[Path]:
+    """Remove what runs killed outright (a power cut, a console window closed, 结束任务) left
+    beside the output folder ``final``: the folder being built (``.<name>.<8 letters>.tmp``)
+    and an old one moved aside (``.<name>.<8 letters>.old``). A Ctrl-C or a stop cleans up
+    after itself; a killed process cannot, and on Windows these folders are not hidden.
+
+    Only for a caller holding ``final``'s output lock (``outlock``): no other run is building
+    ``final`` then, so every such folder is a leftover. ``mkdtemp``'s eight letters hold no
+    dot, so the folders of another output (``结果.2019`` beside ``结果``) never match. Returns
+    what it removed."""
+    pattern = re.compile(re.escape(f".{final.name}.") + r"[a-z0-9_]{8}\.(?:tmp|old)")
+    removed = []
+    try:
+        entries = list(os.scandir(final.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            _remove(Path(entry.path))
+            removed.append(Path(entry.path))
+    return removed
 
 
 def _remove(folder: Path) -> None:

@@ -116,3 +116,29 @@ def test_bench_smoke(tmp_path):
             for method in ("fork", "spawn"):
                 assert programs >= {bench.paired(program, method)}
         assert "spawn 不超过 fork 的 1.5 倍（交替测）" in text
+
+
+def test_phases_of_a_real_run(province):
+    """``bench_phases.py`` runs the command line's compute (worker processes and all) and says
+    where the time went; the phases and the CPU needed for the goal are on its table."""
+    import subprocess
+
+    got = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_phases.py"), str(province), "--floor", "9"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert got.returncode == 0, got.stderr
+    lines = got.stdout.splitlines()
+    rows = [line.split(" | ")[0].lstrip("| ") for line in lines if line.startswith("| ")]
+    assert rows[1:] == [
+        "读取",
+        "计分",
+        "保存计分缓存",
+        "写出",
+        "其余（启动、列出文件、细则、汇总）",
+        "**合计**",
+    ]
+    assert lines[-1].startswith("下限 9.00 秒的 5 倍是 45.00 秒") and "已在其内" in lines[-1]
+    assert "单位" in got.stderr  # flowscore's own summary went to stderr, not into the table

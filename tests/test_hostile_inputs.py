@@ -553,3 +553,30 @@ def test_a_stop_dropped_by_a_finalizer_is_raised_again(tmp_path):
     assert got.stdout.split("\n")[:2] == ["still running", "stopped 130"]
     assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL as POSIX sends it")
+def test_a_run_killed_outright_leaves_nothing_after_the_next(tmp_path):
+    """A killed run (power cut, console window closed) cannot clean up: its half-built folder
+    stays beside the outputs. The next run writing there removes it, and what an earlier one
+    moved aside, but never the folders of another output (``out.2019``)."""
+    out = tmp_path / "out"
+    sample = ROOT / "sample_data" / "haishu-2019"
+    args = ["compute", str(sample), "-r", RUBRIC, "--out", str(out), "-q", "--force"]
+    p = subprocess.Popen(
+        [*FLOWSCORE, *args, "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.glob(".out.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    p.kill()
+    p.wait(timeout=20)
+    # As the kill left them, had it come a moment later (the run above may have finished):
+    (tmp_path / ".out.k1lled_0.tmp").mkdir()  # a folder being built
+    (tmp_path / ".out.k1lled_0.old").mkdir()  # an old folder moved aside
+    others = [tmp_path / ".out.2019.abcd1234.tmp", tmp_path / ".out.abcd1234.tmp.bak"]
+    for other in others:
+        other.mkdir()
+    assert run(args).returncode in (0, 1)
+    assert sorted(x.name for x in tmp_path.iterdir()) == sorted(["out", *(o.name for o in others)])
+    assert (out / "results.json").is_file()

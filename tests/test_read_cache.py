@@ -475,3 +475,20 @@ def test_two_runs_at_once(cache_dir, tmp_path):
 def test_no_cache_option_is_chinese():
     got = CliRunner().invoke(app, ["compute", "--help"])
     assert "--no-cache" in got.output and "读取缓存" in got.output
+
+
+def test_temporary_files_of_killed_runs_are_removed_once_stale(cache_dir, tmp_path):
+    """A run killed outright while saving leaves its ``.cache-*.tmp``; the next save removes
+    it once it is an hour old, and never a fresh one (another folder's run may be writing it)."""
+    folder = _good(tmp_path)
+    _text(folder, cache=True)
+    stale, fresh = cache_dir / ".cache-killed01.tmp", cache_dir / ".cache-writing.tmp"
+    for p in (stale, fresh):
+        p.write_bytes(b"half a cache file")
+    hour_ago = time.time() - rc.STALE_TEMPORARY - 60
+    os.utime(stale, (hour_ago, hour_ago))
+    other = cache_dir / "keep-me.tmp"  # not the cache's own kind of name
+    other.write_bytes(b"x")
+    os.utime(other, (hour_ago, hour_ago))
+    assert rc.save_signed(cache_dir, cache_dir / "probe-0.bin", [1, 2, 3], keep=None)
+    assert not stale.exists() and fresh.exists() and other.exists()

@@ -276,6 +276,7 @@ def save_signed(
         tmp = None
         if keep is not None:
             _prune(root, path.name.rsplit("-", 1)[0], keep)
+        _remove_stale_temporaries(root, time.time())
         return True
     except OSError:
         return False
@@ -283,6 +284,22 @@ def save_signed(
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+# A cache file (at most ``MAX_BYTES``) is written in seconds at most; a temporary file an
+# hour old was left by a run killed outright (its own failures remove theirs, above).
+STALE_TEMPORARY = 3600.0
+
+
+def _remove_stale_temporaries(root: Path, now: float) -> None:
+    """Remove ``.cache-*.tmp`` files older than ``STALE_TEMPORARY`` seconds: other runs (other
+    folders share the cache folder) may be writing theirs right now, so age decides."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            if entry.name.startswith(".cache-") and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < now - STALE_TEMPORARY:
+                        os.unlink(entry.path)
 
 
 def _prune(root: Path, prefix: str, keep: int) -> None:

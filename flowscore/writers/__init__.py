@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flowscore.atomic import replace_dir_atomic
+from flowscore.atomic import remove_leftovers, replace_dir_atomic
 from flowscore.errors import OutputError
 from flowscore.results import BatchResult
 from flowscore.writers.registry import OUTPUTS, Choices, Output, known_names, pdf_name
@@ -272,6 +272,7 @@ def write_outputs(
         with output_lock(out_dir):
             check_out_dir(out_dir, force=force)
             final = out_dir.resolve()
+            remove_leftovers(final)
             replace_dir_atomic(out_dir, fill)
     except OSError as exc:
         raise output_error(out_dir, exc) from exc
