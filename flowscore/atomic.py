@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +24,13 @@ def _umask() -> int:
     return mask
 
 
+# mkdtemp's and mkstemp's random part: eight of [a-z0-9_], never a dot (``tempfile``)
+RANDOM = r"[a-z0-9_]{8}"
+# Every file flowscore writes is done within seconds; a temporary one an hour old was left by a
+# run killed outright (a failure or a stop removes its own).
+STALE_AFTER = 3600.0
+
+
 def write_file_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +45,27 @@ def write_file_atomic(path: Path, write: Callable[[Path], None]) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def temporaries_of(names: list[str]) -> re.Pattern[str]:
+    """The names ``write_file_atomic`` gives the temporary files of ``names``."""
+    return re.compile(r"\.(?:" + "|".join(map(re.escape, names)) + r")\." + RANDOM + r"\.tmp")
+
+
+def remove_stale(folder: Path, name: re.Pattern[str], *, now: float | None = None) -> None:
+    """Remove the files in ``folder`` named ``name`` (the whole name) that are older than
+    ``STALE_AFTER``: what runs killed outright left. Age decides, for another run may be
+    writing one right now. Best effort: what cannot be removed stays."""
+    limit = (time.time() if now is None else now) - STALE_AFTER
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if name.fullmatch(entry.name):
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
 
 
 def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
@@ -92,7 +122,7 @@ def remove_leftovers(final: Path) -> list[Path]:
     ``final`` then, so every such folder is a leftover. ``mkdtemp``'s eight letters hold no
     dot, so the folders of another output (``结果.2019`` beside ``结果``) never match. Returns
     what it removed."""
-    pattern = re.compile(re.escape(f".{final.name}.") + r"[a-z0-9_]{8}\.(?:tmp|old)")
+    pattern = re.compile(re.escape(f".{final.name}.") + RANDOM + r"\.(?:tmp|old)")
     removed = []
     try:
         entries = list(os.scandir(final.parent))

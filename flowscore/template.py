@@ -84,7 +84,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flowscore.atomic import write_file_atomic
+from flowscore.atomic import remove_stale, temporaries_of, write_file_atomic
 from flowscore.contract import (
     PROP_ASSESSOR,
     PROP_RUBRIC_DIGEST,
@@ -398,6 +398,9 @@ def write_templates(
     for path, wb in books:
         _save(wb, path)
         written.append(path)
+    # What a run killed outright while writing these files left (once: a folder scan)
+    if written:
+        remove_stale(out_dir, temporaries_of([p.name for p in written]))
     return written
 
 

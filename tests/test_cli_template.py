@@ -29,6 +29,26 @@ def test_one_unit(tmp_path):
     assert ws["A3"].value == "镇（乡）街道(盖章)：月湖街道"
 
 
+def test_what_a_killed_run_left_is_removed_once_stale(tmp_path):
+    """A run killed outright while writing a template leaves its temporary file; the next run
+    writing that template removes it once it is an hour old, and nothing else."""
+    import os
+    import time
+
+    from flowscore import atomic
+
+    stale = tmp_path / ".附件1-月湖街道.xlsx.k1lled_0.tmp"
+    fresh = tmp_path / ".附件1-月湖街道.xlsx.writing1.tmp"  # perhaps being written right now
+    others = [tmp_path / ".附件1-南门街道.xlsx.k1lled_0.tmp", tmp_path / ".mine.k1lled_0.tmp"]
+    hour_ago = time.time() - atomic.STALE_AFTER - 60
+    for p in (stale, fresh, *others):
+        p.write_bytes(b"half a workbook")
+        if p is not fresh:
+            os.utime(p, (hour_ago, hour_ago))
+    assert _run("--unit", "月湖街道", "--out", str(tmp_path)).exit_code == 0
+    assert not stale.exists() and fresh.exists() and all(p.exists() for p in others)
+
+
 def test_repeated_unit_and_alias(tmp_path):
     result = _run("-u", "月湖街道", "-u", "海曙区教育局", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output

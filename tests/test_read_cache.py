@@ -480,15 +480,16 @@ def test_no_cache_option_is_chinese():
 def test_temporary_files_of_killed_runs_are_removed_once_stale(cache_dir, tmp_path):
     """A run killed outright while saving leaves its ``.cache-*.tmp``; the next save removes
     it once it is an hour old, and never a fresh one (another folder's run may be writing it)."""
+    from flowscore import atomic
+
     folder = _good(tmp_path)
     _text(folder, cache=True)
-    stale, fresh = cache_dir / ".cache-killed01.tmp", cache_dir / ".cache-writing.tmp"
-    for p in (stale, fresh):
+    stale, fresh = cache_dir / ".cache-k1lled_0.tmp", cache_dir / ".cache-writing1.tmp"
+    other = cache_dir / ".cache-notmkstemp.tmp"  # not the eight letters mkstemp gives
+    for p in (stale, fresh, other):
         p.write_bytes(b"half a cache file")
-    hour_ago = time.time() - rc.STALE_TEMPORARY - 60
-    os.utime(stale, (hour_ago, hour_ago))
-    other = cache_dir / "keep-me.tmp"  # not the cache's own kind of name
-    other.write_bytes(b"x")
-    os.utime(other, (hour_ago, hour_ago))
+    hour_ago = time.time() - atomic.STALE_AFTER - 60
+    for p in (stale, other):
+        os.utime(p, (hour_ago, hour_ago))
     assert rc.save_signed(cache_dir, cache_dir / "probe-0.bin", [1, 2, 3], keep=None)
     assert not stale.exists() and fresh.exists() and other.exists()

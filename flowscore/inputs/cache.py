@@ -50,6 +50,7 @@ import functools
 import hashlib
 import marshal
 import os
+import re
 import stat
 import struct
 import sys
@@ -60,11 +61,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowscore.atomic import RANDOM, remove_stale
+
 MAGIC = b"FSRC"
 FORMAT = 1
 RACY_NS = 3_000_000_000  # 3 s: FAT's 2-second times, with room
 MAX_BYTES = 512 * 1024 * 1024  # a cache file larger than this is ignored (and not written)
 KEEP_PER_FOLDER = 4  # cache files kept for one submissions folder (other rubrics, versions)
+_TEMPORARY = re.compile(r"\.cache-" + RANDOM + r"\.tmp")  # ``save_signed``'s mkstemp
 _HEADER = struct.Struct("<4sH32sQ")  # magic, format, MAC, payload length
 _KEY_BYTES = 32
 
@@ -276,7 +280,7 @@ def save_signed(
         tmp = None
         if keep is not None:
             _prune(root, path.name.rsplit("-", 1)[0], keep)
-        _remove_stale_temporaries(root, time.time())
+        remove_stale(root, _TEMPORARY)  # other folders' runs share the cache folder: by age
         return True
     except OSError:
         return False
@@ -284,22 +288,6 @@ def save_signed(
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-
-
-# A cache file (at most ``MAX_BYTES``) is written in seconds at most; a temporary file an
-# hour old was left by a run killed outright (its own failures remove theirs, above).
-STALE_TEMPORARY = 3600.0
-
-
-def _remove_stale_temporaries(root: Path, now: float) -> None:
-    """Remove ``.cache-*.tmp`` files older than ``STALE_TEMPORARY`` seconds: other runs (other
-    folders share the cache folder) may be writing theirs right now, so age decides."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(root):
-            if entry.name.startswith(".cache-") and entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < now - STALE_TEMPORARY:
-                        os.unlink(entry.path)
 
 
 def _prune(root: Path, prefix: str, keep: int) -> None:
