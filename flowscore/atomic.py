@@ -114,14 +114,16 @@ def replace_dir_atomic(final: Path, fill: Callable[[Path], None]) -> None:
 
 def remove_leftovers(final: Path) -> list[Path]:
     """Remove what runs killed outright (a power cut, a console window closed, 结束任务) left
-    beside the output folder ``final``: the folder being built (``.<name>.<8 letters>.tmp``)
-    and an old one moved aside (``.<name>.<8 letters>.old``). A Ctrl-C or a stop cleans up
-    after itself; a killed process cannot, and on Windows these folders are not hidden.
+    beside the output folder ``final``: a folder being built (``.<name>.<8 letters>.tmp``) and
+    an old one moved aside (``.<name>.<8 letters>.old``). A Ctrl-C or a stop cleans up after
+    itself; a killed process cannot, and on Windows these folders are not hidden.
 
-    Only for a caller holding ``final``'s output lock (``outlock``): no other run is building
-    ``final`` then, so every such folder is a leftover. ``mkdtemp``'s eight letters hold no
-    dot, so the folders of another output (``结果.2019`` beside ``结果``) never match. Returns
-    what it removed."""
+    Only for a caller holding ``final``'s output lock (``outlock``: no other run is building
+    ``final``) and only once its new outputs are in place: a run killed between its two renames
+    leaves no ``final``, the previous results in ``.old`` and the new ones in ``.tmp``, and those
+    must outlive any run that fails before it has put outputs of its own in their place.
+    ``mkdtemp``'s eight letters hold no dot, so the folders of another output (``结果.2019``
+    beside ``结果``) never match. Returns what it removed."""
     pattern = re.compile(re.escape(f".{final.name}.") + RANDOM + r"\.(?:tmp|old)")
     removed = []
     try:
@@ -131,7 +133,8 @@ def remove_leftovers(final: Path) -> list[Path]:
     for entry in entries:
         if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
             _remove(Path(entry.path))
-            removed.append(Path(entry.path))
+            if not os.path.lexists(entry.path):
+                removed.append(Path(entry.path))
     return removed
 
 

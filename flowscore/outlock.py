@@ -24,7 +24,9 @@ _WINDOWS_LOCK_OFFSET = 1 << 20  # Windows locks bytes; lock one far past the hol
 
 
 def lock_path(out_dir: Path) -> Path:
-    out_dir = Path(os.path.abspath(out_dir))
+    """Beside the folder as the writers resolve it (``replace_dir_atomic``): two spellings of
+    one folder (through a linked parent, ``..`` after a link) are one lock."""
+    out_dir = Path(out_dir).resolve()
     return out_dir.parent / f".{out_dir.name}.lock"
 
 

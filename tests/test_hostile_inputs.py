@@ -290,8 +290,11 @@ def test_signal_while_reading_stops_everything(tmp_path, many, sig):
     kids = _children(p.pid)
     assert kids, "no workers seen"
     p.send_signal(getattr(signal, sig))
-    _, stderr = p.communicate(timeout=20)  # returns: no worker holds stdout open
-    assert p.returncode == 128 + getattr(signal, sig)
+    stdout, stderr = p.communicate(timeout=20)  # returns: no worker holds stdout open
+    # Twice, in full test runs, this ended 1 instead (never reproduced at will, 80 tries idle
+    # and loaded): what the run said is kept in the failure.
+    said = f"stdout: {stdout.decode()[-2000:]}\nstderr: {stderr.decode()[-2000:]}"
+    assert p.returncode == 128 + getattr(signal, sig), said
     assert stderr.decode().strip() == "已停止：本次运行被中断，原有的结果没有改动。"
     for k in kids:
         assert not Path(f"/proc/{k}").exists() or "zombie" in Path(f"/proc/{k}/status").read_text()
@@ -391,6 +394,38 @@ def test_output_faults_are_chinese_errors(tmp_path, monkeypatch, err, says):
     assert says in r.output and str(out) in r.output and "内部错误" not in r.output
     assert (out / "results.json").read_bytes() == before
     assert sorted(x.name for x in tmp_path.iterdir()) == ["in", "out"]
+
+
+def test_a_killed_runs_results_outlive_a_run_that_fails(tmp_path, monkeypatch):
+    """A run killed between its two renames leaves no output folder: the previous results in
+    ``.old``, the new ones in ``.tmp``. A next run that fails before its own outputs are in
+    place keeps both; one that puts its outputs in place removes them."""
+    import shutil
+
+    from flowscore.writers import results_json
+
+    folder = bad.make_case("score_negative", tmp_path / "in")
+    out = tmp_path / "out"
+    args = ["compute", str(folder), "-r", RUBRIC, "--out", str(out), "-q", "--force", "-j", "1"]
+    args.append("--no-cache")
+    CliRunner().invoke(app, args)
+    old, built = tmp_path / ".out.k1lled_0.old", tmp_path / ".out.k1lled_0.tmp"
+    os.replace(out, old)
+    shutil.copytree(old, built)
+    real = results_json.write_results
+
+    def fail(*a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(results_json, "write_results", fail)
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 1 and "磁盘空间不足" in r.output, r.output
+    assert (old / "results.json").is_file() and (built / "results.json").is_file()
+    monkeypatch.setattr(results_json, "write_results", real)
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 1 and "磁盘空间不足" not in r.output, r.output
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["in", "out"]
+    assert (out / "results.json").is_file()
 
 
 def test_out_under_a_file(tmp_path):

@@ -272,8 +272,8 @@ def write_outputs(
         with output_lock(out_dir):
             check_out_dir(out_dir, force=force)
             final = out_dir.resolve()
-            remove_leftovers(final)
             replace_dir_atomic(out_dir, fill)
+            remove_leftovers(final)  # superseded now that the new outputs are in place
     except OSError as exc:
         raise output_error(out_dir, exc) from exc
     return Written(
