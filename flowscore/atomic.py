@@ -52,11 +52,11 @@ def temporaries_of(names: list[str]) -> re.Pattern[str]:
     return re.compile(r"\.(?:" + "|".join(map(re.escape, names)) + r")\." + RANDOM + r"\.tmp")
 
 
-def remove_stale(folder: Path, name: re.Pattern[str], *, now: float | None = None) -> None:
+def remove_stale(folder: Path, name: re.Pattern[str]) -> None:
     """Remove the files in ``folder`` named ``name`` (the whole name) that are older than
     ``STALE_AFTER``: what runs killed outright left. Age decides, for another run may be
     writing one right now. Best effort: what cannot be removed stays."""
-    limit = (time.time() if now is None else now) - STALE_AFTER
+    limit = time.time() - STALE_AFTER
     try:
         entries = list(os.scandir(folder))
     except OSError:
